@@ -1,0 +1,33 @@
+//! uid_map and gid_map: who a user namespace's ids are on the outside.
+//!
+//! A new user namespace starts with no mapping: every id inside shows as
+//! 65534 ("nobody") and the process can do almost nothing. The parent, from
+//! outside, writes one line `INSIDE OUTSIDE COUNT` to
+//! `/proc/PID/uid_map` and `/proc/PID/gid_map`. Each file can be written once.
+
+use crate::explain;
+use anyhow::{Context, Result};
+use nix::unistd::{Gid, Pid, Uid};
+use std::fs;
+
+// ANCHOR: write_maps
+/// Map the caller's own uid and gid to 0 inside the user namespace of `pid`.
+///
+/// An unprivileged caller must first write `deny` to `/proc/PID/setgroups`:
+/// otherwise the new "root" could call setgroups(2) and drop a supplementary
+/// group that was denying it access to a file (CVE-2014-8989).
+pub fn map_root_to_caller(pid: Pid) -> Result<()> {
+    let (uid, gid) = (Uid::current(), Gid::current());
+    if !uid.is_root() {
+        write_proc(pid, "setgroups", "deny")?;
+    }
+    write_proc(pid, "uid_map", &format!("0 {uid} 1"))?;
+    write_proc(pid, "gid_map", &format!("0 {gid} 1"))
+}
+// ANCHOR_END: write_maps
+
+fn write_proc(pid: Pid, file: &str, line: &str) -> Result<()> {
+    let path = format!("/proc/{pid}/{file}");
+    explain!("write {path} {line:?}");
+    fs::write(&path, format!("{line}\n")).with_context(|| format!("write {line:?} to {path}"))
+}

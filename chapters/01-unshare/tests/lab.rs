@@ -1,0 +1,265 @@
+//! Chapter 1's lab checks: each runs `ch01-unshare` (or the learner's binary
+//! named by `BURROW_CH01_BIN`) as root and asserts what the kernel shows.
+
+use burrow_lab::{ensure, random_name, run, Check, Failure};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn bin() -> PathBuf {
+    burrow_lab::binary("BURROW_CH01_BIN", env!("CARGO_BIN_EXE_ch01-unshare"))
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default().trim().to_string()
+}
+
+#[test]
+fn uts_hostname_is_isolated() {
+    Check {
+        id: "ch01/uts",
+        what: "--uts --hostname NAME: NAME inside, the host's hostname unchanged",
+        hint: "clone(2) needs CLONE_NEWUTS, and sethostname(2) must run in the child, after clone",
+        book: "ch01-unshare.md#uts-a-hostname-of-its-own",
+    }
+    .run(|| {
+        let before = hostname();
+        let name = random_name("box-");
+        let out = run(&bin(), &["--uts", "--hostname", &name, "--", "hostname"])?;
+        ensure(out.stdout.trim() == name, format!("hostname {name:?} inside"), &out)?;
+        ensure(hostname() == before, format!("host still named {before:?}"), hostname())
+    });
+}
+
+#[test]
+fn pid_command_is_pid_1_and_ps_sees_only_the_container() {
+    Check {
+        id: "ch01/pid",
+        what: "--pid --mount: CMD is PID 1 and ps lists only the container's processes",
+        hint: "CLONE_NEWPID makes the child PID 1; ps reads /proc, so mount a new proc on /proc inside (after making / private)",
+        book: "ch01-unshare.md#pid-process-ids-start-again-at-1",
+    }
+    .run(|| {
+        let out = run(&bin(), &["--pid", "--mount", "--", "sh", "-c", "echo $$; ps -e -o pid=,comm="])?;
+        let lines: Vec<&str> = out.stdout.lines().map(str::trim).collect();
+        ensure(lines.first() == Some(&"1"), "the shell's own pid, $$, to be 1", &out)?;
+        let ps: Vec<&str> = lines[1..].iter().map(|l| l.split_whitespace().next().unwrap_or("")).collect();
+        ensure(ps.contains(&"1") && ps.len() <= 2, "ps to list pid 1 and its own ps, nothing from the host", &out)
+    });
+}
+
+#[test]
+fn net_namespace_has_only_lo() {
+    Check {
+        id: "ch01/net",
+        what: "--net: the only interface is lo",
+        hint: "CLONE_NEWNET gives the child a network namespace with just a loopback device",
+        book: "ch01-unshare.md#net-ipc-cgroup",
+    }
+    .run(|| {
+        let out = run(&bin(), &["--net", "--", "cat", "/proc/net/dev"])?;
+        let ifaces: Vec<&str> = out.stdout.lines().skip(2).filter_map(|l| l.split(':').next()).map(str::trim).collect();
+        ensure(ifaces == ["lo"], "interfaces [\"lo\"]", format!("{ifaces:?} ({out})"))
+    });
+}
+
+#[test]
+fn ipc_queue_of_the_host_is_invisible() {
+    Check {
+        id: "ch01/ipc",
+        what: "--ipc: a System V message queue made on the host is not visible inside",
+        hint: "CLONE_NEWIPC gives the child its own System V IPC objects",
+        book: "ch01-unshare.md#net-ipc-cgroup",
+    }
+    .run(|| {
+        let made = Command::new("ipcmk").arg("-Q").output()?;
+        let id = String::from_utf8_lossy(&made.stdout).split(':').nth(1).unwrap_or("").trim().to_string();
+        ensure(!id.is_empty(), "ipcmk -Q to make a queue on the host", String::from_utf8_lossy(&made.stderr))?;
+        let host = std::fs::read_to_string("/proc/sysvipc/msg")?;
+        let inside = run(&bin(), &["--ipc", "--", "cat", "/proc/sysvipc/msg"]);
+        let _ = Command::new("ipcrm").args(["-q", &id]).status();
+        let inside = inside?;
+        let has_queue = |table: &str| table.lines().skip(1).any(|l| l.split_whitespace().nth(1) == Some(id.as_str()));
+        ensure(has_queue(&host), format!("queue {id} in the host's /proc/sysvipc/msg"), &host)?;
+        ensure(!has_queue(&inside.stdout) && inside.code == Some(0), format!("no queue {id} inside"), &inside)
+    });
+}
+
+#[test]
+fn cgroup_namespace_makes_the_current_cgroup_root() {
+    Check {
+        id: "ch01/cgroup",
+        what: "--cgroup: /proc/self/cgroup shows / for every hierarchy",
+        hint: "CLONE_NEWCGROUP makes the cgroup the child starts in the root of its view",
+        book: "ch01-unshare.md#net-ipc-cgroup",
+    }
+    .run(|| {
+        let out = run(&bin(), &["--cgroup", "--", "cat", "/proc/self/cgroup"])?;
+        let all_root = !out.stdout.is_empty() && out.stdout.lines().all(|l| l.ends_with(":/"));
+        ensure(all_root, "every line to end in \":/\"", &out)
+    });
+}
+
+#[test]
+fn user_maps_root_to_the_caller() {
+    Check {
+        id: "ch01/user",
+        what: "--user: uid 0 inside, uid_map maps 0 to the caller (root, and an unprivileged user)",
+        hint: "after clone(CLONE_NEWUSER) the parent writes \"0 UID 1\" to /proc/PID/uid_map (and setgroups \"deny\" before gid_map when not root)",
+        book: "ch01-unshare.md#user-root-inside-nobody-outside",
+    }
+    .run(|| {
+        let script = "id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map";
+        let out = run(&bin(), &["--user", "--", "sh", "-c", script])?;
+        let fields: Vec<String> = out.stdout.split_whitespace().map(String::from).collect();
+        ensure(fields == ["0", "0", "0", "0", "1", "0", "0", "1"], "0, 0, uid_map \"0 0 1\", gid_map \"0 0 1\"", &out)?;
+        let out = Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin())
+            .args(["--user", "--", "sh", "-c", script])
+            .output()?;
+        let out = burrow_lab::Run::from(out);
+        let fields: Vec<String> = out.stdout.split_whitespace().map(String::from).collect();
+        let want = ["0", "0", "0", "65534", "1", "0", "65534", "1"];
+        ensure(fields == want, "as uid 65534: 0, 0, uid_map \"0 65534 1\", gid_map \"0 65534 1\"", &out)
+    });
+}
+
+#[test]
+fn init_reaps_an_orphaned_zombie() {
+    Check {
+        id: "ch01/init-reaps",
+        what: "--init: an orphan re-parented to PID 1 is reaped, no zombie is left",
+        hint: "PID 1 must call waitpid(-1, ..) on every SIGCHLD, for children it never started too",
+        book: "ch01-unshare.md#pid-1s-duties",
+    }
+    .run(|| {
+        // The subshell starts a sleep and exits at once: the sleep is orphaned
+        // and becomes PID 1's child. When it exits, only PID 1 can reap it.
+        let script = "(sleep 0.2 &); sleep 1; ps -e -o stat=,pid=,comm=";
+        let out = run(&bin(), &["--pid", "--mount", "--init", "--", "sh", "-c", script])?;
+        let zombies: Vec<&str> = out.stdout.lines().filter(|l| l.trim_start().starts_with('Z')).collect();
+        ensure(out.code == Some(0) && zombies.is_empty(), "no process in state Z", &out)
+    });
+}
+
+#[test]
+fn without_init_an_orphan_stays_a_zombie() {
+    Check {
+        id: "ch01/zombie-trap",
+        what: "without --init: a PID 1 that never waits leaves an orphan as a zombie",
+        hint: "this is the kernel's behaviour: CMD must be PID 1 itself (exec it, no --init)",
+        book: "ch01-unshare.md#pid-1s-duties",
+    }
+    .run(|| {
+        let mut child = Command::new(bin())
+            .args(["--pid", "--mount", "--", "sh", "-c", "(sleep 0.1 &); exec sleep 5"])
+            .spawn()?;
+        let zombie = burrow_lab::wait_for(3.0, || {
+            let pid1 = *burrow_lab::children(child.id()).first()?;
+            burrow_lab::children(pid1)
+                .into_iter()
+                .find(|&c| burrow_lab::status_field(c, "State").is_some_and(|s| s.starts_with('Z')))
+        });
+        let _ = child.kill();
+        let _ = child.wait();
+        ensure(zombie.is_some(), "a child of the container's PID 1 in state Z", "none")
+    });
+}
+
+/// Start `sleep 30` in a PID namespace and return the tool and the host pid of
+/// the container's PID 1 once the sleep runs.
+fn start_sleeper(extra: &[&str]) -> Result<(std::process::Child, u32), Failure> {
+    let mut args = vec!["--pid", "--mount"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--", "sleep", "30"]);
+    let mut tool = Command::new(bin()).args(&args).stdout(Stdio::null()).spawn()?;
+    let started = burrow_lab::wait_for(5.0, || {
+        let pid1 = *burrow_lab::children(tool.id()).first()?;
+        let sleeping = |p: u32| std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim() == "sleep");
+        (sleeping(pid1) || burrow_lab::children(pid1).into_iter().any(sleeping)).then_some(pid1)
+    });
+    match started {
+        Some(pid1) => Ok((tool, pid1)),
+        None => {
+            let _ = tool.kill();
+            let _ = tool.wait();
+            Err(Failure { expected: "sleep running in the container within 5 s".into(), seen: "it did not start".into() })
+        }
+    }
+}
+
+fn exit_within(tool: &mut std::process::Child, secs: f64) -> Option<i32> {
+    burrow_lab::wait_for(secs, || tool.try_wait().ok().flatten()).and_then(|s| s.code())
+}
+
+#[test]
+fn init_forwards_sigterm_to_the_command() {
+    Check {
+        id: "ch01/init-signals",
+        what: "--init: SIGTERM to the container's PID 1, or to the tool, reaches CMD (exit 143)",
+        hint: "block the signals before clone, sigwait for them in init and kill(child, sig); exit 128+N when the child died of signal N",
+        book: "ch01-unshare.md#pid-1s-duties",
+    }
+    .run(|| {
+        for target in ["container", "tool"] {
+            let (mut tool, pid1) = start_sleeper(&["--init"])?;
+            let pid = if target == "tool" { tool.id() } else { pid1 };
+            burrow_lab::send_signal(pid, libc::SIGTERM);
+            let code = exit_within(&mut tool, 5.0);
+            let _ = tool.kill();
+            let _ = tool.wait();
+            ensure(code == Some(143), format!("SIGTERM to the {target}: exit 143 (128+15)"), format!("{code:?}"))?;
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn without_init_pid_1_ignores_sigterm() {
+    Check {
+        id: "ch01/sigterm-trap",
+        what: "without --init: PID 1 with no SIGTERM handler ignores SIGTERM; SIGKILL still works (exit 137)",
+        hint: "this is the kernel's behaviour: without --init, CMD must be PID 1 itself",
+        book: "ch01-unshare.md#pid-1s-duties",
+    }
+    .run(|| {
+        let (mut tool, pid1) = start_sleeper(&[])?;
+        let caught = burrow_lab::status_field(pid1, "SigCgt").unwrap_or_default();
+        burrow_lab::send_signal(pid1, libc::SIGTERM);
+        let after_term = exit_within(&mut tool, 0.5);
+        burrow_lab::send_signal(pid1, libc::SIGKILL);
+        let after_kill = exit_within(&mut tool, 5.0);
+        let _ = tool.kill();
+        let _ = tool.wait();
+        ensure(caught == "0000000000000000", "SigCgt of sleep as PID 1: no handlers", &caught)?;
+        ensure(after_term.is_none(), "still running after SIGTERM", format!("{after_term:?}"))?;
+        ensure(after_kill == Some(137), "exit 137 after SIGKILL", format!("{after_kill:?}"))
+    });
+}
+
+#[test]
+fn exit_codes_follow_the_container_convention() {
+    Check {
+        id: "ch01/exit-codes",
+        what: "CMD's status passes through; 127 not found, 126 not executable, 125 bad usage, each with a message",
+        hint: "report exec errors from the child over a close-on-exec pipe; ENOENT is 127, EACCES 126; usage errors 125",
+        book: "ch01-unshare.md#exit-codes",
+    }
+    .run(|| {
+        let out = run(&bin(), &["--pid", "--", "sh", "-c", "exit 42"])?;
+        ensure(out.code == Some(42), "exit 42 from `sh -c 'exit 42'`", &out)?;
+        let missing = random_name("no-such-command-");
+        let out = run(&bin(), &["--", &missing])?;
+        ensure(out.code == Some(127) && out.stderr.contains(&missing), format!("127 and a message naming {missing}"), &out)?;
+        let dir = burrow_lab::temp_dir();
+        let file = dir.path().join(random_name("not-executable-"));
+        std::fs::write(&file, "data, mode 0644\n")?;
+        let file = file.to_string_lossy();
+        let out = run(&bin(), &["--", &file])?;
+        ensure(out.code == Some(126) && out.stderr.contains(&*file), format!("126 and a message naming {file}"), &out)?;
+        let out = run(&bin(), &["--no-such-flag", "--", "true"])?;
+        ensure(out.code == Some(125) && out.stderr.contains("--no-such-flag"), "125 and a message naming --no-such-flag", &out)?;
+        let out = run(&bin(), &["--uts"])?;
+        ensure(out.code == Some(125) && !out.stderr.is_empty(), "125 and a message when CMD is missing", &out)
+    });
+}

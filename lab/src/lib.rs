@@ -1,0 +1,223 @@
+//! The harness behind every chapter's integration tests, which are also the
+//! learner's lab checks.
+//!
+//! A check names what it tests, the hint to show when it fails and the book
+//! section that explains it. It runs the binary under test: the learner's own
+//! when `BURROW_CHNN_BIN` (or `scripts/lab N --bin PATH`) names one, else the
+//! reference binary. Root checks skip without root, unless
+//! `BURROW_REQUIRE_ROOT=1` (as in CI) turns a skip into a failure. With
+//! `BURROW_LAB_REPORT=FILE` each check appends one line to FILE, which
+//! `scripts/lab` prints.
+
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// One lab check: what it proves, and where to look when it fails.
+pub struct Check {
+    /// Short, stable id, e.g. `ch01/uts`.
+    pub id: &'static str,
+    /// What a pass proves, in one line.
+    pub what: &'static str,
+    /// What to look at when it fails.
+    pub hint: &'static str,
+    /// The book section that explains it, e.g. `ch01-unshare.md#uts`.
+    pub book: &'static str,
+}
+
+/// Why a check failed: what it expected, and what it saw.
+#[derive(Debug)]
+pub struct Failure {
+    pub expected: String,
+    pub seen: String,
+}
+
+/// `ensure(cond, expected, seen)?`: fail the check unless `cond` holds.
+pub fn ensure(cond: bool, expected: impl fmt::Display, seen: impl fmt::Display) -> Result<(), Failure> {
+    if cond {
+        Ok(())
+    } else {
+        Err(Failure { expected: expected.to_string(), seen: seen.to_string() })
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure { expected: "the check's own I/O to work".into(), seen: e.to_string() }
+    }
+}
+
+impl Check {
+    /// Run the check's body (as root), report it, and panic if it failed.
+    pub fn run(&self, body: impl FnOnce() -> Result<(), Failure>) {
+        if !is_root() {
+            if std::env::var("BURROW_REQUIRE_ROOT").as_deref() == Ok("1") {
+                self.report("FAIL", "to run as root", "not root, and BURROW_REQUIRE_ROOT=1");
+                panic!("{}: needs root, and BURROW_REQUIRE_ROOT=1 forbids skipping it", self.id);
+            }
+            eprintln!("SKIP {}: needs root (run the tests as root, or in the lab VM)", self.id);
+            self.report("SKIP", "to run as root", "not root");
+            return;
+        }
+        match body() {
+            Ok(()) => self.report("PASS", "", ""),
+            Err(f) => {
+                self.report("FAIL", &f.expected, &f.seen);
+                panic!(
+                    "check {} failed: {}\n  expected: {}\n  seen:     {}\n  hint:     {}\n  book:     {}",
+                    self.id, self.what, f.expected, f.seen, self.hint, self.book
+                );
+            }
+        }
+    }
+
+    fn report(&self, status: &str, expected: &str, seen: &str) {
+        let Ok(path) = std::env::var("BURROW_LAB_REPORT") else { return };
+        let clean = |s: &str| s.replace(['\t', '\n'], " ");
+        let line = [status, self.id, self.what, &clean(expected), &clean(seen), self.hint, self.book].join("\t");
+        // O_APPEND writes of one short line do not interleave between test processes.
+        if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+            let _ = writeln!(file, "{line}");
+        }
+    }
+}
+
+/// Is this process root (effective uid 0)?
+pub fn is_root() -> bool {
+    // SAFETY: geteuid(2) takes no arguments and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// The workspace's top directory.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// The binary under test: `$var` when set (lab mode), else `reference`.
+pub fn binary(var: &str, reference: &str) -> PathBuf {
+    match std::env::var_os(var) {
+        Some(path) if !path.is_empty() => PathBuf::from(path),
+        _ => PathBuf::from(reference),
+    }
+}
+
+/// The shared busybox root filesystem, built by `scripts/rootfs.sh` on first
+/// use (the script is idempotent and safe to run from several tests at once).
+/// Tests that write into a rootfs take a private copy with [`rootfs_copy`].
+pub fn rootfs() -> PathBuf {
+    static ROOTFS: OnceLock<PathBuf> = OnceLock::new();
+    ROOTFS
+        .get_or_init(|| {
+            if let Some(dir) = std::env::var_os("BURROW_ROOTFS") {
+                return PathBuf::from(dir);
+            }
+            let out = Command::new(workspace().join("scripts/rootfs.sh"))
+                .output()
+                .expect("run scripts/rootfs.sh");
+            assert!(out.status.success(), "scripts/rootfs.sh failed:\n{}", String::from_utf8_lossy(&out.stderr));
+            PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+        })
+        .clone()
+}
+
+/// A private copy of the busybox rootfs in a new temporary directory.
+pub fn rootfs_copy() -> tempfile::TempDir {
+    let dir = temp_dir();
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(rootfs().join("."))
+        .arg(dir.path())
+        .status()
+        .expect("run cp");
+    assert!(status.success(), "cp -a of the rootfs failed");
+    dir
+}
+
+/// A temporary directory named `burrow-test-*`, so the leak check can find
+/// anything left mounted in one.
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("burrow-test-").tempdir().expect("create a temp dir")
+}
+
+/// A random lowercase name, so a check cannot be passed by printing a constant.
+pub fn random_name(prefix: &str) -> String {
+    let mut bytes = [0u8; 6];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        let _ = std::io::Read::read_exact(&mut f, &mut bytes);
+    }
+    let suffix: String = bytes.iter().map(|b| (b'a' + b % 26) as char).collect();
+    format!("{prefix}{suffix}")
+}
+
+/// What a finished run printed, and how it ended.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Self {
+        Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "exit {:?}, stdout {:?}, stderr {:?}", self.code, self.stdout, self.stderr)
+    }
+}
+
+/// Run `bin args...` to the end and collect what it printed.
+pub fn run(bin: &Path, args: &[&str]) -> Result<Run, Failure> {
+    let out = Command::new(bin).args(args).output().map_err(|e| Failure {
+        expected: format!("to start {}", bin.display()),
+        seen: e.to_string(),
+    })?;
+    Ok(out.into())
+}
+
+/// The pids of `pid`'s children, from `/proc/PID/task/PID/children`.
+pub fn children(pid: u32) -> Vec<u32> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+/// One field of `/proc/PID/status` (`State`, `SigCgt`, `PPid`, ...), trimmed.
+pub fn status_field(pid: u32, field: &str) -> Option<String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':').map(|v| v.trim().to_string()))
+}
+
+/// Poll `cond` every 20 ms until it returns `Some`, for at most `secs` seconds.
+pub fn wait_for<T>(secs: f64, mut cond: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs_f64(secs);
+    loop {
+        if let Some(v) = cond() {
+            return Some(v);
+        }
+        if std::time::Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Send `signal` to `pid` (a test observing the kernel, not the code under test).
+pub fn send_signal(pid: u32, signal: i32) {
+    // SAFETY: kill(2) takes plain integers; a wrong pid only fails with ESRCH.
+    unsafe {
+        libc::kill(pid as i32, signal);
+    }
+}
