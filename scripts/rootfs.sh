@@ -42,6 +42,7 @@ fi
 tmp=$(mktemp -d "$out/.build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,home,var,run}
+chmod 755 "$tmp"
 chmod 1777 "$tmp/tmp"
 chmod 700 "$tmp/root"
 cp "$busybox" "$tmp/bin/busybox"

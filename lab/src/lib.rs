@@ -76,7 +76,8 @@ impl Check {
     fn report(&self, status: &str, expected: &str, seen: &str) {
         let Ok(path) = std::env::var("BURROW_LAB_REPORT") else { return };
         let clean = |s: &str| s.replace(['\t', '\n'], " ");
-        let line = [status, self.id, self.what, &clean(expected), &clean(seen), self.hint, self.book].join("\t");
+        let line =
+            [status, self.id, self.what, &clean(expected), &clean(seen), self.hint, self.book].join("\t");
         // O_APPEND writes of one short line do not interleave between test processes.
         if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
             let _ = writeln!(file, "{line}");
@@ -113,10 +114,13 @@ pub fn rootfs() -> PathBuf {
             if let Some(dir) = std::env::var_os("BURROW_ROOTFS") {
                 return PathBuf::from(dir);
             }
-            let out = Command::new(workspace().join("scripts/rootfs.sh"))
-                .output()
-                .expect("run scripts/rootfs.sh");
-            assert!(out.status.success(), "scripts/rootfs.sh failed:\n{}", String::from_utf8_lossy(&out.stderr));
+            let out =
+                Command::new(workspace().join("scripts/rootfs.sh")).output().expect("run scripts/rootfs.sh");
+            assert!(
+                out.status.success(),
+                "scripts/rootfs.sh failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
         })
         .clone()
@@ -125,12 +129,8 @@ pub fn rootfs() -> PathBuf {
 /// A private copy of the busybox rootfs in a new temporary directory.
 pub fn rootfs_copy() -> tempfile::TempDir {
     let dir = temp_dir();
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(rootfs().join("."))
-        .arg(dir.path())
-        .status()
-        .expect("run cp");
+    let status =
+        Command::new("cp").arg("-a").arg(rootfs().join(".")).arg(dir.path()).status().expect("run cp");
     assert!(status.success(), "cp -a of the rootfs failed");
     dir
 }
@@ -176,10 +176,10 @@ impl fmt::Display for Run {
 
 /// Run `bin args...` to the end and collect what it printed.
 pub fn run(bin: &Path, args: &[&str]) -> Result<Run, Failure> {
-    let out = Command::new(bin).args(args).output().map_err(|e| Failure {
-        expected: format!("to start {}", bin.display()),
-        seen: e.to_string(),
-    })?;
+    let out = Command::new(bin)
+        .args(args)
+        .output()
+        .map_err(|e| Failure { expected: format!("to start {}", bin.display()), seen: e.to_string() })?;
     Ok(out.into())
 }
 
@@ -195,9 +195,7 @@ pub fn children(pid: u32) -> Vec<u32> {
 /// One field of `/proc/PID/status` (`State`, `SigCgt`, `PPid`, ...), trimmed.
 pub fn status_field(pid: u32, field: &str) -> Option<String> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':').map(|v| v.trim().to_string()))
+    status.lines().find_map(|line| line.strip_prefix(field)?.strip_prefix(':').map(|v| v.trim().to_string()))
 }
 
 /// Poll `cond` every 20 ms until it returns `Some`, for at most `secs` seconds.

@@ -44,8 +44,7 @@ pub fn c_args(command: &[String]) -> Result<Vec<CString>> {
     command
         .iter()
         .map(|arg| {
-            CString::new(arg.as_bytes())
-                .map_err(|_| anyhow::anyhow!("argument {arg:?} contains a NUL byte"))
+            CString::new(arg.as_bytes()).map_err(|_| anyhow::anyhow!("argument {arg:?} contains a NUL byte"))
         })
         .collect()
 }
@@ -71,10 +70,7 @@ pub fn execvp(argv: &[CString]) -> ExitError {
                 errno.desc()
             ),
         },
-        other => ExitError {
-            code: NOT_EXECUTABLE,
-            message: format!("execve {name:?}: {}", other.desc()),
-        },
+        other => ExitError { code: NOT_EXECUTABLE, message: format!("execve {name:?}: {}", other.desc()) },
     }
 }
 // ANCHOR_END: execvp

@@ -8,7 +8,10 @@ use std::process::ExitCode;
 ///
 /// Each flag turns on one namespace; --explain shows every syscall.
 #[derive(Parser, Debug)]
-#[command(version, after_help = "Example: ch01-unshare --all --init --hostname box -- /bin/sh -c 'hostname; ps'")]
+#[command(
+    version,
+    after_help = "Example: ch01-unshare --all --init --hostname box -- /bin/sh -c 'hostname; ps'"
+)]
 struct Cli {
     #[command(flatten)]
     namespaces: Namespaces,

@@ -29,14 +29,8 @@ use nix::unistd::Pid;
 
 // ANCHOR: forwarded
 /// The signals an init passes on to its child (what tini and docker-init forward).
-pub const FORWARDED: [Signal; 6] = [
-    Signal::SIGTERM,
-    Signal::SIGINT,
-    Signal::SIGHUP,
-    Signal::SIGQUIT,
-    Signal::SIGUSR1,
-    Signal::SIGUSR2,
-];
+pub const FORWARDED: [Signal; 6] =
+    [Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP, Signal::SIGQUIT, Signal::SIGUSR1, Signal::SIGUSR2];
 // ANCHOR_END: forwarded
 
 /// The forwarded signals plus SIGCHLD, which says "a child changed state".

@@ -57,7 +57,8 @@ fn net_namespace_has_only_lo() {
     }
     .run(|| {
         let out = run(&bin(), &["--net", "--", "cat", "/proc/net/dev"])?;
-        let ifaces: Vec<&str> = out.stdout.lines().skip(2).filter_map(|l| l.split(':').next()).map(str::trim).collect();
+        let ifaces: Vec<&str> =
+            out.stdout.lines().skip(2).filter_map(|l| l.split(':').next()).map(str::trim).collect();
         ensure(ifaces == ["lo"], "interfaces [\"lo\"]", format!("{ifaces:?} ({out})"))
     });
 }
@@ -73,12 +74,17 @@ fn ipc_queue_of_the_host_is_invisible() {
     .run(|| {
         let made = Command::new("ipcmk").arg("-Q").output()?;
         let id = String::from_utf8_lossy(&made.stdout).split(':').nth(1).unwrap_or("").trim().to_string();
-        ensure(!id.is_empty(), "ipcmk -Q to make a queue on the host", String::from_utf8_lossy(&made.stderr))?;
+        ensure(
+            !id.is_empty(),
+            "ipcmk -Q to make a queue on the host",
+            String::from_utf8_lossy(&made.stderr),
+        )?;
         let host = std::fs::read_to_string("/proc/sysvipc/msg")?;
         let inside = run(&bin(), &["--ipc", "--", "cat", "/proc/sysvipc/msg"]);
         let _ = Command::new("ipcrm").args(["-q", &id]).status();
         let inside = inside?;
-        let has_queue = |table: &str| table.lines().skip(1).any(|l| l.split_whitespace().nth(1) == Some(id.as_str()));
+        let has_queue =
+            |table: &str| table.lines().skip(1).any(|l| l.split_whitespace().nth(1) == Some(id.as_str()));
         ensure(has_queue(&host), format!("queue {id} in the host's /proc/sysvipc/msg"), &host)?;
         ensure(!has_queue(&inside.stdout) && inside.code == Some(0), format!("no queue {id} inside"), &inside)
     });
@@ -175,7 +181,8 @@ fn start_sleeper(extra: &[&str]) -> Result<(std::process::Child, u32), Failure> 
     let mut tool = Command::new(bin()).args(&args).stdout(Stdio::null()).spawn()?;
     let started = burrow_lab::wait_for(5.0, || {
         let pid1 = *burrow_lab::children(tool.id()).first()?;
-        let sleeping = |p: u32| std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim() == "sleep");
+        let sleeping =
+            |p: u32| std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim() == "sleep");
         (sleeping(pid1) || burrow_lab::children(pid1).into_iter().any(sleeping)).then_some(pid1)
     });
     match started {
@@ -183,7 +190,10 @@ fn start_sleeper(extra: &[&str]) -> Result<(std::process::Child, u32), Failure> 
         None => {
             let _ = tool.kill();
             let _ = tool.wait();
-            Err(Failure { expected: "sleep running in the container within 5 s".into(), seen: "it did not start".into() })
+            Err(Failure {
+                expected: "sleep running in the container within 5 s".into(),
+                seen: "it did not start".into(),
+            })
         }
     }
 }

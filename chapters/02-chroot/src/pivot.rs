@@ -1,0 +1,32 @@
+//! pivot_root(2): make the rootfs the root of the mount namespace, then let go
+//! of the old root entirely.
+
+use anyhow::{Context, Result};
+use ch01_unshare::explain;
+use ch01_unshare::mount::mount;
+use nix::mount::{umount2, MntFlags, MsFlags};
+use nix::unistd::{chdir, pivot_root};
+use std::path::Path;
+
+// ANCHOR: pivot
+/// Swap the root of this mount namespace for `rootfs` and detach the old one.
+///
+/// pivot_root(2) moves the old root *mount* off `/`, where chroot(2) only
+/// changes one process's idea of where `/` is. Once the old root is detached,
+/// no path, `..` or file descriptor leads back to the host's files.
+pub fn pivot_into(rootfs: &Path) -> Result<()> {
+    // pivot_root needs new_root to be a mount point: bind it onto itself.
+    mount(Some(&rootfs.to_string_lossy()), rootfs, None, MsFlags::MS_BIND | MsFlags::MS_REC, None)?;
+    explain!("chdir({rootfs:?})");
+    chdir(rootfs).with_context(|| format!("chdir {}", rootfs.display()))?;
+    // new_root and put_old may be the same directory: the old root is then
+    // stacked on top of the new one at "/", and our cwd still points into it.
+    explain!("pivot_root(\".\", \".\")");
+    pivot_root(".", ".").with_context(|| format!("pivot_root to {}", rootfs.display()))?;
+    // Detach the old root: MNT_DETACH unmounts it even though it is busy.
+    explain!("umount2(\".\", MNT_DETACH)");
+    umount2(".", MntFlags::MNT_DETACH).context("umount2 the old root")?;
+    explain!("chdir(\"/\")");
+    chdir("/").context("chdir /")
+}
+// ANCHOR_END: pivot
