@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Fail if the tests left anything behind: mounts, temp dirs, cgroups, network
+# namespaces, links or processes of burrow's. Everything a test makes is
+# named so it can be found here (burrow-test-* temp dirs, burrow* cgroups,
+# netns and links, the chapter binaries as processes).
+set -uo pipefail
+
+leaks=0
+leak() {
+    echo "leak: $*"
+    leaks=$((leaks + 1))
+}
+
+# Mounts in the host's mount namespace on a test's temp dir or on the rootfs cache.
+while read -r point; do
+    leak "mount on $point"
+done < <(awk '{print $5}' /proc/self/mountinfo | grep -E 'burrow-test-|burrow-rootfs' || true)
+
+# Temp dirs the tests did not remove.
+for dir in "${TMPDIR:-/tmp}"/burrow-test-*; do
+    [ -e "$dir" ] && leak "temp dir $dir"
+done
+
+# cgroups under burrow's own parents, in every hierarchy (v1 controllers, v2).
+for dir in /sys/fs/cgroup/burrow* /sys/fs/cgroup/*/burrow*; do
+    [ -d "$dir" ] && leak "cgroup $dir"
+done
+
+# Network namespaces and links named for burrow.
+if command -v ip >/dev/null; then
+    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^burrow' || true); do leak "netns $ns"; done
+    links=$(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | grep -E '^(burrow|bw-)' || true)
+    for link in $links; do leak "link $link"; done
+fi
+
+# Processes still running one of the chapter binaries.
+for exe in /proc/[0-9]*/exe; do
+    target=$(readlink "$exe" 2>/dev/null) || continue
+    case "$(basename "$target")" in
+        ch0[0-9]-* | burrow | chroot-escape)
+            pid=${exe#/proc/}
+            leak "process ${pid%/exe}: $target"
+            ;;
+    esac
+done
+
+if [ "$leaks" -gt 0 ]; then
+    echo "check-leaks: $leaks leak(s)"
+    exit 1
+fi
+echo "check-leaks: nothing left behind (mounts, temp dirs, cgroups, netns, links, processes)"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Install what burrow needs on Debian or Ubuntu, as root. Idempotent: what is
+# already installed is not installed again, and apt's lists are only
+# refreshed when a package is missing.
+#
+#   scripts/provision.sh          build + run: compiler, busybox, tools the tests observe with
+#   scripts/provision.sh --ci     also what CI checks with (vagrant, mdbook)
+#
+# The Vagrantfile runs it in the lab VM; scripts/run.sh and scripts/test.sh
+# run it on any machine.
+set -euo pipefail
+
+ci=0
+[ "${1:-}" = --ci ] && ci=1
+if [ "$(id -u)" != 0 ]; then
+    echo "provision.sh: run me as root (sudo scripts/provision.sh)" >&2
+    exit 1
+fi
+
+# The packages: a C toolchain (rustc links with cc), a static busybox for the
+# rootfs, and the tools tests use to observe the kernel (ps, ip, ipcmk, setpriv).
+packages=(build-essential ca-certificates curl git busybox-static procps iproute2 util-linux)
+[ "$ci" = 1 ] && packages+=(vagrant)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "provision.sh: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Rust: the machine's toolchain if there is one, else rustup's stable.
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! command -v cargo >/dev/null; then
+    echo "provision.sh: installing Rust with rustup" >&2
+    curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component rustfmt,clippy
+fi
+command -v cargo-nextest >/dev/null || cargo install --locked cargo-nextest
+if [ "$ci" = 1 ]; then
+    command -v mdbook >/dev/null || cargo install --locked mdbook
+fi
+exit 0

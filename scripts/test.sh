@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Run every check burrow has, as root, on Debian or Ubuntu: formatting, lints,
+# all tests (the root tests for real), the lab checker's own test, the book,
+# the Vagrantfile, and last the leak check. Installs what it needs first.
+#
+#   sudo scripts/test.sh
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+if [ "$(id -u)" != 0 ]; then
+    echo "test.sh: the tests create namespaces, mounts and cgroups: run as root (sudo scripts/test.sh)" >&2
+    exit 1
+fi
+scripts/provision.sh --ci
+export PATH="$HOME/.cargo/bin:$PATH"
+# As root nothing may be skipped: a root test that skips fails instead.
+export BURROW_REQUIRE_ROOT=1
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy -q --workspace --all-targets -- -D warnings
+step "the busybox rootfs"
+scripts/rootfs.sh
+step "tests (cargo nextest: a process per test)"
+cargo nextest run --workspace --profile ci
+cargo test -q --workspace --doc
+step "the lab checker against a good and a broken binary"
+scripts/lab-selftest.sh
+step "the book"
+scripts/check-book.sh
+step "vagrant validate"
+vagrant validate
+step "leak check"
+scripts/check-leaks.sh
