@@ -4,6 +4,7 @@
 //! a user namespace, mounts a fresh /proc for a new PID namespace, and can run
 //! a tiny init as PID 1. Later chapters build on [`container::run`].
 
+pub mod cli;
 pub mod container;
 pub mod exec;
 pub mod explain;

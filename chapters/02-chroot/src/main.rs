@@ -1,6 +1,6 @@
 //! `ch02-chroot`: run a command inside a root filesystem.
 
-use ch01_unshare::{explain, Container};
+use ch01_unshare::cli::RunArgs;
 use ch02_chroot::Mode;
 use clap::Parser;
 use std::path::PathBuf;
@@ -23,35 +23,14 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = Mode::Pivot)]
     mode: Mode,
 
-    /// Set the hostname in the new UTS namespace.
-    #[arg(long, value_name = "NAME")]
-    hostname: Option<String>,
-
-    /// Run a tiny init as PID 1 that reaps zombies and forwards signals to CMD.
-    #[arg(long)]
-    init: bool,
-
-    /// Narrate each kernel step (clone, mounts, pivot_root, mknod) on stderr.
-    #[arg(long)]
-    explain: bool,
-
-    /// The command to run inside the rootfs, and its arguments.
-    #[arg(last = true, required = true, value_name = "CMD")]
-    command: Vec<String>,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 fn main() -> ExitCode {
     let cli: Cli = ch01_unshare::parse_args();
-    if cli.explain {
-        explain::enable();
-    }
     let result = ch02_chroot::check_rootfs(&cli.rootfs).and_then(|rootfs| {
-        let container = Container {
-            namespaces: ch02_chroot::NAMESPACES,
-            hostname: cli.hostname,
-            init: cli.init,
-            command: cli.command,
-        };
+        let container = cli.run.into_container(ch02_chroot::NAMESPACES);
         ch01_unshare::run(&container, &mut || ch02_chroot::enter_rootfs(&rootfs, cli.mode))
     });
     ch01_unshare::exit_with("ch02-chroot", result)

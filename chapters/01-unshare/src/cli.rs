@@ -1,0 +1,35 @@
+//! The command-line options every chapter's binary shares.
+
+use crate::{explain, Container, Namespaces};
+
+/// `--hostname`, `--init`, `--explain` and `-- CMD...`: flattened into each
+/// chapter's own clap parser.
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Set the container's hostname (sethostname(2) in a new UTS namespace, so --uts is implied).
+    #[arg(long, value_name = "NAME")]
+    pub hostname: Option<String>,
+
+    /// Run a tiny init as PID 1 that reaps zombies and forwards signals to CMD.
+    #[arg(long)]
+    pub init: bool,
+
+    /// Narrate each kernel step (clone, id maps, mounts, ...) on stderr.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// The command to run, and its arguments.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+impl RunArgs {
+    /// The container these options describe, in `namespaces`; turns on
+    /// `--explain` narration for this process and its children.
+    pub fn into_container(self, namespaces: Namespaces) -> Container {
+        if self.explain {
+            explain::enable();
+        }
+        Container { namespaces, hostname: self.hostname, init: self.init, command: self.command }
+    }
+}
