@@ -177,7 +177,8 @@ fn without_init_an_orphan_stays_a_zombie() {
 fn start_sleeper(extra: &[&str]) -> Result<(std::process::Child, u32), Failure> {
     let mut args = vec!["--pid", "--mount"];
     args.extend_from_slice(extra);
-    args.extend_from_slice(&["--", "sleep", "30"]);
+    // No core file when a test sends SIGQUIT.
+    args.extend_from_slice(&["--", "sh", "-c", "ulimit -c 0; exec sleep 30"]);
     let mut tool = Command::new(bin()).args(&args).stdout(Stdio::null()).spawn()?;
     let started = burrow_lab::wait_for(5.0, || {
         let pid1 = *burrow_lab::children(tool.id()).first()?;
@@ -203,24 +204,51 @@ fn exit_within(tool: &mut std::process::Child, secs: f64) -> Option<i32> {
 }
 
 #[test]
-fn init_forwards_sigterm_to_the_command() {
+fn init_forwards_signals_to_the_command() {
     Check {
         id: "ch01/init-signals",
-        what: "--init: SIGTERM to the container's PID 1, or to the tool, reaches CMD (exit 143)",
+        what: "--init: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 to PID 1 reach CMD; SIGTERM to the tool too (exit 128+N)",
         hint: "block the signals before clone, sigwait for them in init and kill(child, sig); exit 128+N when the child died of signal N",
         book: "ch01-unshare.md#pid-1s-duties",
     }
     .run(|| {
-        for target in ["container", "tool"] {
+        let signals = [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2];
+        let mut cases: Vec<(&str, i32)> = signals.iter().map(|&s| ("container's PID 1", s)).collect();
+        cases.push(("tool", libc::SIGTERM));
+        for (target, signal) in cases {
             let (mut tool, pid1) = start_sleeper(&["--init"])?;
             let pid = if target == "tool" { tool.id() } else { pid1 };
-            burrow_lab::send_signal(pid, libc::SIGTERM);
+            burrow_lab::send_signal(pid, signal);
             let code = exit_within(&mut tool, 5.0);
             let _ = tool.kill();
             let _ = tool.wait();
-            ensure(code == Some(143), format!("SIGTERM to the {target}: exit 143 (128+15)"), format!("{code:?}"))?;
+            let want = 128 + signal;
+            ensure(code == Some(want), format!("signal {signal} to the {target}: exit {want}"), format!("{code:?}"))?;
         }
         Ok(())
+    });
+}
+
+#[test]
+fn killing_the_tool_kills_the_container() {
+    Check {
+        id: "ch01/tool-killed",
+        what: "SIGKILL to the tool: the container's processes die with it, nothing is left running",
+        hint: "the child asks for prctl(PR_SET_PDEATHSIG, SIGKILL) before it does anything else",
+        book: "ch01-unshare.md#pitfalls",
+    }
+    .run(|| {
+        let (mut tool, pid1) = start_sleeper(&["--init"])?;
+        let sleeper = burrow_lab::children(pid1).first().copied().unwrap_or(pid1);
+        burrow_lab::send_signal(tool.id(), libc::SIGKILL);
+        let _ = tool.wait();
+        let gone = |pid: u32| std::fs::metadata(format!("/proc/{pid}")).is_err();
+        let all_gone = burrow_lab::wait_for(5.0, || (gone(pid1) && gone(sleeper)).then_some(()));
+        ensure(
+            all_gone.is_some(),
+            format!("PID 1 (host pid {pid1}) and sleep ({sleeper}) gone"),
+            "still running",
+        )
     });
 }
 
