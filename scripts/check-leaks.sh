@@ -33,14 +33,14 @@ if command -v ip >/dev/null; then
     for link in $links; do leak "link $link"; done
 fi
 
-# Processes still running one of the chapter binaries.
-for exe in /proc/[0-9]*/exe; do
-    target=$(readlink "$exe" 2>/dev/null) || continue
-    case "$(basename "$target")" in
-        ch0[0-9]-* | burrow | chroot-escape)
-            pid=${exe#/proc/}
-            leak "process ${pid%/exe}: $target"
-            ;;
+# Processes still running one of the chapter binaries, or any process whose
+# root directory is a test rootfs (a container that outlived its tool).
+for proc in /proc/[0-9]*; do
+    exe=$(readlink "$proc/exe" 2>/dev/null) || continue
+    root=$(readlink "$proc/root" 2>/dev/null) || root=/
+    case "$(basename "$exe")" in
+        ch0[0-9]-* | burrow | chroot-escape) leak "process ${proc#/proc/}: $exe" ;;
+        *) case "$root" in *burrow-test-* | *burrow-rootfs*) leak "process ${proc#/proc/} ($exe) in rootfs $root" ;; esac ;;
     esac
 done
 

@@ -33,9 +33,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Rust: the machine's toolchain if there is one, else rustup's stable.
+# Rust: the machine's toolchain if it is new enough (the workspace's
+# rust-version), else rustup's stable.
 export PATH="$HOME/.cargo/bin:$PATH"
-if ! command -v cargo >/dev/null; then
+rust_ok() {
+    local v
+    v=$(cargo --version 2>/dev/null | cut -d' ' -f2) || return 1
+    [ "$(printf '%s\n' 1.82.0 "$v" | sort -V | head -1)" = 1.82.0 ]
+}
+if ! rust_ok; then
     echo "provision.sh: installing Rust with rustup" >&2
     curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component rustfmt,clippy
 fi

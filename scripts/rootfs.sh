@@ -18,6 +18,11 @@ busybox="${BUSYBOX:-/bin/busybox}"
 
 is_static() { [ -x "$1" ] && ! ldd "$1" >/dev/null 2>&1; }
 
+# One builder at a time (tests run in parallel, and apt holds its own lock).
+mkdir -p "$out"
+exec 9>"$out/.lock"
+flock 9
+
 if ! is_static "$busybox"; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "rootfs.sh: installing busybox-static (a static busybox)" >&2
@@ -31,9 +36,6 @@ if ! is_static "$busybox"; then
 fi
 
 stamp="$(sha256sum "$busybox" | cut -d' ' -f1) v1"
-mkdir -p "$out"
-exec 9>"$out/.lock"
-flock 9
 if [ -d "$dest" ] && [ "$(cat "$dest.stamp" 2>/dev/null)" = "$stamp" ]; then
     echo "$dest"
     exit 0

@@ -214,8 +214,15 @@ pub fn wait_for<T>(secs: f64, mut cond: impl FnMut() -> Option<T>) -> Option<T> 
 
 /// Send `signal` to `pid` (a test observing the kernel, not the code under test).
 pub fn send_signal(pid: u32, signal: i32) {
-    // SAFETY: kill(2) takes plain integers; a wrong pid only fails with ESRCH.
+    // kill(2) reads 0 as "my process group" and -1 as "every process".
+    let pid = i32::try_from(pid).ok().filter(|&p| p > 0).expect("a positive pid");
+    // SAFETY: kill(2) takes plain integers, and pid names one process.
     unsafe {
-        libc::kill(pid as i32, signal);
+        libc::kill(pid, signal);
     }
+}
+
+/// The namespace `/proc/PID/ns/KIND` links to, e.g. `uts:[4026531838]`.
+pub fn namespace_of(pid: &str, kind: &str) -> String {
+    std::fs::read_link(format!("/proc/{pid}/ns/{kind}")).map(|p| p.display().to_string()).unwrap_or_default()
 }

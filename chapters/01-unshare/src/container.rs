@@ -14,8 +14,9 @@
 //! ```
 //!
 //! Two pipes order the two processes. The *sync* pipe holds the child back
-//! until the parent has written its uid/gid maps: before that, the child has no
-//! ids in its user namespace and could not even set a hostname. The *error*
+//! until the parent has written its uid/gid maps: until then the child's ids
+//! are unmapped (it shows as `nobody`), files it made would have no owner
+//! outside, and an execve(2) would leave it with no capabilities. The *error*
 //! pipe is close-on-exec: a successful execve(2) closes it, so the parent reads
 //! end-of-file, while a failure before that writes the exit code and the
 //! message, which the parent prints. The child never has to guess.
@@ -69,12 +70,15 @@ impl Container {
     }
 
     /// The clone flags: the namespaces asked for, plus a UTS namespace when a
-    /// hostname is given (setting it without one would rename the host).
+    /// hostname is given (setting it without one would rename the host), and a
+    /// PID namespace with `--init` (an init is only PID 1 in a new one).
     pub fn clone_flags(&self) -> CloneFlags {
         let mut flags = self.namespaces.clone_flags();
-        if self.hostname.is_some() {
-            flags |= CloneFlags::CLONE_NEWUTS;
-        }
+        flags.set(
+            CloneFlags::CLONE_NEWUTS,
+            flags.contains(CloneFlags::CLONE_NEWUTS) || self.hostname.is_some(),
+        );
+        flags.set(CloneFlags::CLONE_NEWPID, flags.contains(CloneFlags::CLONE_NEWPID) || self.init);
         flags
     }
 }
@@ -84,8 +88,10 @@ impl Container {
 /// killed it). `setup` runs inside the new namespaces before the command.
 pub fn run(container: &Container, setup: Setup) -> Result<i32> {
     container.validate()?;
+    ensure_single_threaded()?;
     let flags = container.clone_flags();
     let old_mask = pid1::block_signals()?;
+    let _restore = RestoreMask(old_mask);
     let (sync_read, sync_write) = pipe2(OFlag::O_CLOEXEC).context("pipe2 (sync)")?;
     let (error_read, error_write) = pipe2(OFlag::O_CLOEXEC).context("pipe2 (errors)")?;
     let fds = ChildFds {
@@ -97,8 +103,9 @@ pub fn run(container: &Container, setup: Setup) -> Result<i32> {
     let mut stack = vec![0u8; STACK_SIZE];
     let child_main = Box::new(|| child(container, &mut *setup, fds, &old_mask));
     // SAFETY: without CLONE_VM the child runs on its own copy of this process's
-    // memory, as after fork(2). This process has a single thread, so no other
-    // thread can hold a lock (malloc's, stdio's) that the child would inherit locked.
+    // memory, as after fork(2). This process has a single thread (checked
+    // above), so no other thread can hold a lock (malloc's, stdio's) that the
+    // child would inherit locked.
     let pid = unsafe { nix::sched::clone(child_main, &mut stack, flags, Some(Signal::SIGCHLD as i32)) }
         .with_context(|| format!("clone({})", flag_names!(flags)))?;
     let inside = if flags.contains(CloneFlags::CLONE_NEWPID) { ", pid 1 inside" } else { "" };
@@ -121,6 +128,25 @@ pub fn run(container: &Container, setup: Setup) -> Result<i32> {
     pid1::supervise(pid)
 }
 // ANCHOR_END: run
+
+/// clone(2) copies only the calling thread: if another thread held a lock
+/// (the allocator's, stdout's), the child would inherit it locked forever.
+fn ensure_single_threaded() -> Result<()> {
+    let status = std::fs::read_to_string("/proc/self/status").context("read /proc/self/status")?;
+    match status.lines().find_map(|l| l.strip_prefix("Threads:")).map(str::trim) {
+        Some("1") => Ok(()),
+        other => bail!("run() must be called from a single-threaded process (Threads: {other:?})"),
+    }
+}
+
+/// Puts the caller's signal mask back when `run` returns, however it returns.
+struct RestoreMask(SigSet);
+
+impl Drop for RestoreMask {
+    fn drop(&mut self) {
+        let _ = pid1::restore_signals(&self.0);
+    }
+}
 
 /// The raw pipe ends the child needs (the closure cannot move the owned ones).
 #[derive(Clone, Copy)]
@@ -153,7 +179,7 @@ fn read_failure(error_read: OwnedFd) -> Result<Option<ExitError>> {
 /// command, or reports why not on the error pipe and exits with that code.
 fn child(container: &Container, setup: Setup, fds: ChildFds, old_mask: &SigSet) -> isize {
     let failure = match prepare(container, setup, fds) {
-        Ok(argv) if container.init => run_init(&argv, fds, old_mask),
+        Ok(argv) if container.init => run_init(&argv, old_mask),
         Ok(argv) => exec_command(&argv, old_mask),
         Err(e) => ExitError { code: TOOL_FAILED, message: format!("{e:#}") },
     };
@@ -162,7 +188,8 @@ fn child(container: &Container, setup: Setup, fds: ChildFds, old_mask: &SigSet) 
 
 /// Everything between clone(2) and execve(2), inside the new namespaces.
 fn prepare(container: &Container, setup: Setup, fds: ChildFds) -> Result<Vec<CString>> {
-    // If the tool dies (killed, crashed), the container dies with it.
+    // If the tool dies (killed, crashed), this process is killed: it is the
+    // container's PID 1, and the kernel then kills its whole PID namespace.
     nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).context("prctl(PR_SET_PDEATHSIG)")?;
     nix::unistd::close(fds.sync_write).context("close the sync pipe's write end")?;
     wait_for_parent(fds.sync_read)?;
@@ -186,9 +213,9 @@ fn wait_for_parent(sync_read: RawFd) -> Result<()> {
     }
 }
 
-/// Restore the signal mask (it survives execve) and execute the command.
+/// Reset what execve would hand down (fds, signal mask) and execute the command.
 fn exec_command(argv: &[CString], old_mask: &SigSet) -> ExitError {
-    if let Err(e) = pid1::restore_signals(old_mask) {
+    if let Err(e) = exec::reset_inheritance(old_mask) {
         return ExitError { code: TOOL_FAILED, message: format!("{e:#}") };
     }
     explain!("execve({:?})", argv[0]);
@@ -197,14 +224,15 @@ fn exec_command(argv: &[CString], old_mask: &SigSet) -> ExitError {
 
 // ANCHOR: init
 /// `--init`: stay as PID 1, fork the command as PID 2, and do PID 1's duties.
-fn run_init(argv: &[CString], fds: ChildFds, old_mask: &SigSet) -> ExitError {
+fn run_init(argv: &[CString], old_mask: &SigSet) -> ExitError {
     // SAFETY: this process has a single thread (it was just cloned from one).
     match unsafe { fork() } {
         Ok(ForkResult::Child) => exec_command(argv, old_mask),
         Ok(ForkResult::Parent { child }) => {
             explain!("init: fork() -> pid {child}, the command; init stays PID 1 and waits");
-            // Only the command may hold the error pipe open now: its exec closes it.
-            let _ = nix::unistd::close(fds.error_write);
+            // Init needs no fd but stdio: closing the rest leaves the error
+            // pipe open only in the command, whose execve closes it.
+            let _ = exec::close_fds_from(3, false);
             let code = pid1::supervise(child).unwrap_or(TOOL_FAILED);
             std::process::exit(code)
         }

@@ -5,8 +5,9 @@
 //! failed, 126 the command exists but cannot be executed, 127 the command was
 //! not found, else the command's own status.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use nix::errno::Errno;
+use nix::sys::signal::{signal, SigHandler, SigSet, Signal};
 use std::ffi::CString;
 use std::fmt;
 
@@ -49,6 +50,34 @@ pub fn c_args(command: &[String]) -> Result<Vec<CString>> {
         .collect()
 }
 
+// ANCHOR: inheritance
+/// Reset what a process hands down through execve(2) besides its arguments
+/// and environment: open file descriptors, the signal mask and ignored
+/// signals. The command then starts as cleanly as a shell would start it.
+pub fn reset_inheritance(old_mask: &SigSet) -> Result<()> {
+    // Every fd above stderr becomes close-on-exec, so execve closes it. An fd
+    // left open is a way out: an open directory of the host leads back to the
+    // host's files from inside any root (runc's CVE-2024-21626 was one).
+    close_fds_from(3, true)?;
+    // Rust ignores SIGPIPE in every program it starts, and an ignored signal
+    // stays ignored across execve: `yes | head -1` would then never end `yes`.
+    // SAFETY: SIG_DFL is not a Rust function, so no handler can run unsafely.
+    unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) }.context("signal(SIGPIPE, SIG_DFL)")?;
+    crate::pid1::restore_signals(old_mask)
+}
+// ANCHOR_END: inheritance
+
+/// close_range(2) of every fd from `first` up: closed now, or with
+/// `cloexec` only marked close-on-exec.
+pub fn close_fds_from(first: u32, cloexec: bool) -> Result<()> {
+    let flags = if cloexec { libc::CLOSE_RANGE_CLOEXEC } else { 0 };
+    // SAFETY: close_range takes plain integers. Closing fds under Rust objects
+    // that still own them would be wrong, but the callers only go on to execve
+    // or to a loop that uses no fd.
+    let rc = unsafe { libc::syscall(libc::SYS_close_range, first, u32::MAX, flags) };
+    Errno::result(rc).map(drop).with_context(|| format!("close_range({first}, ~0, {flags:#x})"))
+}
+
 // ANCHOR: execvp
 /// Replace this process with `argv[0]`, searched for in `$PATH` as a shell does.
 /// Only returns on failure, with the exit code and message for the user.
@@ -56,6 +85,10 @@ pub fn execvp(argv: &[CString]) -> ExitError {
     let name = argv[0].to_string_lossy().into_owned();
     let Err(errno) = nix::unistd::execvp(&argv[0], argv);
     match errno {
+        Errno::ENOENT | Errno::ENOTDIR if name.contains('/') => ExitError {
+            code: NOT_FOUND,
+            message: format!("{name:?}: no such file (or, for a script, no such interpreter)"),
+        },
         Errno::ENOENT | Errno::ENOTDIR => ExitError {
             code: NOT_FOUND,
             message: format!(

@@ -18,8 +18,8 @@ pub fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
 
-/// Print one step, prefixed with the pid of the process that takes it, as the
-/// host sees it from its own namespace (`getpid()` inside a new PID namespace is 1).
+/// Print one step, prefixed with the pid of the process that takes it as that
+/// process sees itself: the init of a new PID namespace prints `pid 1`.
 pub fn step(args: std::fmt::Arguments) {
     if enabled() {
         eprintln!("[explain pid {}] {}", std::process::id(), args);

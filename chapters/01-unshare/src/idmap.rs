@@ -13,14 +13,14 @@ use std::fs;
 // ANCHOR: write_maps
 /// Map the caller's own uid and gid to 0 inside the user namespace of `pid`.
 ///
-/// An unprivileged caller must first write `deny` to `/proc/PID/setgroups`:
-/// otherwise the new "root" could call setgroups(2) and drop a supplementary
-/// group that was denying it access to a file (CVE-2014-8989).
+/// A writer without CAP_SETGID must first write `deny` to
+/// `/proc/PID/setgroups`: otherwise the new "root" could call setgroups(2) and
+/// drop a supplementary group that was denying it access to a file
+/// (CVE-2014-8989). We always deny, as `unshare --map-root-user` does: a
+/// single-id map has no other group to switch to anyway.
 pub fn map_root_to_caller(pid: Pid) -> Result<()> {
     let (uid, gid) = (Uid::current(), Gid::current());
-    if !uid.is_root() {
-        write_proc(pid, "setgroups", "deny")?;
-    }
+    write_proc(pid, "setgroups", "deny")?;
     write_proc(pid, "uid_map", &format!("0 {uid} 1"))?;
     write_proc(pid, "gid_map", &format!("0 {gid} 1"))
 }

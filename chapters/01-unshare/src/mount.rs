@@ -7,8 +7,9 @@ use std::path::Path;
 
 /// Attach a filesystem (or, with `MS_BIND`, a directory tree) at `target`.
 ///
-/// The kernel only changes the mount table of the calling process's mount
-/// namespace, which is why a container can mount freely once it has its own.
+/// The kernel changes the mount table of the caller's mount namespace (and,
+/// through propagation, those of its peers: see [`make_root_private`]), which
+/// is why a container can mount freely once it has its own, private one.
 pub fn mount(
     source: Option<&str>,
     target: &Path,

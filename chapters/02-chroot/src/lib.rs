@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 /// How the container's process gets its new root.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Mode {
-    /// pivot_root(2): the old root is detached, nothing leads back (runc's way).
+    /// pivot_root(2): the old root is detached, no path leads back (runc's way).
     #[default]
     Pivot,
     /// chroot(2): only the process's root pointer moves; escapable by root.

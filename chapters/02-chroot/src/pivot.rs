@@ -13,14 +13,16 @@ use std::path::Path;
 ///
 /// pivot_root(2) moves the old root *mount* off `/`, where chroot(2) only
 /// changes one process's idea of where `/` is. Once the old root is detached,
-/// no path, `..` or file descriptor leads back to the host's files.
+/// no path and no `..` leads back to the host's files. (An fd opened on the
+/// host still would: that is why the command gets none but 0, 1 and 2.)
 pub fn pivot_into(rootfs: &Path) -> Result<()> {
     // pivot_root needs new_root to be a mount point: bind it onto itself.
     mount(Some(&rootfs.to_string_lossy()), rootfs, None, MsFlags::MS_BIND | MsFlags::MS_REC, None)?;
     explain!("chdir({rootfs:?})");
     chdir(rootfs).with_context(|| format!("chdir {}", rootfs.display()))?;
     // new_root and put_old may be the same directory: the old root is then
-    // stacked on top of the new one at "/", and our cwd still points into it.
+    // mounted on top of the new one at "/", and "." resolves to the top of
+    // that stack, the old root.
     explain!("pivot_root(\".\", \".\")");
     pivot_root(".", ".").with_context(|| format!("pivot_root to {}", rootfs.display()))?;
     // Detach the old root: MNT_DETACH unmounts it even though it is busy.
