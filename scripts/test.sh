@@ -28,9 +28,9 @@ scripts/rootfs.sh
 step "tests (cargo nextest: a process per test)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-cargo nextest run --workspace --profile ci 2>&1 | tee "$log"
+BURROW_LEAK_MARK=1 cargo nextest run --workspace --profile ci 2>&1 | tee "$log"
 step "the lab checker against a good and a broken binary"
-scripts/lab-selftest.sh
+BURROW_LEAK_MARK=1 scripts/lab-selftest.sh
 step "the book"
 scripts/check-book.sh
 step "vagrant validate"
