@@ -29,7 +29,7 @@ use nix::fcntl::OFlag;
 use nix::sched::CloneFlags;
 use nix::sys::signal::{kill, SigSet, Signal};
 use nix::sys::wait::waitpid;
-use nix::unistd::{fork, pipe2, ForkResult};
+use nix::unistd::{fork, pipe2, ForkResult, Pid};
 use std::ffi::CString;
 use std::fs::File;
 use std::io::{Read, Write};
@@ -52,6 +52,10 @@ pub struct Container {
 /// Chapter 2 and later plug their own steps in here: they run inside the new
 /// namespaces, after the hostname is set and before the command is executed.
 pub type Setup<'a> = &'a mut dyn FnMut() -> Result<()>;
+
+/// Chapter 3 and later place the child from outside here (join a cgroup,
+/// wire a network): it runs in the parent while the child waits, just cloned.
+pub type Place<'a> = &'a mut dyn FnMut(Pid) -> Result<()>;
 
 impl Container {
     /// Check everything a user typed before any namespace exists, so a bad
@@ -83,10 +87,16 @@ impl Container {
     }
 }
 
-// ANCHOR: run
 /// Run the container's command and return its exit code (128+N if signal N
 /// killed it). `setup` runs inside the new namespaces before the command.
 pub fn run(container: &Container, setup: Setup) -> Result<i32> {
+    run_placed(container, &mut |_| Ok(()), setup)
+}
+
+// ANCHOR: run
+/// [`run`], with `place(pid)` run in the parent after clone(2), while the child
+/// still waits: whatever it sets up is in force before the command starts.
+pub fn run_placed(container: &Container, place: Place, setup: Setup) -> Result<i32> {
     container.validate()?;
     ensure_single_threaded()?;
     let flags = container.clone_flags();
@@ -112,12 +122,14 @@ pub fn run(container: &Container, setup: Setup) -> Result<i32> {
     explain!("clone({}) -> pid {pid} on the host{inside}", flag_names!(flags));
     drop((sync_read, error_write));
 
+    let mut placed = Ok(());
     if flags.contains(CloneFlags::CLONE_NEWUSER) {
-        if let Err(e) = idmap::map_root_to_caller(pid) {
-            let _ = kill(pid, Signal::SIGKILL);
-            let _ = waitpid(pid, None);
-            return Err(e);
-        }
+        placed = idmap::map_root_to_caller(pid);
+    }
+    if let Err(e) = placed.and_then(|()| place(pid)) {
+        let _ = kill(pid, Signal::SIGKILL);
+        let _ = waitpid(pid, None);
+        return Err(e);
     }
     go(sync_write)?;
 

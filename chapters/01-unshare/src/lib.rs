@@ -13,7 +13,7 @@ pub mod mount;
 pub mod namespaces;
 pub mod pid1;
 
-pub use container::{run, Container};
+pub use container::{run, run_placed, Container};
 pub use namespaces::Namespaces;
 
 use anyhow::Result;
