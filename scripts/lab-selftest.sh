@@ -14,6 +14,7 @@ chmod 755 "$work" # the checks also run the binary as an unprivileged user
 echo "lab-selftest: the reference binaries pass"
 scripts/lab 2 >"$work/good.txt" || { cat "$work/good.txt"; echo "lab-selftest: the reference failed its own lab"; exit 1; }
 tail -1 "$work/good.txt"
+grep -q '^  PASS ch01/uts: --uts' "$work/good.txt" || { cat "$work/good.txt"; echo "lab-selftest: no readable PASS line"; exit 1; }
 
 # A "learner's" ch01-unshare that forgets the hostname: it drops --hostname NAME.
 cat >"$work/forgets-hostname" <<BROKEN

@@ -75,12 +75,13 @@ impl Check {
 
     fn report(&self, status: &str, expected: &str, seen: &str) {
         let Ok(path) = std::env::var("BURROW_LAB_REPORT") else { return };
-        let clean = |s: &str| s.replace(['\t', '\n'], " ");
-        let line =
-            [status, self.id, self.what, &clean(expected), &clean(seen), self.hint, self.book].join("\t");
-        // O_APPEND writes of one short line do not interleave between test processes.
+        // Fields are separated by the ASCII unit separator, which no message contains.
+        let clean = |s: &str| s.replace(['\x1f', '\n'], " ");
+        let fields = [status, self.id, self.what, &clean(expected), &clean(seen), self.hint, self.book];
+        let line = fields.join("\x1f") + "\n";
+        // One write(2) with O_APPEND: lines from parallel checks do not interleave.
         if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
-            let _ = writeln!(file, "{line}");
+            let _ = file.write_all(line.as_bytes());
         }
     }
 }
