@@ -227,3 +227,70 @@ pub fn send_signal(pid: u32, signal: i32) {
 pub fn namespace_of(pid: &str, kind: &str) -> String {
     std::fs::read_link(format!("/proc/{pid}/ns/{kind}")).map(|p| p.display().to_string()).unwrap_or_default()
 }
+
+/// The cgroup filesystems mounted here: (mount point, controllers). A v1
+/// mount lists its controllers in its options; the cgroup2 mount lists them
+/// in its cgroup.controllers file.
+pub fn cgroup_mounts() -> Vec<(PathBuf, Vec<String>)> {
+    let table = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    let mut mounts = Vec::new();
+    for line in table.lines() {
+        let Some((left, right)) = line.split_once(" - ") else { continue };
+        let point = PathBuf::from(left.split(' ').nth(4).unwrap_or(""));
+        let fs: Vec<&str> = right.split(' ').collect();
+        let controllers: Vec<String> = match fs.first() {
+            Some(&"cgroup") => fs.get(2).unwrap_or(&"").split(',').map(String::from).collect(),
+            Some(&"cgroup2") => std::fs::read_to_string(point.join("cgroup.controllers"))
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(String::from)
+                .collect(),
+            _ => continue,
+        };
+        mounts.push((point, controllers));
+    }
+    mounts
+}
+
+/// The directory of `pid`'s cgroup that holds `controller`'s files, from
+/// /proc/PID/cgroup (`4:memory:/burrow/x` in v1, `0::/burrow/x` in v2).
+pub fn cgroup_dir(pid: u32, controller: &str) -> Option<PathBuf> {
+    let table = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    let mounts = cgroup_mounts();
+    for line in table.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (id, names, path) = (parts.next()?, parts.next()?, parts.next()?);
+        let v2 = id == "0" && names.is_empty();
+        let wanted = |(_, c): &&(PathBuf, Vec<String>)| c.iter().any(|c| c == controller);
+        let found = mounts.iter().filter(wanted).find(|(point, _)| {
+            let is_v2 = point.join("cgroup.controllers").exists();
+            if v2 {
+                is_v2
+            } else {
+                !is_v2 && names.split(',').any(|n| n == controller)
+            }
+        });
+        if let Some((point, _)) = found {
+            return Some(point.join(path.trim_start_matches('/')));
+        }
+    }
+    None
+}
+
+/// Every cgroup directory under a `burrow*` parent, in every hierarchy: what
+/// a container left behind, when it is not empty after the container ended.
+pub fn burrow_cgroups() -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for (point, _) in cgroup_mounts() {
+        let Ok(entries) = std::fs::read_dir(&point) else { continue };
+        for parent in entries.flatten().filter(|e| e.file_name().to_string_lossy().starts_with("burrow")) {
+            if !parent.path().is_dir() {
+                continue;
+            }
+            found.push(parent.path());
+            let children = std::fs::read_dir(parent.path()).into_iter().flatten().flatten();
+            found.extend(children.filter(|c| c.path().is_dir()).map(|c| c.path()));
+        }
+    }
+    found
+}

@@ -1,0 +1,258 @@
+//! A container's cgroup: created under burrow's own parent, given limits,
+//! joined by the container, read, frozen, killed, removed.
+
+use crate::fs::{self, write};
+use crate::layout::{Layout, Mode};
+use crate::limits::Resources;
+use crate::stats::Stats;
+use crate::{v1, v2};
+use anyhow::{bail, Context, Result};
+use ch01_unshare::explain;
+use nix::errno::Errno;
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Where each hierarchy keeps this cgroup's directory.
+#[derive(Debug)]
+enum Dirs {
+    /// cgroup v2: one directory.
+    V2(PathBuf),
+    /// cgroup v1: a directory per controller (co-mounted controllers such as
+    /// `cpu,cpuacct` share one).
+    V1(BTreeMap<&'static str, PathBuf>),
+}
+
+/// A cgroup this process created. Dropping it kills what is left in it and
+/// removes its directories, and burrow's parent too once nothing uses it.
+#[derive(Debug)]
+pub struct Cgroup {
+    /// Its path inside each hierarchy, e.g. `burrow/ch03-4242`.
+    pub path: PathBuf,
+    dirs: Dirs,
+    /// The directories made for it, one per hierarchy, in the order made.
+    leaves: Vec<PathBuf>,
+    /// burrow's parent cgroup in each hierarchy, shared with other containers.
+    parents: Vec<PathBuf>,
+}
+
+impl Cgroup {
+    // ANCHOR: create
+    /// Create `parent/name` in every hierarchy `res` needs. On error, what was
+    /// already created is removed again (by `Drop`).
+    pub fn create(layout: &Layout, parent: &str, name: &str, res: &Resources) -> Result<Cgroup> {
+        let path = Path::new(parent).join(name);
+        let dirs = Dirs::V1(BTreeMap::new());
+        let mut cgroup = Cgroup { path: path.clone(), dirs, leaves: Vec::new(), parents: Vec::new() };
+        match (layout.mode()?, &layout.unified) {
+            (Mode::Unified, Some(root)) => {
+                let wanted = v2::controllers(res);
+                v2::check_root(root, &wanted)?;
+                // The parent hands the controllers down; the leaf holds the processes.
+                let dir = cgroup.make(root, parent, name, |parent| v2::enable(parent, &wanted))?;
+                cgroup.dirs = Dirs::V2(dir);
+            }
+            _ => {
+                let mut dirs = BTreeMap::new();
+                for controller in v1::controllers(res) {
+                    let Some(mount) = layout.v1.get(controller) else { continue };
+                    let dir = match dirs.values().find(|d: &&PathBuf| d.starts_with(mount)) {
+                        Some(shared) => PathBuf::clone(shared), // co-mounted: cpu,cpuacct
+                        // A new cpuset cgroup has no CPUs until given some.
+                        None if controller == "cpuset" => {
+                            cgroup.make(mount, parent, name, v1::init_cpuset)?
+                        }
+                        None => cgroup.make(mount, parent, name, |_| Ok(()))?,
+                    };
+                    dirs.insert(controller, dir);
+                }
+                cgroup.dirs = Dirs::V1(dirs);
+            }
+        }
+        Ok(cgroup)
+    }
+    // ANCHOR_END: create
+
+    /// mkdir `root/parent` if missing (then `prepare` it) and `root/parent/name`.
+    /// Another run may remove the shared parent in between: then start again.
+    fn make(
+        &mut self,
+        root: &Path,
+        parent: &str,
+        name: &str,
+        prepare: impl Fn(&Path) -> Result<()>,
+    ) -> Result<PathBuf> {
+        let parent_dir = root.join(parent);
+        let dir = parent_dir.join(name);
+        for _ in 0..10 {
+            if !parent_dir.is_dir() {
+                explain!("mkdir -p {}", parent_dir.display());
+                match std::fs::create_dir_all(&parent_dir) {
+                    Ok(()) => prepare(&parent_dir)?,
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(e).with_context(|| format!("mkdir {}", parent_dir.display())),
+                }
+            }
+            if !self.parents.contains(&parent_dir) {
+                self.parents.push(parent_dir.clone());
+            }
+            explain!("mkdir {}", dir.display());
+            match std::fs::create_dir(&dir) {
+                Ok(()) => {
+                    self.leaves.push(dir.clone());
+                    return Ok(dir);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    bail!(
+                        "cgroup {} already exists: is another container using the name {name:?}?",
+                        dir.display()
+                    )
+                }
+                Err(e) => return Err(e).with_context(|| format!("mkdir {}", dir.display())),
+            }
+        }
+        bail!("mkdir {}: its parent kept disappearing", dir.display())
+    }
+
+    /// The distinct directories of this cgroup (one per hierarchy).
+    fn each_dir(&self) -> Vec<&Path> {
+        let mut all: Vec<&Path> = match &self.dirs {
+            Dirs::V2(dir) => vec![dir.as_path()],
+            Dirs::V1(dirs) => dirs.values().map(PathBuf::as_path).collect(),
+        };
+        all.dedup();
+        all
+    }
+
+    /// Set the limits.
+    pub fn apply(&self, res: &Resources) -> Result<()> {
+        match &self.dirs {
+            Dirs::V2(dir) => v2::apply(dir, res),
+            Dirs::V1(dirs) => v1::apply(dirs, res),
+        }
+    }
+
+    // ANCHOR: add
+    /// Move process `pid` into the cgroup: write its pid to cgroup.procs (in
+    /// every hierarchy, on v1). Its children are born in the same cgroup.
+    pub fn add(&self, pid: Pid) -> Result<()> {
+        for dir in self.each_dir() {
+            write(dir, "cgroup.procs", &pid.to_string())?;
+        }
+        Ok(())
+    }
+    // ANCHOR_END: add
+
+    /// The processes in the cgroup now.
+    pub fn procs(&self) -> Vec<Pid> {
+        let dir = match &self.dirs {
+            Dirs::V2(dir) => Some(dir),
+            Dirs::V1(dirs) => dirs.get("pids").or_else(|| dirs.values().next()),
+        };
+        let text = dir.and_then(|d| fs::read(d, "cgroup.procs").ok()).unwrap_or_default();
+        text.lines().filter_map(|l| l.parse().ok()).map(Pid::from_raw).collect()
+    }
+
+    /// What the kernel has counted so far.
+    pub fn stats(&self) -> Stats {
+        match &self.dirs {
+            Dirs::V2(dir) => v2::stats(dir),
+            Dirs::V1(dirs) => v1::stats(dirs),
+        }
+    }
+
+    /// Freeze every process in the cgroup (`true`) or thaw them (`false`).
+    /// A frozen process is stopped where it is, and cannot see it happen.
+    pub fn freeze(&self, frozen: bool) -> Result<()> {
+        match &self.dirs {
+            Dirs::V2(dir) => v2::freeze(dir, frozen),
+            Dirs::V1(dirs) => match dirs.get("freezer") {
+                Some(freezer) => v1::freeze(freezer, frozen),
+                None => bail!("no freezer controller is mounted"),
+            },
+        }
+    }
+
+    // ANCHOR: kill_all
+    /// SIGKILL every process in the cgroup: with cgroup.kill where the kernel
+    /// has it; else freeze the cgroup (so nothing can fork while we look),
+    /// kill each process listed, and thaw it so the signals are delivered.
+    pub fn kill_all(&self) -> Result<()> {
+        if let Dirs::V2(dir) = &self.dirs {
+            if v2::kill(dir)? {
+                return Ok(());
+            }
+        }
+        for _ in 0..100 {
+            let procs = self.procs();
+            if procs.is_empty() {
+                return Ok(());
+            }
+            let frozen = self.freeze(true).is_ok();
+            for pid in procs {
+                let _ = kill(pid, Signal::SIGKILL);
+            }
+            if frozen {
+                self.freeze(false)?;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        bail!("processes are still in {} after SIGKILL", self.path.display())
+    }
+    // ANCHOR_END: kill_all
+
+    // ANCHOR: remove
+    /// Remove the cgroup: kill what is left, rmdir its directories, then try
+    /// burrow's parent. The kernel refuses to remove a cgroup that still has
+    /// processes or child cgroups (EBUSY); a process killed a moment ago may
+    /// still be on its way out, so a leaf gets a few tries.
+    pub fn remove(&mut self) -> Result<()> {
+        if !self.procs().is_empty() {
+            self.kill_all()?;
+        }
+        while let Some(dir) = self.leaves.pop() {
+            explain!("rmdir {}", dir.display());
+            let mut tries = 0;
+            loop {
+                match rmdir(&dir) {
+                    Ok(()) | Err(Errno::ENOENT) => break,
+                    Err(Errno::EBUSY) if tries < 200 => tries += 1,
+                    Err(e) => return Err(e).with_context(|| format!("rmdir {}", dir.display())),
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        // EBUSY here means another container's cgroup is still inside.
+        for parent in self.parents.drain(..) {
+            if rmdir(&parent).is_ok() {
+                explain!("rmdir {} (no container uses it now)", parent.display());
+            }
+        }
+        Ok(())
+    }
+    // ANCHOR_END: remove
+}
+
+/// rmdir(2), with the errno to decide on.
+fn rmdir(dir: &Path) -> Result<(), Errno> {
+    std::fs::remove_dir(dir).map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(0)))
+}
+
+impl Drop for Cgroup {
+    fn drop(&mut self) {
+        if let Err(e) = self.remove() {
+            eprintln!("warning: could not remove cgroup {}: {e:#}", self.path.display());
+        }
+    }
+}
+
+/// Is the process `pid` in the cgroup at `path` of every hierarchy it uses?
+/// (`/proc/PID/cgroup` lists one line per hierarchy: `4:memory:/burrow/x`.)
+pub fn is_member(pid: Pid, path: &Path) -> Result<bool> {
+    let table = std::fs::read_to_string(format!("/proc/{pid}/cgroup"))?;
+    let wanted = Path::new("/").join(path);
+    Ok(table.lines().any(|l| l.rsplit(':').next().map(Path::new) == Some(wanted.as_path())))
+}

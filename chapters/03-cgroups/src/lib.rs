@@ -1,0 +1,24 @@
+//! Chapter 3: cgroups — limits and statistics for a container's processes.
+//!
+//! Namespaces change what a process can *see*; cgroups change how much it can
+//! *use*. A cgroup is a directory in a cgroup filesystem: write a process's pid
+//! into its `cgroup.procs` and the process, and every child it starts, is
+//! accounted and limited by the files beside it (memory.max, cpu.max,
+//! pids.max). This crate finds the hierarchies ([`layout`]), creates a cgroup
+//! under burrow's own parent ([`cgroup`]), sets limits the v1 or v2 way
+//! ([`v1`], [`v2`]) and reads what the kernel counted ([`stats`]).
+
+pub mod cgroup;
+pub mod fs;
+pub mod layout;
+pub mod limits;
+pub mod stats;
+pub mod v1;
+pub mod v2;
+
+pub use cgroup::Cgroup;
+pub use layout::Layout;
+pub use limits::Resources;
+
+/// The parent cgroup every burrow container lives under, in each hierarchy.
+pub const PARENT: &str = "burrow";

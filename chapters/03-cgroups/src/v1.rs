@@ -1,0 +1,115 @@
+//! cgroup v1: a hierarchy per controller, each with its own directory for
+//! the container, and file names of their own.
+
+use crate::fs::{self, has, keyed, read_u64, write};
+use crate::limits::{weight_to_shares, Resources, CPU_PERIOD_US};
+use crate::stats::Stats;
+use anyhow::{bail, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The controllers a container's cgroup joins for `res`: memory, cpu, cpuacct
+/// and pids always (for their statistics), freezer (to freeze and to kill
+/// everything), cpuset and blkio when they are asked for.
+pub fn controllers(res: &Resources) -> Vec<&'static str> {
+    let mut wanted = vec!["memory", "cpu", "cpuacct", "pids", "freezer"];
+    if res.cpuset.is_some() {
+        wanted.push("cpuset");
+    }
+    if !res.io.is_empty() {
+        wanted.push("blkio");
+    }
+    wanted
+}
+
+/// A new cpuset cgroup starts with no CPU and no memory node, and refuses
+/// processes until both are set: copy them from its parent.
+pub fn init_cpuset(dir: &Path) -> Result<()> {
+    let parent = dir.parent().unwrap_or(dir);
+    for file in ["cpuset.cpus", "cpuset.mems"] {
+        write(dir, file, &fs::read(parent, file)?)?;
+    }
+    Ok(())
+}
+
+// ANCHOR: apply
+/// Write the limits, each into the directory of its controller's hierarchy.
+pub fn apply(dirs: &BTreeMap<&str, PathBuf>, res: &Resources) -> Result<()> {
+    let dir = |c: &str| match dirs.get(c) {
+        Some(dir) => Ok(dir.as_path()),
+        None => bail!(
+            "the {c} controller is not mounted (no cgroup v1 hierarchy with {c} in /proc/self/mountinfo)"
+        ),
+    };
+    if let Some(bytes) = res.memory {
+        let memory = dir("memory")?;
+        write(memory, "memory.limit_in_bytes", &bytes.to_string())?;
+        // memsw counts memory + swap: the same limit leaves no room for swap.
+        if has(memory, "memory.memsw.limit_in_bytes") {
+            write(memory, "memory.memsw.limit_in_bytes", &bytes.to_string())?;
+        }
+    }
+    if let Some(quota) = res.cpu_quota_us {
+        write(dir("cpu")?, "cpu.cfs_period_us", &CPU_PERIOD_US.to_string())?;
+        write(dir("cpu")?, "cpu.cfs_quota_us", &quota.to_string())?;
+    }
+    if let Some(weight) = res.cpu_weight {
+        write(dir("cpu")?, "cpu.shares", &weight_to_shares(weight).to_string())?;
+    }
+    if let Some(max) = res.pids {
+        write(dir("pids")?, "pids.max", &max.to_string())?;
+    }
+    if let Some(cpus) = &res.cpuset {
+        write(dir("cpuset")?, "cpuset.cpus", cpus)?;
+    }
+    for io in &res.io {
+        let blkio = dir("blkio")?;
+        if let Some(bps) = io.read_bps {
+            write(blkio, "blkio.throttle.read_bps_device", &format!("{}:{} {bps}", io.major, io.minor))?;
+        }
+        if let Some(bps) = io.write_bps {
+            write(blkio, "blkio.throttle.write_bps_device", &format!("{}:{} {bps}", io.major, io.minor))?;
+        }
+    }
+    Ok(())
+}
+// ANCHOR_END: apply
+
+// ANCHOR: stats
+/// Read the counters, each from its controller's directory. v1 reports CPU
+/// time in nanoseconds; we convert to microseconds as v2 reports them.
+pub fn stats(dirs: &BTreeMap<&str, PathBuf>) -> Stats {
+    let at = |c: &str| dirs.get(c).cloned().unwrap_or_default();
+    let (memory, cpu, cpuacct, pids) = (at("memory"), at("cpu"), at("cpuacct"), at("pids"));
+    let limit = read_u64(&memory, "memory.limit_in_bytes");
+    let quota = fs::read(&cpu, "cpu.cfs_quota_us").ok().and_then(|q| q.parse::<u64>().ok());
+    Stats {
+        // "No limit" reads as a huge number (PAGE_COUNTER_MAX pages) in v1.
+        memory_max: limit.filter(|&l| l < 1 << 60),
+        memory_peak: read_u64(&memory, "memory.max_usage_in_bytes"),
+        oom_kills: keyed(&memory, "memory.oom_control", "oom_kill"),
+        cpu_usage_us: read_u64(&cpuacct, "cpuacct.usage").map(|ns| ns / 1000),
+        cpu_quota_us: quota,
+        nr_periods: keyed(&cpu, "cpu.stat", "nr_periods"),
+        nr_throttled: keyed(&cpu, "cpu.stat", "nr_throttled"),
+        throttled_us: keyed(&cpu, "cpu.stat", "throttled_time").map(|ns| ns / 1000),
+        pids_max: read_u64(&pids, "pids.max"),
+        pids_peak: read_u64(&pids, "pids.peak"),
+        pids_refused: keyed(&pids, "pids.events", "max"),
+    }
+}
+// ANCHOR_END: stats
+
+/// Freeze or thaw through the freezer controller, and wait until
+/// freezer.state says it is done (`FREEZING` turns into `FROZEN`).
+pub fn freeze(freezer: &Path, frozen: bool) -> Result<()> {
+    let want = if frozen { "FROZEN" } else { "THAWED" };
+    write(freezer, "freezer.state", want)?;
+    for _ in 0..500 {
+        if fs::read(freezer, "freezer.state")? == want {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    bail!("{}: freezer.state did not become {want} within 5 s", freezer.display())
+}

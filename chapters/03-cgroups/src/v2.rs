@@ -1,0 +1,125 @@
+//! cgroup v2: one tree, every controller's files in the same directory.
+//!
+//! A controller must be switched on for a directory's children, by writing
+//! `+memory` to the directory's cgroup.subtree_control, before its files
+//! (memory.max ...) appear in them. Processes may only live in leaves: a
+//! cgroup that hands controllers down holds no process itself.
+
+use crate::fs::{self, has, keyed, read_u64, write};
+use crate::limits::{Resources, CPU_PERIOD_US};
+use crate::stats::Stats;
+use anyhow::{bail, Result};
+use std::path::Path;
+
+/// The controllers a container's cgroup needs for `res` (always memory, cpu
+/// and pids, so that their statistics exist).
+pub fn controllers(res: &Resources) -> Vec<&'static str> {
+    let mut wanted = vec!["memory", "cpu", "pids"];
+    if res.cpuset.is_some() {
+        wanted.push("cpuset");
+    }
+    if !res.io.is_empty() {
+        wanted.push("io");
+    }
+    wanted
+}
+
+/// Check that `root` (the mount) hands `wanted` to its children. We never
+/// write a cgroup file we did not create, so a missing one is an error to fix.
+pub fn check_root(root: &Path, wanted: &[&str]) -> Result<()> {
+    let enabled = fs::read(root, "cgroup.subtree_control")?;
+    for c in wanted {
+        if !enabled.split_whitespace().any(|e| e == *c) {
+            bail!(
+                "the {c} controller is not enabled for {}'s children; enable it (as root): echo +{c} > {}/cgroup.subtree_control",
+                root.display(),
+                root.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Hand `wanted` down from `dir` (burrow's parent cgroup) to its children.
+pub fn enable(dir: &Path, wanted: &[&str]) -> Result<()> {
+    let line: Vec<String> = wanted.iter().map(|c| format!("+{c}")).collect();
+    write(dir, "cgroup.subtree_control", &line.join(" "))
+}
+
+// ANCHOR: apply
+/// Write the limits into the cgroup's files.
+pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
+    if let Some(bytes) = res.memory {
+        write(dir, "memory.max", &bytes.to_string())?;
+        // memory.max alone would let the kernel push the rest out to swap.
+        if has(dir, "memory.swap.max") {
+            write(dir, "memory.swap.max", "0")?;
+        }
+    }
+    if let Some(quota) = res.cpu_quota_us {
+        write(dir, "cpu.max", &format!("{quota} {CPU_PERIOD_US}"))?;
+    }
+    if let Some(weight) = res.cpu_weight {
+        write(dir, "cpu.weight", &weight.to_string())?;
+    }
+    if let Some(max) = res.pids {
+        write(dir, "pids.max", &max.to_string())?;
+    }
+    if let Some(cpus) = &res.cpuset {
+        write(dir, "cpuset.cpus", cpus)?;
+    }
+    for io in &res.io {
+        let mut line = format!("{}:{}", io.major, io.minor);
+        if let Some(bps) = io.read_bps {
+            line += &format!(" rbps={bps}");
+        }
+        if let Some(bps) = io.write_bps {
+            line += &format!(" wbps={bps}");
+        }
+        write(dir, "io.max", &line)?;
+    }
+    Ok(())
+}
+// ANCHOR_END: apply
+
+// ANCHOR: stats
+/// Read the counters the kernel keeps for the cgroup.
+pub fn stats(dir: &Path) -> Stats {
+    Stats {
+        memory_max: read_u64(dir, "memory.max"),
+        memory_peak: read_u64(dir, "memory.peak"),
+        oom_kills: keyed(dir, "memory.events", "oom_kill"),
+        cpu_usage_us: keyed(dir, "cpu.stat", "usage_usec"),
+        cpu_quota_us: fs::read(dir, "cpu.max").ok().and_then(|l| l.split(' ').next()?.parse().ok()),
+        nr_periods: keyed(dir, "cpu.stat", "nr_periods"),
+        nr_throttled: keyed(dir, "cpu.stat", "nr_throttled"),
+        throttled_us: keyed(dir, "cpu.stat", "throttled_usec"),
+        pids_max: read_u64(dir, "pids.max"),
+        pids_peak: read_u64(dir, "pids.peak"),
+        pids_refused: keyed(dir, "pids.events", "max"),
+    }
+}
+// ANCHOR_END: stats
+
+/// Freeze (`1`) or thaw (`0`) every process in the cgroup, and wait until the
+/// kernel reports it done in cgroup.events (`frozen 1`).
+pub fn freeze(dir: &Path, frozen: bool) -> Result<()> {
+    write(dir, "cgroup.freeze", if frozen { "1" } else { "0" })?;
+    let want = u64::from(frozen);
+    for _ in 0..500 {
+        if keyed(dir, "cgroup.events", "frozen") == Some(want) {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    bail!("{}: cgroup.events did not say frozen {want} within 5 s", dir.display())
+}
+
+/// SIGKILL every process in the cgroup at once (kernel 5.14+), if it can.
+pub fn kill(dir: &Path) -> Result<bool> {
+    if !has(dir, "cgroup.kill") {
+        return Ok(false);
+    }
+    write(dir, "cgroup.kill", "1")?;
+    Ok(true)
+}
