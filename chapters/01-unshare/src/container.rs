@@ -73,18 +73,21 @@ impl Container {
         Ok(())
     }
 
+    // ANCHOR: clone_flags
     /// The clone flags: the namespaces asked for, plus a UTS namespace when a
     /// hostname is given (setting it without one would rename the host), and a
     /// PID namespace with `--init` (an init is only PID 1 in a new one).
     pub fn clone_flags(&self) -> CloneFlags {
         let mut flags = self.namespaces.clone_flags();
-        flags.set(
-            CloneFlags::CLONE_NEWUTS,
-            flags.contains(CloneFlags::CLONE_NEWUTS) || self.hostname.is_some(),
-        );
-        flags.set(CloneFlags::CLONE_NEWPID, flags.contains(CloneFlags::CLONE_NEWPID) || self.init);
+        if self.hostname.is_some() {
+            flags |= CloneFlags::CLONE_NEWUTS;
+        }
+        if self.init {
+            flags |= CloneFlags::CLONE_NEWPID;
+        }
         flags
     }
+    // ANCHOR_END: clone_flags
 }
 
 /// Run the container's command and return its exit code (128+N if signal N
@@ -141,6 +144,7 @@ pub fn run_placed(container: &Container, place: Place, setup: Setup) -> Result<i
 }
 // ANCHOR_END: run
 
+// ANCHOR: single_threaded
 /// clone(2) copies only the calling thread: if another thread held a lock
 /// (the allocator's, stdout's), the child would inherit it locked forever.
 fn ensure_single_threaded() -> Result<()> {
@@ -150,6 +154,7 @@ fn ensure_single_threaded() -> Result<()> {
         other => bail!("run() must be called from a single-threaded process (Threads: {other:?})"),
     }
 }
+// ANCHOR_END: single_threaded
 
 /// Puts the caller's signal mask back when `run` returns, however it returns.
 struct RestoreMask(SigSet);

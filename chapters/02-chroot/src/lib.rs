@@ -30,6 +30,7 @@ pub enum Mode {
 /// (its "root" could not create the device nodes in /dev).
 pub const NAMESPACES: Namespaces = Namespaces { user: false, ..Namespaces::ALL };
 
+// ANCHOR: check_rootfs
 /// Check that `rootfs` is a directory, and return its absolute path.
 pub fn check_rootfs(rootfs: &Path) -> Result<PathBuf> {
     let hint = "build the busybox one with scripts/rootfs.sh";
@@ -44,6 +45,7 @@ pub fn check_rootfs(rootfs: &Path) -> Result<PathBuf> {
     }
     Ok(path)
 }
+// ANCHOR_END: check_rootfs
 
 // ANCHOR: setup
 /// Inside the new namespaces: enter `rootfs` the chosen way and mount /proc,
