@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build everything and run the main demo, as root, on Debian or Ubuntu: a
-# command in a busybox container, in new namespaces, printing what each one
-# isolated. Installs what it needs first.
+# command in a busybox container, in new namespaces and a cgroup, printing
+# what each one isolated; then a memory limit doing its job. Installs what it
+# needs first.
 #
 #   sudo scripts/run.sh
 set -euo pipefail
@@ -27,12 +28,19 @@ echo "[mount]  mount points: $(cut -d" " -f5 /proc/self/mountinfo | tr "\n" " ")
 echo "[rootfs] ls /: $(ls / | tr "\n" " ")"
 echo "[ipc]    message queues: $(tail -n +2 /proc/sysvipc/msg | wc -l)"
 echo "[cgroup] /proc/self/cgroup: $(cut -d: -f3 /proc/self/cgroup | sort -u | tr "\n" " ")"
+echo "[limits] memory, pids: see the summary below"
 '
 echo "== on the host"
 echo "hostname $(hostname), $(ls /proc | grep -c '^[0-9]') processes, $(tail -n +3 /proc/net/dev | wc -l) interfaces, $(wc -l </proc/self/mountinfo) mounts"
 echo
-echo "== ch02-chroot --rootfs $rootfs --hostname burrow --init -- /bin/sh -c ..."
-"$bin/ch02-chroot" --rootfs "$rootfs" --hostname burrow --init -- /bin/sh -c "$demo"
+echo "== ch03-cgroups --rootfs $rootfs --hostname burrow --init --memory 64M --pids 64 -- /bin/sh -c ..."
+"$bin/ch03-cgroups" --rootfs "$rootfs" --hostname burrow --init --memory 64M --pids 64 -- /bin/sh -c "$demo"
+echo
+echo "== a memory limit doing its job: ch03-cgroups --memory 32M -- tail /dev/zero"
+echo "   (tail keeps everything while it looks for a newline that never comes)"
+code=0
+"$bin/ch03-cgroups" --memory 32M -- tail /dev/zero || code=$?
+echo "exit code: $code"
 echo
 echo "== ch01-unshare --all -- id; cat /proc/self/uid_map   (user: root inside, mapped to your uid outside)"
 "$bin/ch01-unshare" --all -- sh -c 'id; cat /proc/self/uid_map'

@@ -61,6 +61,16 @@ pub enum Mode {
     Hybrid,
 }
 
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Mode::Unified => "cgroup v2",
+            Mode::Legacy => "cgroup v1",
+            Mode::Hybrid => "cgroup v1 controllers on a hybrid host",
+        })
+    }
+}
+
 impl Layout {
     /// Read the layout of this machine.
     pub fn detect() -> Result<Layout> {

@@ -120,7 +120,7 @@ fn run(cli: Cli) -> Result<i32> {
         }
     })?;
     let summary = stats::summary(&cgroup.stats(), code, start.elapsed());
-    eprint!("--- ch03-cgroups: cgroup {} ({:?})\n{summary}", cgroup.path.display(), layout.mode()?);
+    eprint!("--- ch03-cgroups: cgroup {} ({})\n{summary}", cgroup.path.display(), layout.mode()?);
     Ok(code)
 }
 // ANCHOR_END: main
