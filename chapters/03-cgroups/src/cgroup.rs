@@ -75,7 +75,7 @@ impl Cgroup {
     }
     // ANCHOR_END: create
 
-    /// mkdir `root/parent` if missing (then `prepare` it) and `root/parent/name`.
+    /// mkdir `root/parent` if missing, `prepare` it, and mkdir `root/parent/name`.
     /// Another run may remove the shared parent in between: then start again.
     fn make(
         &mut self,
@@ -90,11 +90,12 @@ impl Cgroup {
             if !parent_dir.is_dir() {
                 explain!("mkdir -p {}", parent_dir.display());
                 match std::fs::create_dir_all(&parent_dir) {
-                    Ok(()) => prepare(&parent_dir)?,
+                    Ok(()) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                     Err(e) => return Err(e).with_context(|| format!("mkdir {}", parent_dir.display())),
                 }
             }
+            prepare(&parent_dir)?;
             if !self.parents.contains(&parent_dir) {
                 self.parents.push(parent_dir.clone());
             }
@@ -247,12 +248,4 @@ impl Drop for Cgroup {
             eprintln!("warning: could not remove cgroup {}: {e:#}", self.path.display());
         }
     }
-}
-
-/// Is the process `pid` in the cgroup at `path` of every hierarchy it uses?
-/// (`/proc/PID/cgroup` lists one line per hierarchy: `4:memory:/burrow/x`.)
-pub fn is_member(pid: Pid, path: &Path) -> Result<bool> {
-    let table = std::fs::read_to_string(format!("/proc/{pid}/cgroup"))?;
-    let wanted = Path::new("/").join(path);
-    Ok(table.lines().any(|l| l.rsplit(':').next().map(Path::new) == Some(wanted.as_path())))
 }

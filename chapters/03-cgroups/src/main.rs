@@ -95,12 +95,8 @@ fn run(cli: Cli) -> Result<i32> {
     let res = resources(&cli)?;
     let rootfs = cli.rootfs.as_deref().map(ch02_chroot::check_rootfs).transpose()?;
     let layout = Layout::detect()?;
-    explain!(
-        "cgroup layout: {:?}, unified at {:?}, v1 controllers {:?}",
-        layout.mode()?,
-        layout.unified,
-        layout.v1.keys()
-    );
+    let mode = layout.mode()?;
+    explain!("cgroup layout: {mode}; cgroup2 at {:?}; v1 controllers {:?}", layout.unified, layout.v1.keys());
     let cgroup = Cgroup::create(&layout, PARENT, &format!("ch03-{}", std::process::id()), &res)?;
     cgroup.apply(&res)?;
 
@@ -120,7 +116,7 @@ fn run(cli: Cli) -> Result<i32> {
         }
     })?;
     let summary = stats::summary(&cgroup.stats(), code, start.elapsed());
-    eprint!("--- ch03-cgroups: cgroup {} ({})\n{summary}", cgroup.path.display(), layout.mode()?);
+    eprint!("--- ch03-cgroups: cgroup {} ({mode})\n{summary}", cgroup.path.display());
     Ok(code)
 }
 // ANCHOR_END: main

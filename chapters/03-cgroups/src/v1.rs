@@ -23,11 +23,13 @@ pub fn controllers(res: &Resources) -> Vec<&'static str> {
 }
 
 /// A new cpuset cgroup starts with no CPU and no memory node, and refuses
-/// processes until both are set: copy them from its parent.
+/// processes until both are set: give burrow's parent its own parent's, once.
 pub fn init_cpuset(dir: &Path) -> Result<()> {
     let parent = dir.parent().unwrap_or(dir);
     for file in ["cpuset.cpus", "cpuset.mems"] {
-        write(dir, file, &fs::read(parent, file)?)?;
+        if fs::read(dir, file)?.is_empty() {
+            write(dir, file, &fs::read(parent, file)?)?;
+        }
     }
     Ok(())
 }
@@ -61,6 +63,7 @@ pub fn apply(dirs: &BTreeMap<&str, PathBuf>, res: &Resources) -> Result<()> {
     }
     if let Some(cpus) = &res.cpuset {
         write(dir("cpuset")?, "cpuset.cpus", cpus)?;
+        init_cpuset(dir("cpuset")?)?; // and the memory nodes, from the parent
     }
     for io in &res.io {
         let blkio = dir("blkio")?;
