@@ -216,3 +216,29 @@ fn bad_values_fail_clearly_and_create_nothing() {
         nothing_left("a command that could not be executed")
     });
 }
+
+#[test]
+fn cpuset_pins_and_weight_converts() {
+    Check {
+        id: "ch03/cpuset-weight",
+        what: "--cpuset 0 --cpu-weight 500: CMD may run on CPU 0 only; cpu.weight 500 (v2) or cpu.shares 13084 (v1)",
+        hint: "cpuset.cpus (v1: also copy cpuset.mems from the parent, a new cpuset is empty); v1 shares = 2 + (weight-1)*262142/9999",
+        book: "ch03-cgroups.md#the-files",
+    }
+    .run(|| {
+        let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        nothing_left("earlier runs")?;
+        let script = "grep Cpus_allowed_list /proc/self/status; exec sleep 30";
+        let (tool, pid1) = start(&["--cpuset", "0", "--cpu-weight", "500", "--init", "--", "sh", "-c", script])?;
+        let cpu = cgroup_dir(pid1, "cpu").unwrap_or_default();
+        let weight = number(&cpu, "cpu.weight", None);
+        let shares = number(&cpu, "cpu.shares", None);
+        burrow_lab::send_signal(pid1, libc::SIGTERM);
+        let out = finish(tool, 5.0)?;
+        let pinned = out.stdout.lines().any(|l| l.split_whitespace().nth(1) == Some("0"));
+        ensure(pinned, "Cpus_allowed_list: 0", &out)?;
+        let converted = weight == Some(500) || (weight.is_none() && shares == Some(13084));
+        ensure(converted, "cpu.weight 500, or cpu.shares 13084 on v1", format!("weight {weight:?}, shares {shares:?}"))?;
+        nothing_left("a normal exit")
+    });
+}
