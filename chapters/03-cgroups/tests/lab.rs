@@ -24,23 +24,25 @@ fn nothing_left(after: &str) -> Result<(), Failure> {
 }
 
 /// Start the tool with `args`; return it and the host pid of the container's
-/// first process once that process is in its cgroup (in the pids hierarchy).
-fn start(args: &[&str]) -> Result<(Child, u32), Failure> {
+/// first process once that process is in a cgroup under burrow/ and a process
+/// named `ready` (the command, after its execve) runs in the container.
+fn start(args: &[&str], ready: &str) -> Result<(Child, u32), Failure> {
     let mut tool = Command::new(bin()).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    let named =
+        |pid: u32| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == ready);
     let placed = burrow_lab::wait_for(5.0, || {
         let pid1 = *burrow_lab::children(tool.id()).first()?;
         let dir = cgroup_dir(pid1, "pids")?;
-        dir.to_string_lossy().contains("burrow").then_some(pid1)
+        let running = named(pid1) || burrow_lab::children(pid1).into_iter().any(named);
+        (dir.to_string_lossy().contains("burrow") && running).then_some(pid1)
     });
     match placed {
         Some(pid1) => Ok((tool, pid1)),
         None => {
             let _ = tool.kill();
             let out = tool.wait_with_output()?;
-            Err(Failure {
-                expected: "the container in a cgroup under burrow/ within 5 s".into(),
-                seen: Run::from(out).to_string(),
-            })
+            let expected = format!("the container in a cgroup under burrow/, running {ready}, within 5 s");
+            Err(Failure { expected, seen: Run::from(out).to_string() })
         }
     }
 }
@@ -74,7 +76,7 @@ fn limits_land_in_the_cgroup_files() {
         let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         nothing_left("earlier runs")?;
         let args = ["--memory", "32M", "--cpus", "0.5", "--pids", "16", "--init", "--", "sh", "-c", "cat /proc/self/cgroup; exec sleep 30"];
-        let (tool, pid1) = start(&args)?;
+        let (tool, pid1) = start(&args, "sleep")?;
         let memory = cgroup_dir(pid1, "memory").unwrap_or_default();
         let cpu = cgroup_dir(pid1, "cpu").unwrap_or_default();
         let pids = cgroup_dir(pid1, "pids").unwrap_or_default();
@@ -137,7 +139,7 @@ fn pids_limit_contains_a_fork_bomb() {
         // `exec sleep` needs no fork, so the bomb's author still ends after 3 s;
         // with --init, the whole PID namespace dies with it.
         let bomb = "b() { b | b & }; b; exec sleep 3";
-        let (tool, pid1) = start(&["--pids", "16", "--init", "--", "sh", "-c", bomb])?;
+        let (tool, pid1) = start(&["--pids", "16", "--init", "--", "sh", "-c", bomb], "sleep")?;
         let dir = cgroup_dir(pid1, "pids").unwrap_or_default();
         let (mut most, mut slowest) = (0, Duration::ZERO);
         let started = Instant::now();
@@ -168,7 +170,7 @@ fn cpu_quota_throttles_a_busy_loop() {
     .run(|| {
         let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         nothing_left("earlier runs")?;
-        let (tool, pid1) = start(&["--cpus", "0.2", "--init", "--", "sh", "-c", "while :; do :; done"])?;
+        let (tool, pid1) = start(&["--cpus", "0.2", "--init", "--", "sh", "-c", "while :; do :; done"], "sh")?;
         let cpu = cgroup_dir(pid1, "cpu").unwrap_or_default();
         let acct = cgroup_dir(pid1, "cpuacct");
         // CPU time used so far, in µs: v2 cpu.stat usage_usec, v1 cpuacct.usage (ns).
@@ -229,7 +231,7 @@ fn cpuset_pins_and_weight_converts() {
         let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         nothing_left("earlier runs")?;
         let script = "grep Cpus_allowed_list /proc/self/status; exec sleep 30";
-        let (tool, pid1) = start(&["--cpuset", "0", "--cpu-weight", "500", "--init", "--", "sh", "-c", script])?;
+        let (tool, pid1) = start(&["--cpuset", "0", "--cpu-weight", "500", "--init", "--", "sh", "-c", script], "sleep")?;
         let cpu = cgroup_dir(pid1, "cpu").unwrap_or_default();
         let weight = number(&cpu, "cpu.weight", None);
         let shares = number(&cpu, "cpu.shares", None);
