@@ -29,6 +29,8 @@ step "tests (cargo nextest: a process per test)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 BURROW_LEAK_MARK=1 cargo nextest run --workspace --profile ci 2>&1 | tee "$log"
+step "the chapters' tests again, on a pure cgroup v2 kernel (qemu)"
+BURROW_LEAK_MARK=1 scripts/vm-test.sh 2>&1 | tee -a "$log"
 step "the lab checker against a good and a broken binary"
 BURROW_LEAK_MARK=1 scripts/lab-selftest.sh
 step "the book"
@@ -40,6 +42,6 @@ scripts/check-leaks.sh
 
 # One closing line that counts the tests, for people and CI alike (with set -e
 # this line is only reached when every step passed).
-summary=$(grep -E '^ +Summary ' "$log" | tail -1)
-passed=$(sed -nE 's/.* ([0-9]+) passed.*/\1/p' <<<"$summary")
-echo "tests: ${passed:-0} passed, 0 failed"
+host=$(grep -E '^ +Summary ' "$log" | tail -1 | sed -nE 's/.* ([0-9]+) passed.*/\1/p')
+vm=$(sed -nE 's/^vm-test: ([0-9]+) passed.*/\1/p' "$log" | tail -1)
+echo "tests: $((${host:-0} + ${vm:-0})) passed, 0 failed (${host:-0} on this host, ${vm:-0} in the cgroup v2 VM)"
