@@ -44,4 +44,5 @@ scripts/check-leaks.sh
 # this line is only reached when every step passed).
 host=$(grep -E '^ +Summary ' "$log" | tail -1 | sed -nE 's/.* ([0-9]+) passed.*/\1/p')
 vm=$(sed -nE 's/^vm-test: ([0-9]+) passed.*/\1/p' "$log" | tail -1)
-echo "tests: $((${host:-0} + ${vm:-0})) passed, 0 failed (${host:-0} on this host, ${vm:-0} in the cgroup v2 VM)"
+echo "(${host:-0} on this host, ${vm:-0} in the cgroup v2 VM)"
+echo "tests: $((${host:-0} + ${vm:-0})) passed, 0 failed"
