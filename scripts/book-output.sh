@@ -241,3 +241,153 @@ ch02-chroot --rootfs /etc/hostname -- /bin/true; echo "exit $?"
 ch02-chroot --rootfs target/burrow-rootfs/busybox --mode jail -- /bin/true; echo "exit $?"
 ch02-chroot --rootfs target/burrow-rootfs/busybox -- bash; echo "exit $?"
 EOF
+
+# ---------------------------------------------------------------- chapter 3
+#
+# The sessions run on the CI host, whose cgroups are hybrid: the limits land
+# in the v1 hierarchies (/sys/fs/cgroup/memory, /sys/fs/cgroup/cpu, ...); the
+# book says what the same files are called on cgroup v2. Every cgroup here is
+# made by ch03-cgroups under burrow/, and the sessions only read cgroup files
+# (and try one rmdir, which the kernel refuses).
+#
+# A container left running in the background (`... &`) writes to a file in a
+# scratch directory, shown after `wait`: the session's capture of each line is
+# replaced by the next line's.
+
+cargo build -q -p ch03-cgroups
+
+# ch03_normalise NAME...: after `session NAME`, replace what changes from run to
+# run in a chapter 3 session: the tool's pid in the cgroup name
+# (burrow/ch03-PID), pids a session noted in $work/NAME.pids ("child PID"),
+# the pid the OOM killer names, and the numbers that depend on timing: CPU
+# seconds (#.## s), CFS periods and refused forks (#), cpu.stat counters,
+# memory peaks below the limit (<size>), the kernel log's kB. A fork bomb's
+# "Cannot fork", printed once per refused fork, is shown once.
+ch03_normalise() {
+    local name
+    for name in "$@"; do
+        python3 -c "$ch03_normalise_py" "$work/$name.pids" <"$out/$name.txt" >"$work/$name.norm"
+        mv "$work/$name.norm" "$out/$name.txt"
+    done
+}
+ch03_normalise_py=$(
+    cat <<'PY'
+import os, re, sys
+marks = sys.argv[1]
+text = sys.stdin.read()
+# Pids: the tool's (in every cgroup name), those the session noted, the OOM killer's victim.
+for pid in set(re.findall(r"\bch03-(\d+)\b", text)):
+    text = re.sub(rf"\b{pid}\b", "<tool-pid>", text)
+if os.path.exists(marks):
+    for line in open(marks):
+        kind, pid = line.split()
+        text = re.sub(rf"\b{pid}\b", f"<{kind}-pid>", text)
+for pid in set(re.findall(r"(?:Killed process |,pid=)(\d+)\b", text)):
+    text = re.sub(rf"\b{pid}\b", "<pid>", text)
+# The summary's timings: seconds, CPUs used, CFS periods. The quota stays.
+text = re.sub(r"\b\d+\.\d\d s\b", "#.## s", text)
+text = re.sub(r"\(\d+\.\d\d CPUs\)", "(#.## CPUs)", text)
+text = re.sub(r"\bin \d+ of \d+ periods\b", "in # of # periods", text)
+# Memory peaks: at the limit (an OOM kill) they are exact, below it they vary.
+size = r"\d+(?:\.\d)? (?:B|KiB|MiB|GiB)"
+def peak(m):
+    value, limit = m.group(1), m.group(2)
+    return m.group(0) if limit == f"limit {value}" else m.group(0).replace(value, "<size>", 1)
+text = re.sub(rf"peak ({size}), (limit {size}|no limit)", peak, text)
+text = re.sub(r"\b[1-9]\d* fork\(s\) refused", "# fork(s) refused", text)
+# cpu.stat (its v1 and v2 names), and the kB figures of the kernel log.
+keys = "nr_periods|nr_throttled|throttled_time|throttled_usec|nr_bursts|burst_time|burst_usec|usage_usec|user_usec|system_usec"
+text = re.sub(rf"^({keys}) \d+$", r"\1 #", text, flags=re.M)
+text = re.sub(r"([a-z-]+):\d+kB", r"\1:#kB", text)
+# A fork bomb's shells print "sh: 1: Cannot fork" once per refused fork, all at
+# the same moment, so pieces of the lines mix: show the message once.
+piece = r"^(?:sh: \d+: )*(?:Cannot fork)?\n"
+text = re.sub(
+    rf"(?:{piece})*^(?:sh: \d+: )+Cannot fork\n(?:{piece})*",
+    "sh: 1: Cannot fork\n[... the same message again, once for each fork refused ...]\n",
+    text,
+    flags=re.M,
+)
+sys.stdout.write(text)
+PY
+)
+
+# The puzzle: a container that ends with 137 and no word of its own.
+session ch03-oom <<'EOF'
+ch03-cgroups --memory 32M -- tail /dev/zero; echo "exit $?"
+EOF
+ch03_normalise ch03-oom
+
+session ch03-explain <<'EOF'
+ch03-cgroups --memory 32M --cpus 0.5 --pids 16 --explain -- cat /proc/self/cgroup
+EOF
+ch03_normalise ch03-explain
+
+# A running container's cgroup, seen from the host; rmdir is refused (EBUSY).
+session ch03-files <<'EOF'
+#cd "$(mktemp -d)"
+ch03-cgroups --memory 32M --pids 16 -- sleep 2 >out.txt 2>&1 & TOOL=$!; sleep 0.5
+read PID1 < /proc/$TOOL/task/$TOOL/children
+#echo "child $PID1" >>$0.pids
+ls /sys/fs/cgroup/pids/burrow/ch03-$TOOL
+cd /sys/fs/cgroup/pids/burrow/ch03-$TOOL; cat pids.max pids.current cgroup.procs; cd - >/dev/null
+grep -E 'memory|pids' /proc/$PID1/cgroup
+rmdir /sys/fs/cgroup/pids/burrow/ch03-$TOOL
+wait $TOOL; echo "exit $?"
+cat out.txt
+ls -d /sys/fs/cgroup/pids/burrow/ch03-$TOOL
+EOF
+ch03_normalise ch03-files
+
+session ch03-weight <<'EOF'
+for w in 1 39 100 500 10000; do ch03-cgroups --cpu-weight $w --explain -- true 2>&1 | grep cpu.shares; done
+EOF
+ch03_normalise ch03-weight
+
+session ch03-cpu <<'EOF'
+#cd "$(mktemp -d)"
+ch03-cgroups --cpus 0.2 -- timeout 2 sh -c 'while :; do :; done' >out.txt 2>&1 & TOOL=$!; sleep 1
+cd /sys/fs/cgroup/cpu/burrow/ch03-$TOOL; cat cpu.cfs_quota_us cpu.cfs_period_us cpu.stat; cd - >/dev/null
+wait $TOOL; echo "exit $?"
+cat out.txt
+EOF
+ch03_normalise ch03-cpu
+
+session ch03-oom-dmesg <<'EOF'
+ch03-cgroups --memory 32M -- tail /dev/zero 2>/dev/null & TOOL=$!; wait $TOOL; echo "exit $?"
+dmesg --notime | grep -A1 "oom_memcg=/burrow/ch03-$TOOL,"
+EOF
+ch03_normalise ch03-oom-dmesg
+
+# Only tail is killed; the shell, PID 1, carries on.
+session ch03-oom-survives <<'EOF'
+#cd "$(mktemp -d)"
+ch03-cgroups --memory 32M -- sh -c 'tail /dev/zero; echo "tail: exit $?"; sleep 1' >out.txt 2>&1 & TOOL=$!; sleep 0.5
+cat /sys/fs/cgroup/memory/burrow/ch03-$TOOL/memory.oom_control
+wait $TOOL; echo "exit $?"
+cat out.txt
+EOF
+ch03_normalise ch03-oom-survives
+
+# 2>/dev/null drops the summary (stderr): only what the container printed.
+session ch03-host-view <<'EOF'
+ch03-cgroups --memory 64M --cpus 0.5 -- sh -c 'nproc; grep MemTotal /proc/meminfo' 2>/dev/null
+ch03-cgroups --memory 64M --cpus 0.5 -- cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null
+ch03-cgroups --memory 64M --cpus 0.5 -- sh -c 'mount -t tmpfs cgroups /sys/fs/cgroup && cd /sys/fs/cgroup && mkdir memory cpu && mount -t cgroup -o memory cgroup memory && mount -t cgroup -o cpu cgroup cpu && cat memory/memory.limit_in_bytes cpu/cpu.cfs_quota_us' 2>/dev/null
+ch03-cgroups --cpuset 0 -- nproc 2>/dev/null
+EOF
+ch03_normalise ch03-host-view
+
+session ch03-pids <<'EOF'
+ch03-cgroups --pids 16 --init -- sh -c 'b() { b | b & }; b; exec sleep 3'; echo "exit $?"
+EOF
+ch03_normalise ch03-pids
+
+session ch03-errors <<'EOF'
+ch03-cgroups --memory 12XB -- true; echo "exit $?"
+ch03-cgroups --cpus -1 -- true; echo "exit $?"
+ch03-cgroups --pids 0 -- true; echo "exit $?"
+ch03-cgroups --cpuset 7 -- true; echo "exit $?"
+ch03-cgroups --memory 32M -- /no/such/command; echo "exit $?"
+EOF
+ch03_normalise ch03-errors

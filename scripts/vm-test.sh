@@ -205,14 +205,36 @@ cat "$base" "$cache/project.cpio" >"$cache/initrd"
 # qemu's stdout. -no-reboot + panic=-1: if /init dies, the kernel panics, reboots, and qemu
 # exits instead of looping. `timeout` bounds a VM that hangs.
 out="$cache/console.log"
-log "booting $kver in qemu (TCG), timeout ${VM_TIMEOUT:-600}s"
-set +e
-timeout "${VM_TIMEOUT:-600}" "$qemu" -accel tcg -m 2048 -smp 2 -nographic -vga none -no-reboot -nic none \
-    -kernel "$(ls "$kdir"/boot/vmlinuz-*)" -initrd "$cache/initrd" \
-    -append "console=ttyS0 quiet panic=-1" </dev/null 2>&1 |
-    sed -u -e 's/\r$//' -e 's/\x1bc//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' | tee "$out" # no CRs, no BIOS screen codes
-qemu_status=${PIPESTATUS[0]}
-set -e
+boot() {
+    timeout "${VM_TIMEOUT:-600}" "$qemu" -accel tcg -m 2048 -smp 2 -nographic -vga none -no-reboot -nic none \
+        -kernel "$(ls "$kdir"/boot/vmlinuz-*)" -initrd "$cache/initrd" \
+        -append "console=ttyS0 quiet panic=-1" </dev/null 2>&1 |
+        sed -u -e 's/\r$//' -e 's/\x1bc//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' >"$out" # no CRs, no BIOS screen codes
+}
+# Now and then TCG stalls in the firmware ("Booting from ROM..." and nothing
+# more): if /init has not spoken within a minute, kill that VM and boot again.
+qemu_status=1
+for attempt in 1 2 3; do
+    log "booting $kver in qemu (TCG), attempt $attempt, timeout ${VM_TIMEOUT:-600}s"
+    boot &
+    vm=$!
+    for _ in $(seq 120); do
+        grep -q '^vm-test: kernel' "$out" 2>/dev/null && break
+        kill -0 "$vm" 2>/dev/null || break
+        sleep 0.5
+    done
+    if grep -q '^vm-test: kernel' "$out"; then
+        set +e
+        wait "$vm"
+        qemu_status=$?
+        set -e
+        break
+    fi
+    log "the VM did not boot within 60 s; killing it"
+    pkill -KILL -f "$cache/initrd" || true
+    wait "$vm" || true
+done
+cat "$out"
 
 # --- 5. Results -------------------------------------------------------------------
 # libtest ends each binary with "test result: ok. 12 passed; 0 failed; ...".

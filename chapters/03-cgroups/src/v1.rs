@@ -23,7 +23,8 @@ pub fn controllers(res: &Resources) -> Vec<&'static str> {
 }
 
 /// A new cpuset cgroup starts with no CPU and no memory node, and refuses
-/// processes until both are set: give burrow's parent its own parent's, once.
+/// processes (ENOSPC) until both are set: fill whichever is still empty with
+/// its parent's.
 pub fn init_cpuset(dir: &Path) -> Result<()> {
     let parent = dir.parent().unwrap_or(dir);
     for file in ["cpuset.cpus", "cpuset.mems"] {

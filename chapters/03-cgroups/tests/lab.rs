@@ -88,6 +88,8 @@ fn limits_land_in_the_cgroup_files() {
             let read = |d: &PathBuf, f: &str| std::fs::read_to_string(d.join(f)).unwrap_or_default().trim().to_string();
             vec![read(&memory, "memory.limit_in_bytes"), read(&cpu, "cpu.cfs_quota_us"), read(&cpu, "cpu.cfs_period_us"), read(&pids, "pids.max")]
         };
+        // The command (forked by the init) is born in the same cgroup.
+        let command = burrow_lab::children(pid1).first().and_then(|&c| cgroup_dir(c, "memory"));
         let dirs = [memory.clone(), cpu, pids];
         burrow_lab::send_signal(pid1, libc::SIGTERM);
         let out = finish(tool, 5.0)?;
@@ -95,6 +97,7 @@ fn limits_land_in_the_cgroup_files() {
         let swap_absent = v2 && seen[1].is_empty(); // no swap accounting in this kernel
         let seen_ok = seen == want || (swap_absent && seen[0] == want[0] && seen[2..] == want[2..]);
         ensure(seen_ok, format!("{want:?} in {}", memory.display()), format!("{seen:?}"))?;
+        ensure(command.as_ref() == Some(&memory), "the command in the same cgroup as PID 1", format!("{command:?}"))?;
         let own_view = out.stdout.lines().all(|l| l.ends_with(":/")) && !out.stdout.is_empty();
         ensure(own_view, "/proc/self/cgroup inside: / for every hierarchy (cgroup namespace made after joining)", &out)?;
         ensure(out.code == Some(143), "exit 143 after SIGTERM (--init forwards it)", &out)?;
