@@ -23,7 +23,7 @@ target="${CARGO_TARGET_DIR:-$top/target}"
 cache="$target/vm-cache"
 export PATH="$HOME/.cargo/bin:$PATH" DEBIAN_FRONTEND=noninteractive
 busybox="${BUSYBOX:-/bin/busybox}"
-modules_wanted="overlay veth bridge"
+modules_wanted="overlay veth bridge loop"  # loop: a block device for the io.max check
 # Host programs the tests run outside a container (sh -c scripts, ps, ipcmk,
 # setpriv, ...). Busybox has applets of the same names, but not the same
 # options: procps' `ps -e -o pid=,comm=` is not busybox's ps. Same binaries

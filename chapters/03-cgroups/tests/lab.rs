@@ -247,3 +247,52 @@ fn cpuset_pins_and_weight_converts() {
         nothing_left("a normal exit")
     });
 }
+
+/// A block device of this machine, as (its /dev path, "MAJOR:MINOR").
+fn some_block_device() -> Option<(String, String)> {
+    let mut names: Vec<String> = std::fs::read_dir("/sys/block")
+        .ok()?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names.into_iter().find_map(|name| {
+        let dev = std::fs::read_to_string(format!("/sys/block/{name}/dev")).ok()?;
+        let path = format!("/dev/{name}");
+        std::path::Path::new(&path).exists().then(|| (path, dev.trim().to_string()))
+    })
+}
+
+#[test]
+fn io_bandwidth_limit_lands_per_device() {
+    Check {
+        id: "ch03/io",
+        what: "--device-write-bps DEV:1M: the kernel holds a 1 MiB/s write limit for DEV's major:minor",
+        hint: "v2: io.max \"MAJ:MIN wbps=1048576\"; v1: blkio.throttle.write_bps_device \"MAJ:MIN 1048576\" (major:minor from stat's st_rdev)",
+        book: "ch03-cgroups.md#the-files",
+    }
+    .run(|| {
+        let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        nothing_left("earlier runs")?;
+        let (device, numbers) = some_block_device().ok_or(Failure {
+            expected: "a block device in /sys/block with a node in /dev".into(),
+            seen: "none".into(),
+        })?;
+        let limit = format!("{device}:1M");
+        let args = ["--device-write-bps", &limit, "--init", "--", "sleep", "30"];
+        let (tool, pid1) = start(&args, "sleep")?;
+        let v2 = cgroup_dir(pid1, "io").filter(|d| d.join("io.max").exists());
+        let text = match &v2 {
+            Some(io) => std::fs::read_to_string(io.join("io.max")).unwrap_or_default(),
+            None => cgroup_dir(pid1, "blkio")
+                .and_then(|d| std::fs::read_to_string(d.join("blkio.throttle.write_bps_device")).ok())
+                .unwrap_or_default(),
+        };
+        burrow_lab::send_signal(pid1, libc::SIGTERM);
+        let out = finish(tool, 5.0)?;
+        let want = if v2.is_some() { format!("{numbers} rbps=max wbps=1048576") } else { format!("{numbers} 1048576") };
+        let found = text.lines().any(|l| l.starts_with(&want));
+        ensure(found, format!("a line starting {want:?}"), format!("{text:?} ({out})"))?;
+        nothing_left("a normal exit")
+    });
+}
