@@ -19,7 +19,7 @@ fi
 
 # The packages: a C toolchain (rustc links with cc), a static busybox for the
 # rootfs, and the tools tests use to observe the kernel (ps, ip, ipcmk, setpriv).
-packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 util-linux)
+packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 iputils-ping util-linux)
 [ "$ci" = 1 ] && packages+=(vagrant)
 
 missing=()

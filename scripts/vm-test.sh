@@ -29,7 +29,7 @@ modules_wanted="overlay veth bridge loop"  # loop: a block device for the io.max
 # options: procps' `ps -e -o pid=,comm=` is not busybox's ps. Same binaries
 # as on the host, same behaviour. /bin/sh is the host's (dash on Debian).
 tools="sh ps ipcmk ipcrm setpriv cat readlink grep seq sleep tr cut mktemp cp
-       hostname id ls true false stat head wc touch env"
+       hostname id ls true false stat head wc touch env ip ping"
 
 if [ "$(id -u)" != 0 ]; then
     echo "vm-test.sh: run as root (it installs packages and builds an initramfs)" >&2

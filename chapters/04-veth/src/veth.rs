@@ -1,0 +1,221 @@
+//! A veth pair: two network interfaces joined by a wire. A packet sent into
+//! one comes out of the other. One end stays on the host, plugged into the
+//! bridge; the other moves into the container's network namespace as `eth0`.
+//!
+//! ```text
+//!  container netns            host netns
+//!  ┌───────────────┐          ┌──────────────────────────────┐
+//!  │ eth0 10.99.0.2├──veth────┤bw-4242 ──┐                   │
+//!  └───────────────┘          │          burrow0 10.99.0.1   │
+//!  ┌───────────────┐          │          (a switch, and the  │
+//!  │ eth0 10.99.0.3├──veth────┤bw-4243 ──┘ containers' gateway)
+//!  └───────────────┘          └──────────────────────────────┘
+//! ```
+
+use crate::ipam::Subnet;
+use crate::netlink::{link_index, with_netlink};
+use anyhow::{Context, Result};
+use ch01_unshare::explain;
+use nix::fcntl::{Flock, FlockArg};
+use rtnetlink::{LinkBridge, LinkUnspec, LinkVeth, RouteMessageBuilder};
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::Path;
+
+/// The host's end of a container's veth pair, and its bridge.
+#[derive(Debug)]
+pub struct HostSide {
+    pub veth: String,
+    pub bridge: String,
+}
+
+/// Bridges burrow made are marked by a file `STATE/bridges/NAME`; plugging in
+/// and unplugging take turns on `STATE/bridges/NAME.lock`, so that one run
+/// never removes an empty bridge that another is about to plug into.
+fn lock_bridge(state: &Path, bridge: &str) -> Result<Flock<std::fs::File>> {
+    let dir = state.join("bridges");
+    std::fs::create_dir_all(&dir).with_context(|| format!("mkdir {}", dir.display()))?;
+    let file = std::fs::File::create(dir.join(format!("{bridge}.lock")))
+        .with_context(|| format!("create {}/{bridge}.lock", dir.display()))?;
+    Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| e).context("flock the bridge")
+}
+
+/// The names of a container's veth pair: the host end and, until it is
+/// renamed to eth0 inside, the container end (15 bytes at most: IFNAMSIZ).
+pub fn pair_names(pid: u32) -> (String, String) {
+    (format!("bw-{pid}"), format!("bwc-{pid}"))
+}
+
+// ANCHOR: plug_in
+/// On the host: make sure `bridge` exists with the gateway address and is up,
+/// create the veth pair, plug the host end into the bridge, and move the
+/// other end into the network namespace of process `pid`.
+/// `names` are the host and container ends' names. `side` is filled in before the veth exists, so a failure half-way still
+/// tells the caller what to remove.
+pub fn plug_in(
+    state: &Path,
+    bridge: &str,
+    subnet: &Subnet,
+    names: &(String, String),
+    pid: i32,
+    side: &mut Option<HostSide>,
+) -> Result<()> {
+    let (host, peer) = names.clone();
+    let _turn = lock_bridge(state, bridge)?;
+    let marker = state.join("bridges").join(bridge);
+    with_netlink(|handle| async move {
+        let bridge_index = match link_index(&handle, bridge).await? {
+            Some(index) => index,
+            None => {
+                explain!("RTM_NEWLINK {bridge} type bridge");
+                handle
+                    .link()
+                    .add(LinkBridge::new(bridge).build())
+                    .execute()
+                    .await
+                    .with_context(|| format!("create bridge {bridge}"))?;
+                std::fs::write(&marker, "made by burrow\n")
+                    .with_context(|| format!("write {}", marker.display()))?;
+                let index = link_index(&handle, bridge).await?.context("the new bridge has no index")?;
+                let gateway = IpAddr::V4(subnet.host(1));
+                explain!("RTM_NEWADDR {gateway}/{} dev {bridge}", subnet.prefix);
+                handle
+                    .address()
+                    .add(index, gateway, subnet.prefix)
+                    .execute()
+                    .await
+                    .with_context(|| format!("add {gateway} to {bridge}"))?;
+                explain!("RTM_NEWLINK {bridge} up");
+                handle.link().set(LinkUnspec::new_with_index(index).up().build()).execute().await?;
+                index
+            }
+        };
+        *side = Some(HostSide { veth: host.clone(), bridge: bridge.to_string() });
+        explain!("RTM_NEWLINK {host} type veth peer {peer}");
+        handle
+            .link()
+            .add(LinkVeth::new(&host, &peer).build())
+            .execute()
+            .await
+            .with_context(|| format!("create veth {host}"))?;
+        let host_index = link_index(&handle, &host).await?.context("the new veth has no index")?;
+        let peer_index = link_index(&handle, &peer).await?.context("the new veth peer has no index")?;
+        explain!("RTM_NEWLINK {host} master {bridge} up");
+        let plug = LinkUnspec::new_with_index(host_index).controller(bridge_index).up().build();
+        handle.link().set(plug).execute().await.with_context(|| format!("plug {host} into {bridge}"))?;
+        explain!("RTM_NEWLINK {peer} netns pid {pid}");
+        let mv = LinkUnspec::new_with_index(peer_index).setns_by_pid(pid as u32).build();
+        handle
+            .link()
+            .set(mv)
+            .execute()
+            .await
+            .with_context(|| format!("move {peer} into the netns of pid {pid}"))?;
+        Ok(())
+    })
+}
+// ANCHOR_END: plug_in
+
+// ANCHOR: configure_inside
+/// Inside the container's network namespace: rename the veth end to eth0,
+/// give it `addr`, bring lo and eth0 up, and route everything else via the
+/// bridge's address.
+pub fn configure_inside(peer: &str, addr: Ipv4Addr, subnet: &Subnet) -> Result<()> {
+    with_netlink(|handle| async move {
+        let lo = link_index(&handle, "lo").await?.context("no lo in this namespace")?;
+        explain!("RTM_NEWLINK lo up");
+        handle
+            .link()
+            .set(LinkUnspec::new_with_index(lo).up().build())
+            .execute()
+            .await
+            .context("set lo up")?;
+        let index =
+            link_index(&handle, peer).await?.with_context(|| format!("no {peer} in the container"))?;
+        explain!("RTM_NEWLINK {peer} name eth0");
+        handle
+            .link()
+            .set(LinkUnspec::new_with_index(index).name("eth0").build())
+            .execute()
+            .await
+            .context("rename to eth0")?;
+        explain!("RTM_NEWADDR {addr}/{} dev eth0", subnet.prefix);
+        handle
+            .address()
+            .add(index, IpAddr::V4(addr), subnet.prefix)
+            .execute()
+            .await
+            .context("add the address")?;
+        explain!("RTM_NEWLINK eth0 up");
+        handle
+            .link()
+            .set(LinkUnspec::new_with_index(index).up().build())
+            .execute()
+            .await
+            .context("set eth0 up")?;
+        let gateway = subnet.host(1);
+        explain!("RTM_NEWROUTE default via {gateway}");
+        let route = RouteMessageBuilder::<Ipv4Addr>::new().gateway(gateway).build();
+        handle.route().add(route).execute().await.context("add the default route")?;
+        Ok(())
+    })
+}
+// ANCHOR_END: configure_inside
+
+/// Only `lo`, up: `--net none`.
+pub fn lo_up() -> Result<()> {
+    with_netlink(|handle| async move {
+        let lo = link_index(&handle, "lo").await?.context("no lo in this namespace")?;
+        explain!("RTM_NEWLINK lo up");
+        handle
+            .link()
+            .set(LinkUnspec::new_with_index(lo).up().build())
+            .execute()
+            .await
+            .context("set lo up")?;
+        Ok(())
+    })
+}
+
+// ANCHOR: unplug
+/// After the container: delete the host end (the kernel deletes its peer with
+/// it; when the container's namespace died, both are gone already), and the
+/// bridge if burrow made it and nothing is plugged into it any more.
+pub fn unplug(state: &Path, side: &HostSide) -> Result<()> {
+    let _turn = lock_bridge(state, &side.bridge)?;
+    let marker = state.join("bridges").join(&side.bridge);
+    with_netlink(|handle| async move {
+        if let Some(index) = link_index(&handle, &side.veth).await? {
+            explain!("RTM_DELLINK {}", side.veth);
+            match handle.link().del(index).execute().await {
+                // The container's namespace was being torn down, and its veth with it.
+                Err(rtnetlink::Error::NetlinkError(e))
+                    if e.raw_code() == -(nix::errno::Errno::ENODEV as i32) => {}
+                other => other.with_context(|| format!("delete {}", side.veth))?,
+            }
+        }
+        let Some(bridge) = link_index(&handle, &side.bridge).await? else { return Ok(()) };
+        if marker.exists() && ports_of(&handle, bridge).await? == 0 {
+            explain!("RTM_DELLINK {} (burrow made it, and it is empty)", side.bridge);
+            handle.link().del(bridge).execute().await.with_context(|| format!("delete {}", side.bridge))?;
+            let _ = std::fs::remove_file(&marker);
+        }
+        Ok(())
+    })
+}
+// ANCHOR_END: unplug
+
+/// How many links name the bridge `index` as their controller (IFLA_MASTER).
+async fn ports_of(handle: &rtnetlink::Handle, index: u32) -> Result<usize> {
+    use futures::TryStreamExt;
+    use rtnetlink::packet_route::link::LinkAttribute;
+    let mut links = handle.link().get().execute();
+    let mut ports = 0;
+    while let Some(link) = links.try_next().await.context("RTM_GETLINK (dump)")? {
+        ports += link
+            .attributes
+            .iter()
+            .filter(|a| matches!(a, LinkAttribute::Controller(c) if *c == index))
+            .count();
+    }
+    Ok(ports)
+}
