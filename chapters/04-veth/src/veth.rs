@@ -62,6 +62,7 @@ pub fn plug_in(
     let (host, peer) = names.clone();
     let _turn = lock_bridge(state, bridge)?;
     let marker = state.join("bridges").join(bridge);
+    *side = Some(HostSide { veth: host.clone(), bridge: bridge.to_string() });
     with_netlink(|handle| async move {
         let bridge_index = match link_index(&handle, bridge).await? {
             Some(index) => index,
@@ -84,12 +85,10 @@ pub fn plug_in(
                     .execute()
                     .await
                     .with_context(|| format!("add {gateway} to {bridge}"))?;
-                explain!("RTM_NEWLINK {bridge} up");
-                handle.link().set(LinkUnspec::new_with_index(index).up().build()).execute().await?;
+                set_up(&handle, bridge).await?;
                 index
             }
         };
-        *side = Some(HostSide { veth: host.clone(), bridge: bridge.to_string() });
         explain!("RTM_NEWLINK {host} type veth peer {peer}");
         handle
             .link()
@@ -121,14 +120,7 @@ pub fn plug_in(
 /// bridge's address.
 pub fn configure_inside(peer: &str, addr: Ipv4Addr, subnet: &Subnet) -> Result<()> {
     with_netlink(|handle| async move {
-        let lo = link_index(&handle, "lo").await?.context("no lo in this namespace")?;
-        explain!("RTM_NEWLINK lo up");
-        handle
-            .link()
-            .set(LinkUnspec::new_with_index(lo).up().build())
-            .execute()
-            .await
-            .context("set lo up")?;
+        set_up(&handle, "lo").await?;
         let index =
             link_index(&handle, peer).await?.with_context(|| format!("no {peer} in the container"))?;
         explain!("RTM_NEWLINK {peer} name eth0");
@@ -145,13 +137,7 @@ pub fn configure_inside(peer: &str, addr: Ipv4Addr, subnet: &Subnet) -> Result<(
             .execute()
             .await
             .context("add the address")?;
-        explain!("RTM_NEWLINK eth0 up");
-        handle
-            .link()
-            .set(LinkUnspec::new_with_index(index).up().build())
-            .execute()
-            .await
-            .context("set eth0 up")?;
+        set_up(&handle, "eth0").await?;
         let gateway = subnet.host(1);
         explain!("RTM_NEWROUTE default via {gateway}");
         let route = RouteMessageBuilder::<Ipv4Addr>::new().gateway(gateway).build();
@@ -161,17 +147,20 @@ pub fn configure_inside(peer: &str, addr: Ipv4Addr, subnet: &Subnet) -> Result<(
 }
 // ANCHOR_END: configure_inside
 
+/// RTM_NEWLINK with IFF_UP set: what `ip link set NAME up` sends.
+async fn set_up(handle: &rtnetlink::Handle, name: &str) -> Result<u32> {
+    let index =
+        link_index(handle, name).await?.with_context(|| format!("no link {name} in this namespace"))?;
+    explain!("RTM_NEWLINK {name} up");
+    let up = LinkUnspec::new_with_index(index).up().build();
+    handle.link().set(up).execute().await.with_context(|| format!("set {name} up"))?;
+    Ok(index)
+}
+
 /// Only `lo`, up: `--net none`.
 pub fn lo_up() -> Result<()> {
     with_netlink(|handle| async move {
-        let lo = link_index(&handle, "lo").await?.context("no lo in this namespace")?;
-        explain!("RTM_NEWLINK lo up");
-        handle
-            .link()
-            .set(LinkUnspec::new_with_index(lo).up().build())
-            .execute()
-            .await
-            .context("set lo up")?;
+        set_up(&handle, "lo").await?;
         Ok(())
     })
 }
