@@ -391,3 +391,186 @@ ch03-cgroups --cpuset 7 -- true; echo "exit $?"
 ch03-cgroups --memory 32M -- /no/such/command; echo "exit $?"
 EOF
 ch03_normalise ch03-errors
+
+# ---------------------------------------------------------------- chapter 4
+#
+# Every session runs in a scratch network namespace of its own that plays the
+# host (`ip netns add burrow-book-...`, lo up), with a private tmpfs on /run,
+# so burrow0, the veth pairs and /run/burrow exist only there and go away with
+# it: the machine's own network and its /run are never touched.
+
+cargo build -q -p ch04-veth
+
+ch04_ns=""
+trap '[ -z "$ch04_ns" ] || ip netns del "$ch04_ns" 2>/dev/null; rm -rf "$work"' EXIT
+# ch04_host CMD...: run CMD as the "host" of a chapter 4 session (the session's
+# WRAPPER), in a new scratch network namespace, deleted afterwards.
+ch04_host() {
+    ch04_ns=burrow-book-$$
+    ip netns add "$ch04_ns"
+    ip netns exec "$ch04_ns" ip link set lo up
+    local status=0
+    # shellcheck disable=SC2016 # the inner sh expands its own "$@"
+    ip netns exec "$ch04_ns" unshare --mount --propagation private \
+        sh -c 'mount -t tmpfs burrow-run /run && exec "$@"' sh "$@" || status=$?
+    ip netns del "$ch04_ns"
+    ch04_ns=""
+    return "$status"
+}
+
+# ch04_normalise NAME...: after `session NAME`, replace what changes from run
+# to run in a chapter 4 session: the pids a session noted in $work/NAME.pids
+# ("first PID"), the tool's pid in veth names (bw-PID, bwc-PID) and wherever
+# else it appears (a lease file, ps), the pids strace prints, MAC addresses
+# (the same MAC, the same label), namespace inodes, ping's times, and the
+# sequence numbers and port ids of netlink messages.
+ch04_normalise() {
+    local name
+    for name in "$@"; do
+        python3 -c "$ch04_normalise_py" "$work/$name.pids" <"$out/$name.txt" >"$work/$name.norm"
+        mv "$work/$name.norm" "$out/$name.txt"
+    done
+}
+ch04_normalise_py=$(
+    cat <<'PY'
+import os, re, sys
+marks = sys.argv[1]
+text = sys.stdin.read()
+def replace_pid(pid, label):
+    global text
+    text = re.sub(rf"\b{pid}\b", label, text)
+if os.path.exists(marks):
+    for line in open(marks):
+        kind, pid = line.split()
+        replace_pid(pid, f"<{kind}-pid>")
+for pid in set(re.findall(r"strace: Process (\d+) attached", text)):
+    replace_pid(pid, "<child-pid>")
+for pid in set(re.findall(r"\bbwc?-(\d+)\b", text)) | set(re.findall(r"^\[pid (\d+)\]", text, re.M)):
+    replace_pid(pid, "<tool-pid>")
+# MAC addresses (not the all-zero and broadcast ones): a label per MAC, the
+# same MAC, the same label.
+macs = {}
+def mac(m):
+    value = m.group(0)
+    if value in ("00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"):
+        return value
+    return macs.setdefault(value, f"<mac-{len(macs) + 1}>")
+text = re.sub(r"\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b", mac, text)
+# ip -br prints NAME, STATE and (for links) the MAC in columns of 16, 14 and
+# 17 characters: line them up again after the replacements.
+def brief(m):
+    name, state, rest = m.groups()
+    first, _, tail = rest.partition(" ")
+    if first.startswith("<mac-"):
+        rest = f"{first:<17} {tail.lstrip()}"
+    return f"{name:<16} {state:<14} {rest}".rstrip()
+text = re.sub(r"^(\S+) +(UP|DOWN|UNKNOWN|LOWERLAYERDOWN) +(.*)$", brief, text, flags=re.M)
+inodes = {}
+text = re.sub(r"net:\[(\d+)\]", lambda m: "net:[<inode-%d>]" % inodes.setdefault(m.group(1), len(inodes) + 1), text)
+# ping's round-trip times.
+text = re.sub(r"time=\d+(?:\.\d+)? ms", "time=#.### ms", text)
+text = re.sub(r"= [\d.]+/[\d.]+/[\d.]+/[\d.]+ ms", "= #.###/#.###/#.###/#.### ms", text)
+# netlink headers: ip numbers its requests from the clock, and the kernel's
+# answer carries the socket's port id (ip's pid).
+text = re.sub(r"nlmsg_seq=\d{5,}", "nlmsg_seq=<seq>", text)
+text = re.sub(r"nlmsg_pid=-?[1-9]\d*", "nlmsg_pid=<port>", text)
+sys.stdout.write(text)
+PY
+)
+
+# The puzzle: a new network namespace cannot even reach itself.
+session ch04-puzzle ch04_host <<'EOF'
+ch01-unshare --net -- ping -c1 -W1 127.0.0.1; echo "exit $?"
+ch04-veth --net none -- ping -c1 -W1 127.0.0.1; echo "exit $?"
+ch04-veth -- ping -c1 -W1 10.99.0.1; echo "exit $?"
+ch04-veth -- ping -c1 -W1 192.0.2.1; echo "exit $?"
+EOF
+ch04_normalise ch04-puzzle
+
+# `ip` is a netlink client; so is ch04-veth, with a socket per namespace.
+session ch04-netlink ch04_host <<'EOF'
+ip link set lo down
+strace -e trace=sendmsg,recvmsg ip link set lo up 2>&1 | grep -E 'IFF_UP|error=0'
+strace -f -e trace=socket ch04-veth -- true 2>&1 | grep -E 'NETLINK|attached'
+EOF
+ch04_normalise ch04-netlink
+
+session ch04-explain ch04_host <<'EOF'
+ch04-veth --explain -- sh -c 'ip -br -4 addr; ip route; ping -c1 -W1 10.99.0.1'
+EOF
+ch04_normalise ch04-explain
+
+# The modes side by side, while a bridge container runs in the background.
+session ch04-modes ch04_host <<'EOF'
+ch04-veth -- sleep 3 & sleep 1
+ch04-veth --net none -- ip -br link
+ch04-veth --net host -- ip -br link
+ch04-veth --net bridge -- ip -br link
+readlink /proc/self/ns/net
+ch04-veth --net host -- readlink /proc/self/ns/net
+ch04-veth --net bridge -- readlink /proc/self/ns/net
+wait
+EOF
+ch04_normalise ch04-modes
+
+# The host's side of a running container.
+session ch04-host-view ch04_host <<'EOF'
+ch04-veth --ip 10.99.0.5 -- sleep 4 & TOOL=$!; sleep 1
+ip -br link
+ip -br -4 addr
+ip route
+bridge link
+ip -d link show bw-$TOOL | head -3
+ls -A /run/burrow/ipam/burrow0 /run/burrow/bridges
+cat /run/burrow/ipam/burrow0/10.99.0.5; echo; ps -o pid,args -p $TOOL
+ping -c1 -W1 10.99.0.5
+wait $TOOL; echo "exit $?"
+ip -br link; ls -A /run/burrow/ipam/burrow0 /run/burrow/bridges
+EOF
+ch04_normalise ch04-host-view
+
+# Two containers on one bridge; the bridge learns where each MAC is.
+session ch04-two ch04_host <<'EOF'
+#cd "$(mktemp -d)"
+ch04-veth --ip 10.99.0.10 -- sleep 4 & FIRST=$!
+#echo "first $FIRST" >>$0.pids
+ch04-veth --ip 10.99.0.11 -- sh -c 'sleep 0.5; ping -c1 -W1 10.99.0.10; ip neigh; sleep 2' >second.txt 2>&1 & SECOND=$!; sleep 1.5
+#echo "second $SECOND" >>$0.pids
+bridge fdb show br burrow0 | grep -v permanent | sort -k3V
+wait; cat second.txt
+EOF
+ch04_normalise ch04-two
+
+# IPAM: three at once get three addresses; a stale lease is taken back.
+session ch04-ipam ch04_host <<'EOF'
+#cd "$(mktemp -d)"
+for i in 1 2 3; do ch04-veth -- sh -c 'ip -o -4 addr show eth0 | cut -d" " -f7; sleep 1' >>addrs.txt & done; sleep 0.5
+ls -A /run/burrow/ipam/burrow0
+wait; sort addrs.txt; ls -A /run/burrow/ipam/burrow0
+echo 4194305 > /run/burrow/ipam/burrow0/10.99.0.2
+echo $$ > /run/burrow/ipam/burrow0/10.99.0.3
+ch04-veth -- ip -o -4 addr show eth0 | cut -d' ' -f7
+ls -A /run/burrow/ipam/burrow0
+EOF
+ch04_normalise ch04-ipam
+
+session ch04-errors ch04_host <<'EOF'
+ch04-veth --ip 192.168.77.5 -- true; echo "exit $?"
+ch04-veth --subnet 10.99.0.0/33 -- true; echo "exit $?"
+ch04-veth --ip 10.99.0.20 -- sleep 2 & sleep 0.5
+ch04-veth --ip 10.99.0.20 -- true; echo "exit $?"
+wait
+ch04-veth --bridge burrow-bridge-number-0 -- true; echo "exit $?"
+ch04-veth -- sh -c 'exit 3'; echo "exit $?"
+ip -br link; ls -A /run/burrow/ipam/*
+EOF
+ch04_normalise ch04-errors
+
+# A bridge is reused as it is: a second subnet needs a second bridge.
+session ch04-subnet ch04_host <<'EOF'
+ch04-veth -- sleep 2 & sleep 0.5
+ch04-veth --subnet 172.30.0.0/24 -- sh -c 'ip -br -4 addr show eth0; ping -c1 -W1 172.30.0.1'; echo "exit $?"
+ch04-veth --subnet 172.30.0.0/24 --bridge burrow1 -- sh -c 'ip -br -4 addr show eth0; ping -c1 -W1 172.30.0.1'; echo "exit $?"
+wait
+EOF
+ch04_normalise ch04-subnet

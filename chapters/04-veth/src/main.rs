@@ -1,6 +1,6 @@
 //! `ch04-veth`: run a command in a container with its own network.
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use ch01_unshare::cli::RunArgs;
 use ch01_unshare::explain;
 use ch04_veth::ipam::{self, Subnet};
@@ -54,6 +54,18 @@ fn run(cli: Cli) -> Result<i32> {
         explain::enable();
     }
     let subnet = Subnet::parse(&cli.subnet)?;
+    if cli.bridge.is_empty() || cli.bridge.len() > 15 || cli.bridge.contains(['/', ' ']) {
+        bail!(
+            "--bridge {:?}: an interface name is 1 to 15 bytes (IFNAMSIZ), without / or spaces",
+            cli.bridge
+        );
+    }
+    if let (Some(ip), false) = (cli.ip, cli.net == Network::Bridge) {
+        bail!(
+            "--ip {ip} needs --net bridge: with --net {:?} the container gets no address of its own",
+            cli.net
+        );
+    }
     let rootfs = cli.rootfs.as_deref().map(ch02_chroot::check_rootfs).transpose()?;
     let lease = match cli.net {
         Network::Bridge => Some(ipam::take(&cli.state_dir, &cli.bridge, &subnet, cli.ip)?),

@@ -193,7 +193,8 @@ fn many_containers_at_once_get_distinct_addresses() {
     }
     .run(|| {
         let host = Host::new()?;
-        let script = "ip -o -4 addr show eth0 | cut -d' ' -f7; sleep 1";
+        // Long enough that all 20 hold their lease at once, even on a slow VM.
+        let script = "ip -o -4 addr show eth0 | cut -d' ' -f7; sleep 4";
         let children: Vec<Child> = (0..20)
             .map(|_| {
                 host.tool(&["--", "sh", "-c", script]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()
