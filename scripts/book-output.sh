@@ -263,13 +263,17 @@ cargo build -q -p ch03-cgroups
 # seconds (#.## s), CFS periods and refused forks (#), cpu.stat counters,
 # memory peaks below the limit (<size>), the kernel log's kB. A fork bomb's
 # "Cannot fork", printed once per refused fork, is shown once.
-ch03_normalise() {
-    local name
+# Run the Python normaliser in $1 over each named output (with the pids the
+# session noted in $work/NAME.pids).
+normalise_with() {
+    local py=$1 name
+    shift
     for name in "$@"; do
-        python3 -c "$ch03_normalise_py" "$work/$name.pids" <"$out/$name.txt" >"$work/$name.norm"
+        python3 -c "$py" "$work/$name.pids" <"$out/$name.txt" >"$work/$name.norm"
         mv "$work/$name.norm" "$out/$name.txt"
     done
 }
+ch03_normalise() { normalise_with "$ch03_normalise_py" "$@"; }
 ch03_normalise_py=$(
     cat <<'PY'
 import os, re, sys
@@ -424,13 +428,7 @@ ch04_host() {
 # else it appears (a lease file, ps), the pids strace prints, MAC addresses
 # (the same MAC, the same label), namespace inodes, ping's times, and the
 # sequence numbers and port ids of netlink messages.
-ch04_normalise() {
-    local name
-    for name in "$@"; do
-        python3 -c "$ch04_normalise_py" "$work/$name.pids" <"$out/$name.txt" >"$work/$name.norm"
-        mv "$work/$name.norm" "$out/$name.txt"
-    done
-}
+ch04_normalise() { normalise_with "$ch04_normalise_py" "$@"; }
 ch04_normalise_py=$(
     cat <<'PY'
 import os, re, sys
