@@ -38,11 +38,13 @@ pub async fn link_index(handle: &rtnetlink::Handle, name: &str) -> Result<Option
         Ok(Some(link)) => Ok(Some(link.header.index)),
         Ok(None) => Ok(None),
         // The kernel answers ENODEV for a name it does not know.
-        Err(rtnetlink::Error::NetlinkError(e)) if e.raw_code() == -libc_enodev() => Ok(None),
+        Err(e) if is_no_device(&e) => Ok(None),
         Err(e) => Err(e).with_context(|| format!("RTM_GETLINK {name}")),
     }
 }
 
-fn libc_enodev() -> i32 {
-    nix::errno::Errno::ENODEV as i32
+/// Is this the kernel's ENODEV, "no such device"? (A netlink error carries
+/// the negated errno.)
+pub fn is_no_device(err: &rtnetlink::Error) -> bool {
+    matches!(err, rtnetlink::Error::NetlinkError(e) if e.raw_code() == -(nix::errno::Errno::ENODEV as i32))
 }

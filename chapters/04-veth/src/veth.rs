@@ -13,7 +13,7 @@
 //! ```
 
 use crate::ipam::Subnet;
-use crate::netlink::{link_index, with_netlink};
+use crate::netlink::{is_no_device, link_index, with_netlink};
 use anyhow::{Context, Result};
 use ch01_unshare::explain;
 use nix::fcntl::{Flock, FlockArg};
@@ -177,8 +177,7 @@ pub fn unplug(state: &Path, side: &HostSide) -> Result<()> {
             explain!("RTM_DELLINK {}", side.veth);
             match handle.link().del(index).execute().await {
                 // The container's namespace was being torn down, and its veth with it.
-                Err(rtnetlink::Error::NetlinkError(e))
-                    if e.raw_code() == -(nix::errno::Errno::ENODEV as i32) => {}
+                Err(e) if is_no_device(&e) => {}
                 other => other.with_context(|| format!("delete {}", side.veth))?,
             }
         }
