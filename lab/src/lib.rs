@@ -193,6 +193,16 @@ pub fn children(pid: u32) -> Vec<u32> {
         .collect()
 }
 
+/// The host pid of the first process of the container started by the tool
+/// `tool`, once the container runs a process named `command` (as PID 1, or as
+/// PID 1's child under an init): the command has been executed.
+pub fn container_running(tool: u32, command: &str) -> Option<u32> {
+    let named =
+        |pid: u32| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == command);
+    let pid1 = *children(tool).first()?;
+    (named(pid1) || children(pid1).into_iter().any(named)).then_some(pid1)
+}
+
 /// One field of `/proc/PID/status` (`State`, `SigCgt`, `PPid`, ...), trimmed.
 pub fn status_field(pid: u32, field: &str) -> Option<String> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;

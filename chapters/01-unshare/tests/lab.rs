@@ -204,12 +204,7 @@ fn start_sleeper(extra: &[&str]) -> Result<(std::process::Child, u32), Failure> 
     // No core file when a test sends SIGQUIT.
     args.extend_from_slice(&["--", "sh", "-c", "ulimit -c 0; exec sleep 30"]);
     let mut tool = Command::new(bin()).args(&args).stdout(Stdio::null()).spawn()?;
-    let started = burrow_lab::wait_for(5.0, || {
-        let pid1 = *burrow_lab::children(tool.id()).first()?;
-        let sleeping =
-            |p: u32| std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim() == "sleep");
-        (sleeping(pid1) || burrow_lab::children(pid1).into_iter().any(sleeping)).then_some(pid1)
-    });
+    let started = burrow_lab::wait_for(5.0, || burrow_lab::container_running(tool.id(), "sleep"));
     match started {
         Some(pid1) => Ok((tool, pid1)),
         None => {

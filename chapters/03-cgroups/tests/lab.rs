@@ -28,13 +28,9 @@ fn nothing_left(after: &str) -> Result<(), Failure> {
 /// named `ready` (the command, after its execve) runs in the container.
 fn start(args: &[&str], ready: &str) -> Result<(Child, u32), Failure> {
     let mut tool = Command::new(bin()).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
-    let named =
-        |pid: u32| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == ready);
     let placed = burrow_lab::wait_for(5.0, || {
-        let pid1 = *burrow_lab::children(tool.id()).first()?;
-        let dir = cgroup_dir(pid1, "pids")?;
-        let running = named(pid1) || burrow_lab::children(pid1).into_iter().any(named);
-        (dir.to_string_lossy().contains("burrow") && running).then_some(pid1)
+        let pid1 = burrow_lab::container_running(tool.id(), ready)?;
+        cgroup_dir(pid1, "pids")?.to_string_lossy().contains("burrow").then_some(pid1)
     });
     match placed {
         Some(pid1) => Ok((tool, pid1)),
