@@ -18,8 +18,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 # The packages: a C toolchain (rustc links with cc), a static busybox for the
-# rootfs, and the tools tests use to observe the kernel (ps, ip, ipcmk, setpriv).
-packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 iputils-ping util-linux)
+# rootfs, the tools tests use to observe the kernel (ps, ip, ipcmk, setpriv),
+# and nft, which chapter 4 feeds its NAT rules to.
+packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 iputils-ping nftables util-linux)
 [ "$ci" = 1 ] && packages+=(vagrant)
 
 missing=()

@@ -4,25 +4,33 @@ use anyhow::{bail, Result};
 use ch01_unshare::cli::RunArgs;
 use ch01_unshare::explain;
 use ch04_veth::ipam::{self, Subnet};
+use ch04_veth::ports::{self, Publish};
 use ch04_veth::veth::{self, HostSide};
-use ch04_veth::Network;
+use ch04_veth::{nat, Network};
 use clap::Parser;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Run CMD in new namespaces (and a rootfs, with --rootfs) with a network of
-/// its own: a veth pair to a bridge, an address, a default route.
+/// its own: a veth pair to a bridge, an address, a default route, NAT to the
+/// outside and published ports.
 #[derive(Parser, Debug)]
 #[command(
     version,
-    after_help = "Example: ch04-veth --net bridge -- sh -c 'ip addr; ip route; ping -c1 10.99.0.1'"
+    after_help = "Examples:\n  ch04-veth -- sh -c 'ip addr; ip route; ping -c1 10.99.0.1'\n  ch04-veth -p 8080:80 -- busybox httpd -f -p 80 -h /srv   (then: wget -qO- localhost:8080)"
 )]
 struct Cli {
-    /// bridge: a veth pair to the bridge, an address from --subnet;
-    /// none: only lo; host: the host's own network namespace.
-    #[arg(long, value_enum, default_value_t = Network::Bridge)]
+    /// bridge: a veth pair to the bridge, an address from --subnet, NAT;
+    /// none: only lo; host: the host's own network namespace;
+    /// container:PID: the network namespace of process PID (another container).
+    #[arg(long, default_value = "bridge", value_name = "MODE")]
     net: Network,
+
+    /// Publish a port: what reaches the host's HOSTPORT goes to the
+    /// container's CONTAINERPORT (repeat for more; bridge mode).
+    #[arg(short = 'p', long = "publish", value_name = "HOSTPORT:CONTAINERPORT[/tcp|udp]")]
+    publish: Vec<Publish>,
 
     /// The container's address (default: the lowest free one in --subnet).
     #[arg(long, value_name = "ADDR")]
@@ -48,47 +56,69 @@ struct Cli {
     run: RunArgs,
 }
 
-// ANCHOR: main
-fn run(cli: Cli) -> Result<i32> {
-    if cli.run.explain {
-        explain::enable();
-    }
-    let subnet = Subnet::parse(&cli.subnet)?;
+/// Refuse flags that do not fit together, before anything exists.
+fn check(cli: &Cli) -> Result<()> {
     if cli.bridge.is_empty() || cli.bridge.len() > 15 || cli.bridge.contains(['/', ' ']) {
         bail!(
             "--bridge {:?}: an interface name is 1 to 15 bytes (IFNAMSIZ), without / or spaces",
             cli.bridge
         );
     }
-    if let (Some(ip), false) = (cli.ip, cli.net == Network::Bridge) {
-        bail!(
-            "--ip {ip} needs --net bridge: with --net {:?} the container gets no address of its own",
-            cli.net
-        );
+    if cli.net != Network::Bridge {
+        if let Some(ip) = cli.ip {
+            bail!(
+                "--ip {ip} needs --net bridge: with --net {:?} the container gets no address of its own",
+                cli.net
+            );
+        }
+        if let Some(p) = cli.publish.first() {
+            bail!("-p {p} needs --net bridge: only a container behind the host's NAT has ports to publish");
+        }
     }
+    Ok(())
+}
+
+// ANCHOR: main
+fn run(cli: Cli) -> Result<i32> {
+    if cli.run.explain {
+        explain::enable();
+    }
+    check(&cli)?;
+    let subnet = Subnet::parse(&cli.subnet)?;
     let rootfs = cli.rootfs.as_deref().map(ch02_chroot::check_rootfs).transpose()?;
+    let other_netns = match cli.net {
+        Network::Container(pid) => Some(ch04_veth::open_netns(pid)?),
+        _ => None,
+    };
+    let reserved = ports::reserve(&cli.publish)?;
     let lease = match cli.net {
         Network::Bridge => Some(ipam::take(&cli.state_dir, &cli.bridge, &subnet, cli.ip)?),
         _ => None,
     };
     let mut namespaces = ch02_chroot::NAMESPACES;
-    namespaces.net = cli.net != Network::Host;
+    namespaces.net = matches!(cli.net, Network::Bridge | Network::None);
     let container = cli.run.into_container(namespaces);
     let flags = container.clone_flags();
-    let mut side: Option<HostSide> = None;
     // Named for this tool's pid, which the child knows too (it is a copy).
     let names = veth::pair_names(std::process::id());
-    let (net, bridge, state) = (cli.net, cli.bridge.clone(), cli.state_dir.clone());
+    let table = nat::table_name(std::process::id());
+    let (mut side, mut nat_loaded): (Option<HostSide>, bool) = (None, false);
     let result = ch01_unshare::run_placed(
         &container,
-        &mut |pid| match net {
-            Network::Bridge => veth::plug_in(&state, &bridge, &subnet, &names, pid.as_raw(), &mut side),
-            _ => Ok(()),
+        &mut |pid| match &lease {
+            Some(lease) => {
+                veth::plug_in(&cli.state_dir, &cli.bridge, &subnet, &names, pid.as_raw(), &mut side)?;
+                let rules = nat::ruleset(&table, &cli.bridge, &subnet, lease.addr, &cli.publish);
+                nat_loaded = true;
+                nat::apply(&table, &cli.bridge, &rules, !cli.publish.is_empty())
+            }
+            None => Ok(()),
         },
         &mut || {
-            match (net, &lease) {
-                (Network::Bridge, Some(lease)) => veth::configure_inside(&names.1, lease.addr, &subnet)?,
-                (Network::None, _) => veth::lo_up()?,
+            match (cli.net, &lease, &other_netns) {
+                (Network::Bridge, Some(lease), _) => veth::configure_inside(&names.1, lease.addr, &subnet)?,
+                (Network::None, _, _) => veth::lo_up()?,
+                (Network::Container(pid), _, Some(ns)) => ch04_veth::join(ns, pid)?,
                 _ => {}
             }
             match &rootfs {
@@ -97,11 +127,14 @@ fn run(cli: Cli) -> Result<i32> {
             }
         },
     );
-    if let Some(side) = &side {
-        veth::unplug(&cli.state_dir, side)?;
-    }
-    drop(lease);
-    result
+    // Undo in reverse, every step even if one fails: rules, veth (and the
+    // bridge if it is burrow's and empty), then the lease and the ports.
+    let removed = if nat_loaded { nat::remove(&table) } else { Ok(()) };
+    let unplugged = side.as_ref().map_or(Ok(()), |side| veth::unplug(&cli.state_dir, side));
+    drop((lease, reserved));
+    let code = result?;
+    removed.and(unplugged)?;
+    Ok(code)
 }
 // ANCHOR_END: main
 

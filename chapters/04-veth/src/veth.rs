@@ -98,10 +98,10 @@ pub fn plug_in(
             .with_context(|| format!("create veth {host}"))?;
         let host_index = link_index(&handle, &host).await?.context("the new veth has no index")?;
         let peer_index = link_index(&handle, &peer).await?.context("the new veth peer has no index")?;
-        explain!("RTM_NEWLINK {host} master {bridge} up");
+        explain!("RTM_SETLINK {host} master {bridge} up");
         let plug = LinkUnspec::new_with_index(host_index).controller(bridge_index).up().build();
         handle.link().set(plug).execute().await.with_context(|| format!("plug {host} into {bridge}"))?;
-        explain!("RTM_NEWLINK {peer} netns pid {pid}");
+        explain!("RTM_SETLINK {peer} netns pid {pid}");
         let mv = LinkUnspec::new_with_index(peer_index).setns_by_pid(pid as u32).build();
         handle
             .link()
@@ -123,7 +123,7 @@ pub fn configure_inside(peer: &str, addr: Ipv4Addr, subnet: &Subnet) -> Result<(
         set_up(&handle, "lo").await?;
         let index =
             link_index(&handle, peer).await?.with_context(|| format!("no {peer} in the container"))?;
-        explain!("RTM_NEWLINK {peer} name eth0");
+        explain!("RTM_SETLINK {peer} name eth0");
         handle
             .link()
             .set(LinkUnspec::new_with_index(index).name("eth0").build())
@@ -147,11 +147,12 @@ pub fn configure_inside(peer: &str, addr: Ipv4Addr, subnet: &Subnet) -> Result<(
 }
 // ANCHOR_END: configure_inside
 
-/// RTM_NEWLINK with IFF_UP set: what `ip link set NAME up` sends.
+/// RTM_SETLINK with IFF_UP set (`ip link set NAME up` sends RTM_NEWLINK
+/// without NLM_F_CREATE, which the kernel treats the same).
 async fn set_up(handle: &rtnetlink::Handle, name: &str) -> Result<u32> {
     let index =
         link_index(handle, name).await?.with_context(|| format!("no link {name} in this namespace"))?;
-    explain!("RTM_NEWLINK {name} up");
+    explain!("RTM_SETLINK {name} up");
     let up = LinkUnspec::new_with_index(index).up().build();
     handle.link().set(up).execute().await.with_context(|| format!("set {name} up"))?;
     Ok(index)

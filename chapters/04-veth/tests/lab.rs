@@ -49,12 +49,15 @@ impl Host {
         Ok(Command::new("ip").args(["netns", "exec", &self.name, "sh", "-c", script]).output()?.into())
     }
 
-    /// Links, leases: what a finished container must not leave behind.
+    /// Links, nftables tables, leases: what a finished container must not
+    /// leave behind (the `uplink` to [`Internet`] is the test's own).
     fn leftovers(&self) -> Result<String, Failure> {
-        let links = self.sh("ip -o link show | cut -d: -f2 | grep -v '^ lo$' || true")?.stdout;
+        let links =
+            self.sh("ip -o link show | cut -d: -f2 | grep -v -e '^ lo$' -e '^ uplink@' || true")?.stdout;
+        let tables = self.sh("nft list tables || echo 'nft list tables failed'")?.stdout;
         let leases =
             self.sh(&format!("ls {}/ipam/* 2>/dev/null || true", self.state.path().display()))?.stdout;
-        Ok(format!("{}{}", links.trim(), leases.trim()))
+        Ok(format!("{}{}{}", links.trim(), tables.trim(), leases.trim()))
     }
 }
 
@@ -64,17 +67,90 @@ impl Drop for Host {
     }
 }
 
-/// Start a container that waits, and return it once its eth0 is configured.
-fn start_waiting(host: &Host, ip: &str) -> Result<Child, Failure> {
-    let script = "while ! ip -o addr show eth0 2>/dev/null | grep -q inet; do sleep 0.05; done; echo ready; exec sleep 30";
-    let mut child =
-        host.tool(&["--ip", ip, "--init", "--", "sh", "-c", script]).stdout(Stdio::piped()).spawn()?;
+/// A network namespace playing "the internet", wired to the host by a veth
+/// pair (`uplink` 192.0.2.1 on the host, 192.0.2.2 here), with a web server
+/// whose `/cgi-bin/ip` answers the address the request came from.
+struct Internet {
+    name: String,
+    server: Child,
+    _www: tempfile::TempDir,
+}
+
+impl Internet {
+    fn new(host: &Host) -> Result<Internet, Failure> {
+        let name = random_name("burrow-test-");
+        let made = Command::new("ip").args(["netns", "add", &name]).output()?;
+        ensure(made.status.success(), "ip netns add to work", String::from_utf8_lossy(&made.stderr))?;
+        let www = web_root("the internet")?;
+        let server = Command::new("ip")
+            .args(["netns", "exec", &name, "busybox", "httpd", "-f", "-p", "80", "-h"])
+            .arg(www.path())
+            .spawn()?;
+        let internet = Internet { name, server, _www: www };
+        let wired = host.sh(&format!(
+            "ip link add uplink type veth peer name eth0 netns {0} && ip addr add 192.0.2.1/24 dev uplink \
+             && ip link set uplink up && ip netns exec {0} sh -c \
+             'ip link set lo up && ip addr add 192.0.2.2/24 dev eth0 && ip link set eth0 up'",
+            internet.name
+        ))?;
+        ensure(wired.code == Some(0), "the uplink to the internet namespace", &wired)?;
+        let up = burrow_lab::wait_for(5.0, || {
+            host.sh("timeout 1 busybox wget -qO- http://192.0.2.2/").ok().filter(|r| r.code == Some(0))
+        });
+        ensure(up.is_some(), "the internet's web server to answer the host", "no answer in 5 s")?;
+        Ok(internet)
+    }
+}
+
+impl Drop for Internet {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+        let _ = Command::new("ip").args(["netns", "del", &self.name]).status();
+    }
+}
+
+/// A directory for busybox httpd: `index.html` says `hello from WHO`, and
+/// the CGI script `cgi-bin/ip` prints the client's address (REMOTE_ADDR).
+fn web_root(who: &str) -> Result<tempfile::TempDir, Failure> {
+    use std::os::unix::fs::PermissionsExt;
+    let www = burrow_lab::temp_dir();
+    std::fs::write(www.path().join("index.html"), format!("hello from {who}\n"))?;
+    std::fs::create_dir(www.path().join("cgi-bin"))?;
+    let cgi = www.path().join("cgi-bin/ip");
+    std::fs::write(&cgi, "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n%s\\n' \"$REMOTE_ADDR\"\n")?;
+    std::fs::set_permissions(&cgi, std::fs::Permissions::from_mode(0o755))?;
+    Ok(www)
+}
+
+/// The address a web server saw, without the IPv6 dress busybox puts on it
+/// (`[::ffff:192.0.2.1]`).
+fn client_address(answer: &str) -> &str {
+    answer.trim().trim_start_matches("[::ffff:").trim_end_matches(']')
+}
+
+/// Start a container whose script prints `ready` when it is, and return it then.
+fn start(host: &Host, args: &[&str], script: &str) -> Result<Child, Failure> {
+    let args = [args, &["--init", "--", "sh", "-c", script]].concat();
+    let mut child = host.tool(&args).stdout(Stdio::piped()).spawn()?;
     let mut line = String::new();
     if let Some(out) = child.stdout.as_mut() {
         let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line);
     }
-    ensure(line.trim() == "ready", format!("the container at {ip} to come up"), &line)?;
+    ensure(line.trim() == "ready", format!("the container {args:?} to come up"), &line)?;
     Ok(child)
+}
+
+/// Start a container that waits, and return it once its eth0 is configured.
+fn start_waiting(host: &Host, ip: &str) -> Result<Child, Failure> {
+    let script = "while ! ip -o addr show eth0 2>/dev/null | grep -q inet; do sleep 0.05; done; echo ready; exec sleep 30";
+    start(host, &["--ip", ip], script)
+}
+
+/// Start a container serving `www` with busybox httpd on `listen`, e.g. "80".
+fn start_server(host: &Host, args: &[&str], listen: &str, www: &std::path::Path) -> Result<Child, Failure> {
+    let script = format!("busybox httpd -p {listen} -h {} && echo ready && exec sleep 30", www.display());
+    start(host, args, &script)
 }
 
 /// SIGTERM the tool (it forwards it through --init) and return its exit code:
@@ -241,5 +317,147 @@ fn bad_addresses_fail_clearly_and_leave_nothing() {
         ensure(out.code == Some(3), "exit 3 from the command", &out)?;
         let left = host.leftovers()?;
         ensure(left.is_empty(), "no veth, bridge or lease left in the host", left)
+    });
+}
+
+#[test]
+fn masquerade_gives_the_world_the_hosts_address() {
+    Check {
+        id: "ch04/nat",
+        what: "a container reaches a server in a third namespace (\"the internet\"), which sees the host's address 192.0.2.1, not the container's",
+        hint: "ip_forward=1 in the host's namespace, and an nftables nat postrouting rule: ip saddr ADDR oifname != BRIDGE masquerade",
+        book: "ch04-veth.md#nat-the-way-out-and-the-way-in",
+    }
+    .run(|| {
+        let host = Host::new()?;
+        let _internet = Internet::new(&host)?;
+        let out = host.run(&["--ip", "10.99.0.9", "--", "timeout", "3", "busybox", "wget", "-qO-", "http://192.0.2.2/cgi-bin/ip"])?;
+        ensure(client_address(&out.stdout) == "192.0.2.1", "the internet sees 192.0.2.1 (the host's uplink)", &out)?;
+        let left = host.leftovers()?;
+        ensure(left.is_empty(), "no veth, bridge, table or lease left in the host", left)
+    });
+}
+
+#[test]
+fn a_published_port_answers_from_everywhere() {
+    Check {
+        id: "ch04/publish",
+        what: "-p 8080:80: a web server in the container answers on the host's port 8080 from the host (127.0.0.1), the internet (seeing the client's own address) and another container; killed with SIGKILL, it leaves nothing",
+        hint: "DNAT in nat prerouting and output: fib daddr type local tcp dport 8080 dnat to ADDR:80; route_localnet=1 on the bridge and a masquerade for replies that must come back through the host",
+        book: "ch04-veth.md#published-ports",
+    }
+    .run(|| {
+        let host = Host::new()?;
+        let internet = Internet::new(&host)?;
+        let www = web_root("the container")?;
+        let server = start_server(&host, &["-p", "8080:80", "--ip", "10.99.0.40"], "80", www.path())?;
+        let from_host = host.sh("timeout 3 busybox wget -qO- http://127.0.0.1:8080/");
+        let from_internet = Command::new("ip")
+            .args(["netns", "exec", &internet.name, "timeout", "3", "busybox", "wget", "-qO-"])
+            .arg("http://192.0.2.1:8080/cgi-bin/ip")
+            .output()
+            .map(Run::from);
+        let from_container = host.run(&["--", "timeout", "3", "busybox", "wget", "-qO-", "http://10.99.0.1:8080/"]);
+        let init = burrow_lab::container_running(server.id(), "sleep");
+        if let Some(pid) = init {
+            burrow_lab::send_signal(pid, libc::SIGKILL);
+        }
+        let code = Run::from(server.wait_with_output()?).code;
+        let (from_host, from_internet, from_container) = (from_host?, from_internet?, from_container?);
+        ensure(from_host.stdout == "hello from the container\n", "the host's 127.0.0.1:8080 answers", &from_host)?;
+        ensure(
+            client_address(&from_internet.stdout) == "192.0.2.2",
+            "192.0.2.1:8080 answers the internet, and the server sees the client's address 192.0.2.2",
+            &from_internet,
+        )?;
+        ensure(
+            from_container.stdout == "hello from the container\n",
+            "another container reaches 10.99.0.1:8080",
+            &from_container,
+        )?;
+        ensure(init.is_some() && code == Some(137), "the tool exits 137 after its container's SIGKILL", format!("{code:?}"))?;
+        let left = host.leftovers()?;
+        ensure(left.is_empty(), "no veth, bridge, table or lease left in the host", left)
+    });
+}
+
+#[test]
+fn container_mode_shares_another_containers_network() {
+    Check {
+        id: "ch04/container",
+        what: "--net container:PID: the second container is in the first one's network namespace and reaches its server on 127.0.0.1",
+        hint: "open /proc/PID/ns/net before clone(2), leave CLONE_NEWNET out, and setns(fd, CLONE_NEWNET) in the child",
+        book: "ch04-veth.md#network-modes",
+    }
+    .run(|| {
+        let host = Host::new()?;
+        let www = web_root("the first container")?;
+        let first = start_server(&host, &["--ip", "10.99.0.50"], "127.0.0.1:80", www.path())?;
+        let pid = burrow_lab::container_running(first.id(), "sleep");
+        let seen = pid.map(|pid| {
+            let net = format!("container:{pid}");
+            let script = "readlink /proc/self/ns/net; timeout 3 busybox wget -qO- http://127.0.0.1:80/";
+            (burrow_lab::namespace_of(&pid.to_string(), "net"), host.run(&["--net", &net, "--", "sh", "-c", script]))
+        });
+        stop(first);
+        let Some((netns, out)) = seen else { return ensure(false, "the first container's PID 1", "not found") };
+        let out = out?;
+        let expected = format!("{netns}\nhello from the first container\n");
+        ensure(out.stdout == expected, expected.trim_end().replace('\n', " / "), &out)?;
+        let left = host.leftovers()?;
+        ensure(left.is_empty(), "no veth, bridge, table or lease left in the host", left)
+    });
+}
+
+#[test]
+fn bad_ports_and_modes_fail_clearly_and_leave_nothing() {
+    Check {
+        id: "ch04/publish-errors",
+        what: "a bad -p spec, -p without bridge, a host port taken by a host server or another container, container:PID with no such pid: exit 125 naming the value; nothing left",
+        hint: "parse -p and bind every host port before clone(2); hold the sockets while the container runs",
+        book: "ch04-veth.md#pitfalls",
+    }
+    .run(|| {
+        let host = Host::new()?;
+        for (args, named) in [
+            (&["-p", "80"][..], "\"80\""),
+            (&["-p", "8080:80/sctp"][..], "8080:80/sctp"),
+            (&["-p", "8080:0"][..], "8080:0"),
+            (&["--net", "none", "-p", "8080:80"][..], "needs --net bridge"),
+            (&["--net", "container:4194305"][..], "4194305"),
+            (&["--net", "bridges"][..], "bridges"),
+        ] {
+            let out = host.run(&[args, &["--", "true"]].concat())?;
+            ensure(out.code == Some(125) && out.stderr.contains(named), format!("{args:?}: 125 naming {named}"), &out)?;
+        }
+        let www = web_root("the host")?;
+        let mut server = Command::new("ip")
+            .args(["netns", "exec", &host.name, "busybox", "httpd", "-f", "-p", "9090", "-h"])
+            .arg(www.path())
+            .spawn()?;
+        let listening = burrow_lab::wait_for(5.0, || {
+            host.sh("timeout 1 busybox wget -qO- http://127.0.0.1:9090/").ok().filter(|r| r.code == Some(0))
+        });
+        let by_host = host.run(&["-p", "9090:80", "--", "true"]);
+        let _ = server.kill();
+        let _ = server.wait();
+        ensure(listening.is_some(), "a host server on 9090", "no answer")?;
+        let by_host = by_host?;
+        ensure(
+            by_host.code == Some(125) && by_host.stderr.contains("host port 9090/tcp is taken"),
+            "125: host port 9090/tcp is taken (by the host's server)",
+            &by_host,
+        )?;
+        let first = start(&host, &["-p", "8080:80"], "echo ready; exec sleep 30")?;
+        let by_container = host.run(&["-p", "8080:81", "--", "true"]);
+        stop(first);
+        let by_container = by_container?;
+        ensure(
+            by_container.code == Some(125) && by_container.stderr.contains("host port 8080/tcp is taken"),
+            "125: host port 8080/tcp is taken (by the first container)",
+            &by_container,
+        )?;
+        let left = host.leftovers()?;
+        ensure(left.is_empty(), "no veth, bridge, table or lease left in the host", left)
     });
 }
