@@ -424,8 +424,9 @@ ch04_host() {
 
 # ch04_normalise NAME...: after `session NAME`, replace what changes from run
 # to run in a chapter 4 session: the pids a session noted in $work/NAME.pids
-# ("first PID"), the tool's pid in veth names (bw-PID, bwc-PID) and wherever
-# else it appears (a lease file, ps), the pids strace prints, MAC addresses
+# ("first PID"), the tool's pid in veth and table names (bw-PID, bwc-PID,
+# burrow_PID) and wherever else it appears (a lease file, ps, ss), the pids
+# strace prints (nft's too), MAC addresses
 # (the same MAC, the same label), namespace inodes, ping's times, and the
 # sequence numbers and port ids of netlink messages.
 ch04_normalise() { normalise_with "$ch04_normalise_py" "$@"; }
@@ -436,14 +437,19 @@ marks = sys.argv[1]
 text = sys.stdin.read()
 def replace_pid(pid, label):
     global text
-    text = re.sub(rf"\b{pid}\b", label, text)
+    text = re.sub(rf"(?<![\w.]){pid}(?!\d)|(?<=burrow_){pid}(?!\d)", label, text)
 if os.path.exists(marks):
     for line in open(marks):
         kind, pid = line.split()
         replace_pid(pid, f"<{kind}-pid>")
+# strace -f: the processes that open a NETLINK_NETFILTER socket are nft's.
+for pid in set(re.findall(r"^\[pid (\d+)\] socket\(AF_NETLINK, \S+, NETLINK_NETFILTER", text, re.M)):
+    replace_pid(pid, "<nft-pid>")
 for pid in set(re.findall(r"strace: Process (\d+) attached", text)):
     replace_pid(pid, "<child-pid>")
-for pid in set(re.findall(r"\bbwc?-(\d+)\b", text)) | set(re.findall(r"^\[pid (\d+)\]", text, re.M)):
+tool = re.findall(r"\bbwc?-(\d+)\b", text) + re.findall(r"\bburrow_(\d+)\b", text)
+tool += re.findall(r'"ch04-veth",pid=(\d+)', text) + re.findall(r"^\[pid (\d+)\]", text, re.M)
+for pid in set(tool):
     replace_pid(pid, "<tool-pid>")
 # MAC addresses (not the all-zero and broadcast ones): a label per MAC, the
 # same MAC, the same label.
@@ -572,3 +578,76 @@ ch04-veth --subnet 172.30.0.0/24 --bridge burrow1 -- sh -c 'ip -br -4 addr show 
 wait
 EOF
 ch04_normalise ch04-subnet
+
+# ch04_world CMD...: ch04_host with "the internet" wired to it: a namespace
+# at 192.0.2.2, behind the host's uplink 192.0.2.1, running a web server
+# whose /cgi-bin/ip answers the address the request came from.
+ch04_world() {
+    mkdir -p "$work/internet/cgi-bin"
+    echo 'hello from the internet' >"$work/internet/index.html"
+    # shellcheck disable=SC2016 # the CGI script expands its own variable
+    printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n%%s\\n" "$REMOTE_ADDR"\n' \
+        >"$work/internet/cgi-bin/ip"
+    chmod +x "$work/internet/cgi-bin/ip"
+    # shellcheck disable=SC2016 # the inner sh expands its own variables
+    ch04_host sh -c '
+        ip netns add internet
+        ip link add uplink type veth peer name eth0 netns internet
+        ip addr add 192.0.2.1/24 dev uplink && ip link set uplink up
+        ip netns exec internet sh -c "ip link set lo up; ip addr add 192.0.2.2/24 dev eth0; ip link set eth0 up"
+        ip netns exec internet busybox httpd -f -p 80 -h "$0" & server=$!
+        sleep 0.3
+        "$@"; status=$?
+        kill $server; wait $server 2>/dev/null; ip netns del internet
+        exit $status' "$work/internet" "$@"
+}
+
+# NAT: out to "the internet", which sees the host's address.
+session ch04-nat ch04_world <<'EOF'
+ip -br -4 addr; ip route
+ch04-veth -- sh -c 'ping -c1 -W1 192.0.2.2 | head -2; busybox wget -qO- http://192.0.2.2/cgi-bin/ip'
+ch04-veth -- sleep 2 & sleep 0.5
+nft list ruleset
+cat /proc/sys/net/ipv4/ip_forward
+wait; nft list ruleset
+EOF
+ch04_normalise ch04-nat
+
+# A published port, reached from the host, the internet and a container.
+session ch04-publish ch04_world <<'EOF'
+#cd "${0%/*}" && mkdir -p site && echo 'hello from the container' >site/index.html && cp -r internet/cgi-bin site/
+ch04-veth --init -p 8080:80 -- busybox httpd -f -p 80 -h site & TOOL=$!; sleep 0.5
+busybox wget -qO- http://127.0.0.1:8080/
+ip netns exec internet busybox wget -qO- http://192.0.2.1:8080/cgi-bin/ip
+ch04-veth -- busybox wget -qO- http://10.99.0.1:8080/cgi-bin/ip
+ss -tlnp | grep 8080
+ch04-veth -p 8080:80 -- true; echo "exit $?"
+kill $TOOL; wait $TOOL; echo "exit $?"
+busybox wget -qO- http://127.0.0.1:8080/; echo "exit $?"
+EOF
+ch04_normalise ch04-publish
+
+# container: mode: two containers, one network namespace.
+session ch04-container ch04_host <<'EOF'
+#cd "${0%/*}" && mkdir -p site && echo 'hello from the container' >site/index.html
+ch04-veth --init -- busybox httpd -f -p 127.0.0.1:80 -h site & TOOL=$!; sleep 0.5
+SERVER=$(pgrep -x -f 'busybox httpd -f -p 127.0.0.1:80 -h site'); readlink /proc/$SERVER/ns/net
+ch04-veth --net container:$SERVER -- sh -c 'readlink /proc/self/ns/net; ip -br -4 addr; busybox wget -qO- http://127.0.0.1/'
+ch04-veth -- busybox wget -qO- http://127.0.0.1/; echo "exit $?"
+kill $TOOL; wait $TOOL; echo "exit $?"
+EOF
+ch04_normalise ch04-container
+
+# Ports and modes that cannot work fail before anything exists.
+session ch04-port-errors ch04_host <<'EOF'
+#cd "${0%/*}"
+ch04-veth -p 80 -- true; echo "exit $?"
+ch04-veth -p 8080:80/sctp -- true; echo "exit $?"
+ch04-veth --net none -p 8080:80 -- true; echo "exit $?"
+ch04-veth --net container:4194305 -- true; echo "exit $?"
+busybox httpd -p 8080 -h .
+ch04-veth -p 8080:80 -- true; echo "exit $?"
+#pkill -x -f 'busybox httpd -p 8080 -h .'
+ip -br link; nft list tables; ls -A /run/burrow/ipam/*
+EOF
+ch04_normalise ch04-port-errors

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fail if the tests left anything behind: mounts, temp dirs, cgroups, network
-# namespaces, links or processes of burrow's. Everything a test makes is
+# namespaces, links, nftables tables or processes of burrow's. Everything a test makes is
 # named so it can be found here (burrow-test-* temp dirs, burrow* cgroups,
 # netns and links, the chapter binaries as processes).
 set -uo pipefail
@@ -33,6 +33,13 @@ if command -v ip >/dev/null; then
     for link in $links; do leak "link $link"; done
 fi
 
+# nftables tables of burrow's (chapter 4's NAT rules: burrow_<pid>).
+if command -v nft >/dev/null; then
+    for table in $(nft list tables 2>/dev/null | awk '$3 ~ /^burrow/ {print $2 " " $3}' | tr ' ' ':'); do
+        leak "nftables table $table"
+    done
+fi
+
 # Processes still running one of the chapter binaries, or anything started by
 # the tests: scripts/test.sh runs them with BURROW_LEAK_MARK=1 in their
 # environment, which every container's command inherits.
@@ -50,4 +57,4 @@ if [ "$leaks" -gt 0 ]; then
     echo "check-leaks: $leaks leak(s)"
     exit 1
 fi
-echo "check-leaks: nothing left behind (mounts, temp dirs, cgroups, netns, links, processes)"
+echo "check-leaks: nothing left behind (mounts, temp dirs, cgroups, netns, links, nftables tables, processes)"

@@ -23,13 +23,15 @@ target="${CARGO_TARGET_DIR:-$top/target}"
 cache="$target/vm-cache"
 export PATH="$HOME/.cargo/bin:$PATH" DEBIAN_FRONTEND=noninteractive
 busybox="${BUSYBOX:-/bin/busybox}"
-modules_wanted="overlay veth bridge loop"  # loop: a block device for the io.max check
+# loop: a block device for the io.max check; nf_* and nft_*: chapter 4's NAT
+# rules (nat chains, masquerade, dnat, fib, ct).
+modules_wanted="overlay veth bridge loop nf_tables nft_chain_nat nft_nat nft_masq nft_ct nft_fib_ipv4"
 # Host programs the tests run outside a container (sh -c scripts, ps, ipcmk,
 # setpriv, ...). Busybox has applets of the same names, but not the same
 # options: procps' `ps -e -o pid=,comm=` is not busybox's ps. Same binaries
 # as on the host, same behaviour. /bin/sh is the host's (dash on Debian).
 tools="sh ps ipcmk ipcrm setpriv cat readlink grep seq sleep tr cut mktemp cp
-       hostname id ls true false stat head wc touch env ip ping"
+       hostname id ls true false stat head wc touch env ip ping nft timeout nsenter"
 
 if [ "$(id -u)" != 0 ]; then
     echo "vm-test.sh: run as root (it installs packages and builds an initramfs)" >&2
@@ -58,7 +60,15 @@ new_stage() {
 # An initramfs is a cpio archive in the "newc" format; root owns everything.
 make_cpio() { (cd "$1" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet); }
 
-command -v jq >/dev/null || apt_get install -y --no-install-recommends jq
+# What this script itself runs: jq (cargo's JSON), cpio (the initramfs),
+# depmod (the kernel's module list).
+for tool in jq cpio depmod; do
+    command -v "$tool" >/dev/null || missing_tools="${missing_tools:-} $tool"
+done
+if [ -n "${missing_tools:-}" ]; then
+    # shellcheck disable=SC2086 # a list of package names (depmod is in kmod)
+    apt_get install -y --no-install-recommends ${missing_tools/depmod/kmod}
+fi
 
 # --- 1. The project's binaries, on the host --------------------------------
 # `cargo test --no-run` prints, as JSON, where each test executable is. The

@@ -9,6 +9,7 @@
 //! ([`v1`], [`v2`]) and reads what the kernel counted ([`stats`]).
 
 pub mod cgroup;
+pub mod cli;
 pub mod fs;
 pub mod layout;
 pub mod limits;
@@ -22,3 +23,12 @@ pub use limits::Resources;
 
 /// The parent cgroup every burrow container lives under, in each hierarchy.
 pub const PARENT: &str = "burrow";
+
+/// unshare(CLONE_NEWCGROUP), in the child once it is in its cgroup: that
+/// cgroup becomes the root of its view of /proc/self/cgroup and of a cgroup
+/// filesystem mounted inside (as runc does it).
+pub fn unshare_cgroup_namespace() -> anyhow::Result<()> {
+    ch01_unshare::explain!("unshare(CLONE_NEWCGROUP)");
+    nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWCGROUP)?;
+    Ok(())
+}

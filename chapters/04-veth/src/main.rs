@@ -3,6 +3,8 @@
 use anyhow::{bail, Result};
 use ch01_unshare::cli::RunArgs;
 use ch01_unshare::explain;
+use ch03_cgroups::cli::LimitArgs;
+use ch03_cgroups::{Cgroup, Layout, PARENT};
 use ch04_veth::ipam::{self, Subnet};
 use ch04_veth::ports::{self, Publish};
 use ch04_veth::veth::{self, HostSide};
@@ -53,6 +55,9 @@ struct Cli {
     rootfs: Option<PathBuf>,
 
     #[command(flatten)]
+    limits: LimitArgs,
+
+    #[command(flatten)]
     run: RunArgs,
 }
 
@@ -90,13 +95,22 @@ fn run(cli: Cli) -> Result<i32> {
         Network::Container(pid) => Some(ch04_veth::open_netns(pid)?),
         _ => None,
     };
+    let res = cli.limits.resources()?;
     let reserved = ports::reserve(&cli.publish)?;
     let lease = match cli.net {
         Network::Bridge => Some(ipam::take(&cli.state_dir, &cli.bridge, &subnet, cli.ip)?),
         _ => None,
     };
+    // Chapter 3: a cgroup only when a limit is asked for.
+    let name = format!("ch04-{}", std::process::id());
+    let cgroup =
+        cli.limits.any().then(|| Cgroup::create(&Layout::detect()?, PARENT, &name, &res)).transpose()?;
+    if let Some(cgroup) = &cgroup {
+        cgroup.apply(&res)?;
+    }
     let mut namespaces = ch02_chroot::NAMESPACES;
     namespaces.net = matches!(cli.net, Network::Bridge | Network::None);
+    namespaces.cgroup = cgroup.is_none(); // else unshared in the child, once it is in its cgroup
     let container = cli.run.into_container(namespaces);
     let flags = container.clone_flags();
     // Named for this tool's pid, which the child knows too (it is a copy).
@@ -105,16 +119,20 @@ fn run(cli: Cli) -> Result<i32> {
     let (mut side, mut nat_loaded): (Option<HostSide>, bool) = (None, false);
     let result = ch01_unshare::run_placed(
         &container,
-        &mut |pid| match &lease {
-            Some(lease) => {
-                veth::plug_in(&cli.state_dir, &cli.bridge, &subnet, &names, pid.as_raw(), &mut side)?;
-                let rules = nat::ruleset(&table, &cli.bridge, &subnet, lease.addr, &cli.publish);
-                nat_loaded = true;
-                nat::apply(&table, &cli.bridge, &rules, !cli.publish.is_empty())
+        &mut |pid| {
+            if let Some(cgroup) = &cgroup {
+                cgroup.add(pid)?;
             }
-            None => Ok(()),
+            let Some(lease) = &lease else { return Ok(()) };
+            veth::plug_in(&cli.state_dir, &cli.bridge, &subnet, &names, pid.as_raw(), &mut side)?;
+            let rules = nat::ruleset(&table, &cli.bridge, &subnet, lease.addr, &cli.publish);
+            nat_loaded = true;
+            nat::apply(&table, &cli.bridge, &rules, !cli.publish.is_empty())
         },
         &mut || {
+            if cgroup.is_some() {
+                ch03_cgroups::unshare_cgroup_namespace()?;
+            }
             match (cli.net, &lease, &other_netns) {
                 (Network::Bridge, Some(lease), _) => veth::configure_inside(&names.1, lease.addr, &subnet)?,
                 (Network::None, _, _) => veth::lo_up()?,

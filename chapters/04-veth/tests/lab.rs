@@ -1,8 +1,8 @@
 //! Chapter 4's lab checks. Each creates its own network namespace to play the
 //! host (`ip netns add burrow-test-...`), runs `ch04-veth` (or the learner's
 //! binary named by `BURROW_CH04_BIN`) in it, and asserts what the kernel's
-//! network stack shows: links, addresses, routes, packets that arrive. The
-//! machine's real network is never touched.
+//! network stack shows: links, addresses, routes, rules, packets that
+//! arrive. The machine's real network is never touched.
 
 use burrow_lab::{ensure, random_name, Check, Failure, Run};
 use std::path::PathBuf;
@@ -30,9 +30,11 @@ impl Host {
     }
 
     /// The tool, run in this host's namespace with its lease directory.
+    /// (nsenter changes only the network namespace: `ip netns exec` also
+    /// mounts a new /sys, which hides the cgroup filesystems under it.)
     fn tool(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &self.name])
+        let mut cmd = Command::new("nsenter");
+        cmd.arg(format!("--net=/run/netns/{}", self.name))
             .arg(bin())
             .arg("--state-dir")
             .arg(self.state.path())
@@ -358,7 +360,7 @@ fn a_published_port_answers_from_everywhere() {
             .output()
             .map(Run::from);
         let from_container = host.run(&["--", "timeout", "3", "busybox", "wget", "-qO-", "http://10.99.0.1:8080/"]);
-        let init = burrow_lab::container_running(server.id(), "sleep");
+        let init = burrow_lab::wait_for(5.0, || burrow_lab::container_running(server.id(), "sleep"));
         if let Some(pid) = init {
             burrow_lab::send_signal(pid, libc::SIGKILL);
         }
@@ -393,7 +395,7 @@ fn container_mode_shares_another_containers_network() {
         let host = Host::new()?;
         let www = web_root("the first container")?;
         let first = start_server(&host, &["--ip", "10.99.0.50"], "127.0.0.1:80", www.path())?;
-        let pid = burrow_lab::container_running(first.id(), "sleep");
+        let pid = burrow_lab::wait_for(5.0, || burrow_lab::container_running(first.id(), "sleep"));
         let seen = pid.map(|pid| {
             let net = format!("container:{pid}");
             let script = "readlink /proc/self/ns/net; timeout 3 busybox wget -qO- http://127.0.0.1:80/";
@@ -457,6 +459,37 @@ fn bad_ports_and_modes_fail_clearly_and_leave_nothing() {
             "125: host port 8080/tcp is taken (by the first container)",
             &by_container,
         )?;
+        let left = host.leftovers()?;
+        ensure(left.is_empty(), "no veth, bridge, table or lease left in the host", left)
+    });
+}
+
+#[test]
+fn cgroup_limits_apply_to_a_networked_container() {
+    Check {
+        id: "ch04/limits",
+        what: "--memory 32M --pids 16 with --net bridge: the container's cgroup files say so, it still reaches the host, and the cgroup is gone after",
+        hint: "chapter 3's cgroup: create it before clone(2), add the child in place() before plugging the network in, unshare(CLONE_NEWCGROUP) in the child",
+        book: "ch04-veth.md#limits-too",
+    }
+    .run(|| {
+        let host = Host::new()?;
+        let script = "ping -c1 -W2 10.99.0.1 >/dev/null && echo ready && exec sleep 30";
+        let container = start(&host, &["--memory", "32M", "--pids", "16"], script)?;
+        let pid1 = burrow_lab::wait_for(5.0, || burrow_lab::container_running(container.id(), "sleep"));
+        let pid1 = pid1.unwrap_or_default();
+        let (memory, pids) = (burrow_lab::cgroup_dir(pid1, "memory"), burrow_lab::cgroup_dir(pid1, "pids"));
+        let read = |dir: &Option<PathBuf>, files: &[&str]| {
+            let dir = dir.clone().unwrap_or_default();
+            files.iter().find_map(|f| std::fs::read_to_string(dir.join(f)).ok()).unwrap_or_default()
+        };
+        let seen = [read(&memory, &["memory.max", "memory.limit_in_bytes"]), read(&pids, &["pids.max"])];
+        stop(container);
+        let seen: Vec<&str> = seen.iter().map(|s| s.trim()).collect();
+        let dirs = format!("{memory:?} {pids:?}");
+        ensure(seen == ["33554432", "16"], format!("33554432 and 16 in {dirs}"), format!("{seen:?}"))?;
+        let left: Vec<PathBuf> = [memory, pids].into_iter().flatten().filter(|d| d.exists()).collect();
+        ensure(left.is_empty(), "the container's cgroup removed", format!("{left:?}"))?;
         let left = host.leftovers()?;
         ensure(left.is_empty(), "no veth, bridge, table or lease left in the host", left)
     });
