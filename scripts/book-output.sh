@@ -425,7 +425,7 @@ ch04_host() {
 # ch04_normalise NAME...: after `session NAME`, replace what changes from run
 # to run in a chapter 4 session: the pids a session noted in $work/NAME.pids
 # ("first PID"), the tool's pid in veth and table names (bw-PID, bwc-PID,
-# burrow_PID) and wherever else it appears (a lease file, ps, ss), the pids
+# burrow_PID) and wherever else it appears (a lease file, ps), the pids
 # strace prints (nft's too), MAC addresses
 # (the same MAC, the same label), namespace inodes, ping's times, and the
 # sequence numbers and port ids of netlink messages.
@@ -448,7 +448,7 @@ for pid in set(re.findall(r"^\[pid (\d+)\] socket\(AF_NETLINK, \S+, NETLINK_NETF
 for pid in set(re.findall(r"strace: Process (\d+) attached", text)):
     replace_pid(pid, "<child-pid>")
 tool = re.findall(r"\bbwc?-(\d+)\b", text) + re.findall(r"\bburrow_(\d+)\b", text)
-tool += re.findall(r'"ch04-veth",pid=(\d+)', text) + re.findall(r"^\[pid (\d+)\]", text, re.M)
+tool += re.findall(r"^\[pid (\d+)\]", text, re.M)
 for pid in set(tool):
     replace_pid(pid, "<tool-pid>")
 # MAC addresses (not the all-zero and broadcast ones): a label per MAC, the
@@ -620,7 +620,6 @@ ch04-veth --init -p 8080:80 -- busybox httpd -f -p 80 -h site & TOOL=$!; sleep 0
 busybox wget -qO- http://127.0.0.1:8080/
 ip netns exec internet busybox wget -qO- http://192.0.2.1:8080/cgi-bin/ip
 ch04-veth -- busybox wget -qO- http://10.99.0.1:8080/cgi-bin/ip
-ss -tlnp | grep 8080
 ch04-veth -p 8080:80 -- true; echo "exit $?"
 kill $TOOL; wait $TOOL; echo "exit $?"
 busybox wget -qO- http://127.0.0.1:8080/; echo "exit $?"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build everything and run the main demo, as root, on Debian or Ubuntu: a
 # command in a busybox container, in new namespaces and a cgroup, printing
-# what each one isolated; then a memory limit doing its job. Installs what it
-# needs first.
+# what each one isolated; then a memory limit doing its job, and a web server
+# answering on a published port. Installs what it needs first.
 #
 #   sudo scripts/run.sh
 set -euo pipefail
@@ -45,4 +45,26 @@ echo
 echo "== ch01-unshare --all -- id; cat /proc/self/uid_map   (user: root inside, mapped to your uid outside)"
 "$bin/ch01-unshare" --all -- sh -c 'id; cat /proc/self/uid_map'
 echo
+echo "== a web server in a container, published on the host's port 8080: ch04-veth -p 8080:80"
+echo "   (in a scratch network namespace playing the host: your machine's network is not touched)"
+ns=burrow-demo-$$
+scratch=$(mktemp -d)
+trap 'ip netns del "$ns" 2>/dev/null; rm -rf "$scratch"' EXIT
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+echo "hello from a container, through the host's port 8080" >"$scratch/index.html"
+host() { nsenter --net="/run/netns/$ns" "$@"; }
+nsenter --net="/run/netns/$ns" \
+    "$bin/ch04-veth" --state-dir "$scratch/state" -p 8080:80 --init -- busybox httpd -f -p 80 -h "$scratch" &
+tool=$!
+for _ in $(seq 50); do
+    host busybox wget -qO- http://127.0.0.1:8080/ 2>/dev/null && break
+    sleep 0.1
+done
+echo "the host's rules while it runs:"
+host nft list ruleset | grep -E 'dnat|masquerade' | sed 's/^[[:space:]]*/  /'
+kill "$tool"
+wait "$tool" || true
+echo
+
 echo "Next: add --explain to see every syscall; read the book (mdbook serve book)."

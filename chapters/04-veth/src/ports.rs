@@ -6,13 +6,13 @@
 //! is a promise that the host forwards what arrives on HOSTPORT to the
 //! container ([`crate::nat`] writes the DNAT rule). Here the port is also
 //! *reserved*: burrow binds it on the host for as long as the container runs,
-//! as Docker's `docker-proxy` does, so that a second container or a host
-//! server asking for the same port gets "address in use" instead of a rule
-//! that silently steals its traffic.
+//! so that a second container or a host server asking for the same port gets
+//! "address in use" instead of a rule that silently steals its traffic.
 
 use anyhow::{bail, Context, Result};
+use nix::sys::socket::{bind, socket, AddressFamily, SockFlag, SockType, SockaddrIn};
 use std::fmt;
-use std::net::{Ipv4Addr, TcpListener, UdpSocket};
+use std::os::fd::OwnedFd;
 use std::str::FromStr;
 
 /// The transport protocol of a published port.
@@ -65,29 +65,31 @@ impl fmt::Display for Publish {
     }
 }
 
-/// A host port held by this process: closed (freed) when dropped.
-#[derive(Debug)]
-pub enum Reservation {
-    Tcp(TcpListener),
-    Udp(UdpSocket),
-}
+/// A host port held by this process: a bound socket, closed (and the port
+/// freed) when dropped.
+pub type Reservation = OwnedFd;
 
 // ANCHOR: reserve
-/// Bind every published host port on 0.0.0.0, or fail naming the first one
-/// that is taken. The sockets never see a packet: the DNAT rule rewrites
-/// the destination before the host's socket lookup.
+/// Bind a socket to 0.0.0.0:HOSTPORT for every published port, or fail
+/// naming the first one that is taken. The sockets only hold the ports: a
+/// TCP socket that is bound and never listens refuses connections (the
+/// container is not up yet), and once the DNAT rule is in, the packets are
+/// the container's before the host looks for a socket. Without SO_REUSEADDR,
+/// no other socket can bind the port while it is held.
 pub fn reserve(ports: &[Publish]) -> Result<Vec<Reservation>> {
     ports
         .iter()
         .map(|p| {
-            let addr = (Ipv4Addr::UNSPECIFIED, p.host);
-            let held = match p.proto {
-                Proto::Tcp => TcpListener::bind(addr).map(Reservation::Tcp),
-                Proto::Udp => UdpSocket::bind(addr).map(Reservation::Udp),
+            let kind = match p.proto {
+                Proto::Tcp => SockType::Stream,
+                Proto::Udp => SockType::Datagram,
             };
-            held.with_context(|| {
-                format!("-p {p}: host port {}/{} is taken; publish another host port", p.host, p.proto)
-            })
+            let sock = socket(AddressFamily::Inet, kind, SockFlag::SOCK_CLOEXEC, None)
+                .with_context(|| format!("-p {p}: socket(2)"))?;
+            bind(std::os::fd::AsRawFd::as_raw_fd(&sock), &SockaddrIn::new(0, 0, 0, 0, p.host)).with_context(
+                || format!("-p {p}: host port {}/{} is taken; publish another host port", p.host, p.proto),
+            )?;
+            Ok(sock)
         })
         .collect()
 }
@@ -113,10 +115,15 @@ mod tests {
     fn a_taken_port_is_refused() {
         // Host port 0: the kernel picks a free one.
         let first = reserve(&[Publish { host: 0, container: 80, proto: Proto::Tcp }]).unwrap();
-        let Reservation::Tcp(listener) = &first[0] else { panic!("tcp") };
-        let port = listener.local_addr().unwrap().port();
+        let bound: SockaddrIn =
+            nix::sys::socket::getsockname(std::os::fd::AsRawFd::as_raw_fd(&first[0])).unwrap();
+        let port = bound.port();
         let again = reserve(&[Publish { host: port, container: 80, proto: Proto::Tcp }]);
         assert!(again.unwrap_err().to_string().contains(&format!("host port {port}/tcp is taken")));
+        // A server cannot take it either, and a client is refused, not left hanging.
+        assert!(std::net::TcpListener::bind(("0.0.0.0", port)).is_err());
+        let refused = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
         drop(first);
         assert!(reserve(&[Publish { host: port, container: 80, proto: Proto::Tcp }]).is_ok());
     }
