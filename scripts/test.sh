@@ -36,7 +36,15 @@ BURROW_LEAK_MARK=1 scripts/lab-selftest.sh
 step "the book"
 scripts/check-book.sh
 step "vagrant validate"
-vagrant validate
+# The whole Vagrantfile where a provider (VirtualBox, libvirt) is installed;
+# elsewhere everything but the provider blocks, which vagrant cannot load.
+if ! out=$(vagrant validate 2>&1); then
+    grep -q "No usable default provider" <<<"$out" || { echo "$out"; exit 1; }
+    echo "no VM provider on this machine: validating without the provider blocks"
+    vagrant validate --ignore-provider
+else
+    echo "$out"
+fi
 step "leak check"
 scripts/check-leaks.sh
 
