@@ -494,3 +494,55 @@ fn cgroup_limits_apply_to_a_networked_container() {
         ensure(left.is_empty(), "no veth, bridge, table or lease left in the host", left)
     });
 }
+
+/// A UDP socket bound to `addr` in the network namespace the file `ns` names
+/// (`/proc/PID/ns/net`, `/run/netns/NAME`). It is made in a thread of its own
+/// that joins the namespace first: setns(2) moves only the calling thread.
+fn udp_socket_in(ns: String, addr: &str) -> std::io::Result<std::net::UdpSocket> {
+    let addr = addr.to_string();
+    let made = std::thread::spawn(move || {
+        let file = std::fs::File::open(&ns)?;
+        nix::sched::setns(&file, nix::sched::CloneFlags::CLONE_NEWNET).map_err(std::io::Error::from)?;
+        std::net::UdpSocket::bind(addr)
+    });
+    made.join().unwrap_or_else(|_| Err(std::io::Error::other("the setns thread panicked")))
+}
+
+#[test]
+fn a_published_udp_port_delivers_datagrams() {
+    Check {
+        id: "ch04/udp",
+        what: "-p 5353:53/udp: a datagram sent to the host's 127.0.0.1:5353 arrives at port 53 in the container",
+        hint: "the DNAT rules match the protocol: udp dport 5353 dnat to ADDR:53; reserve the host port with a UDP socket",
+        book: "ch04-veth.md#published-ports",
+    }
+    .run(|| {
+        let host = Host::new()?;
+        let container = start(&host, &["-p", "5353:53/udp", "--ip", "10.99.0.70"], "echo ready; exec sleep 30")?;
+        let pid1 = burrow_lab::wait_for(5.0, || burrow_lab::container_running(container.id(), "sleep"));
+        let received = pid1.map(|pid1| -> std::io::Result<Option<(String, String)>> {
+            let server = udp_socket_in(format!("/proc/{pid1}/ns/net"), "0.0.0.0:53")?;
+            server.set_read_timeout(Some(std::time::Duration::from_secs(3)))?;
+            let client = udp_socket_in(format!("/run/netns/{}", host.name), "127.0.0.1:0")?;
+            client.send_to(b"hello over udp", "127.0.0.1:5353")?;
+            let mut buf = [0u8; 64];
+            match server.recv_from(&mut buf) {
+                Ok((n, from)) => Ok(Some((String::from_utf8_lossy(&buf[..n]).into_owned(), from.ip().to_string()))),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(None), // the 3 s timeout
+                Err(e) => Err(e),
+            }
+        });
+        stop(container);
+        let Some(received) = received else { return ensure(false, "the container's PID 1", "not found") };
+        let Some((text, from)) = received? else {
+            return ensure(false, "a datagram at port 53 in the container", "nothing in 3 s");
+        };
+        ensure(
+            text == "hello over udp" && from == "10.99.0.1",
+            "\"hello over udp\" from 10.99.0.1 (the host, masqueraded)",
+            format!("{text:?} from {from}"),
+        )?;
+        let left = host.leftovers()?;
+        ensure(left.is_empty(), "no veth, bridge, table or lease left in the host", left)
+    });
+}
