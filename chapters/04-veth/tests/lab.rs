@@ -51,15 +51,17 @@ impl Host {
         Ok(Command::new("ip").args(["netns", "exec", &self.name, "sh", "-c", script]).output()?.into())
     }
 
-    /// Links, nftables tables, leases: what a finished container must not
-    /// leave behind (the `uplink` to [`Internet`] is the test's own).
-    fn leftovers(&self) -> Result<String, Failure> {
+    /// Fail unless the host is clean: no link but lo (and the test's own
+    /// `uplink` to [`Internet`]), no nftables table, no lease file: what a
+    /// finished container must not leave behind.
+    fn nothing_left(&self) -> Result<(), Failure> {
         let links =
             self.sh("ip -o link show | cut -d: -f2 | grep -v -e '^ lo$' -e '^ uplink@' || true")?.stdout;
         let tables = self.sh("nft list tables || echo 'nft list tables failed'")?.stdout;
         let leases =
             self.sh(&format!("ls {}/ipam/* 2>/dev/null || true", self.state.path().display()))?.stdout;
-        Ok(format!("{}{}{}", links.trim(), tables.trim(), leases.trim()))
+        let left = format!("{}{}{}", links.trim(), tables.trim(), leases.trim());
+        ensure(left.is_empty(), "no veth, bridge, table or lease left in the host", left)
     }
 }
 
@@ -223,8 +225,7 @@ fn bridge_gives_an_address_a_route_and_reaches_the_host() {
         let out = host.run(&["--ip", "10.99.0.7", "--", "sh", "-c", script])?;
         let lines: Vec<&str> = out.stdout.lines().collect();
         ensure(lines == ["10.99.0.7/24", "default via 10.99.0.1", "pong"], "10.99.0.7/24, default via 10.99.0.1, pong", &out)?;
-        let left = host.leftovers()?;
-        ensure(left.is_empty(), "no veth, bridge or lease left in the host", left)
+        host.nothing_left()
     });
 }
 
@@ -256,8 +257,7 @@ fn two_containers_ping_each_other() {
             "the first container's tool: exit 143 after SIGTERM",
             format!("{first_code:?}"),
         )?;
-        let left = host.leftovers()?;
-        ensure(left.is_empty(), "no veth, bridge or lease left in the host", left)
+        host.nothing_left()
     });
 }
 
@@ -291,8 +291,7 @@ fn many_containers_at_once_get_distinct_addresses() {
             "20 distinct addresses",
             format!("{addrs:?}"),
         )?;
-        let left = host.leftovers()?;
-        ensure(left.is_empty(), "no veth, bridge or lease left in the host", left)
+        host.nothing_left()
     });
 }
 
@@ -317,8 +316,7 @@ fn bad_addresses_fail_clearly_and_leave_nothing() {
         ensure(out.code == Some(125) && out.stderr.contains("taken"), "125: 10.99.0.20 is taken", &out)?;
         let out = host.run(&["--", "sh", "-c", "exit 3"])?;
         ensure(out.code == Some(3), "exit 3 from the command", &out)?;
-        let left = host.leftovers()?;
-        ensure(left.is_empty(), "no veth, bridge or lease left in the host", left)
+        host.nothing_left()
     });
 }
 
@@ -335,8 +333,7 @@ fn masquerade_gives_the_world_the_hosts_address() {
         let _internet = Internet::new(&host)?;
         let out = host.run(&["--ip", "10.99.0.9", "--", "timeout", "3", "busybox", "wget", "-qO-", "http://192.0.2.2/cgi-bin/ip"])?;
         ensure(client_address(&out.stdout) == "192.0.2.1", "the internet sees 192.0.2.1 (the host's uplink)", &out)?;
-        let left = host.leftovers()?;
-        ensure(left.is_empty(), "no veth, bridge, table or lease left in the host", left)
+        host.nothing_left()
     });
 }
 
@@ -378,8 +375,7 @@ fn a_published_port_answers_from_everywhere() {
             &from_container,
         )?;
         ensure(init.is_some() && code == Some(137), "the tool exits 137 after its container's SIGKILL", format!("{code:?}"))?;
-        let left = host.leftovers()?;
-        ensure(left.is_empty(), "no veth, bridge, table or lease left in the host", left)
+        host.nothing_left()
     });
 }
 
@@ -406,8 +402,7 @@ fn container_mode_shares_another_containers_network() {
         let out = out?;
         let expected = format!("{netns}\nhello from the first container\n");
         ensure(out.stdout == expected, expected.trim_end().replace('\n', " / "), &out)?;
-        let left = host.leftovers()?;
-        ensure(left.is_empty(), "no veth, bridge, table or lease left in the host", left)
+        host.nothing_left()
     });
 }
 
@@ -459,8 +454,7 @@ fn bad_ports_and_modes_fail_clearly_and_leave_nothing() {
             "125: host port 8080/tcp is taken (by the first container)",
             &by_container,
         )?;
-        let left = host.leftovers()?;
-        ensure(left.is_empty(), "no veth, bridge, table or lease left in the host", left)
+        host.nothing_left()
     });
 }
 
@@ -490,8 +484,7 @@ fn cgroup_limits_apply_to_a_networked_container() {
         ensure(seen == ["33554432", "16"], format!("33554432 and 16 in {dirs}"), format!("{seen:?}"))?;
         let left: Vec<PathBuf> = [memory, pids].into_iter().flatten().filter(|d| d.exists()).collect();
         ensure(left.is_empty(), "the container's cgroup removed", format!("{left:?}"))?;
-        let left = host.leftovers()?;
-        ensure(left.is_empty(), "no veth, bridge, table or lease left in the host", left)
+        host.nothing_left()
     });
 }
 
@@ -542,7 +535,6 @@ fn a_published_udp_port_delivers_datagrams() {
             "\"hello over udp\" from 10.99.0.1 (the host, masqueraded)",
             format!("{text:?} from {from}"),
         )?;
-        let left = host.leftovers()?;
-        ensure(left.is_empty(), "no veth, bridge, table or lease left in the host", left)
+        host.nothing_left()
     });
 }
