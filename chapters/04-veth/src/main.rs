@@ -20,7 +20,7 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(
     version,
-    after_help = "Examples:\n  ch04-veth -- sh -c 'ip addr; ip route; ping -c1 10.99.0.1'\n  ch04-veth -p 8080:80 -- busybox httpd -f -p 80 -h /srv   (then: wget -qO- localhost:8080)"
+    after_help = "Examples:\n  ch04-veth -- sh -c 'ip addr; ip route; ping -c1 10.99.0.1'\n  ch04-veth --init -p 8080:80 -- busybox httpd -f -p 80 -h /srv   (then: wget -qO- localhost:8080)"
 )]
 struct Cli {
     /// bridge: a veth pair to the bridge, an address from --subnet, NAT;
@@ -113,8 +113,8 @@ fn run(cli: Cli) -> Result<i32> {
     namespaces.cgroup = cgroup.is_none(); // else unshared in the child, once it is in its cgroup
     let container = cli.run.into_container(namespaces);
     let flags = container.clone_flags();
-    // Named for this tool's pid, which the child knows too (it is a copy).
-    let names = veth::pair_names(std::process::id());
+    // Named for this tool's pid: unique on the host while it runs.
+    let host_veth = veth::host_name(std::process::id());
     let table = nat::table_name(std::process::id());
     let (mut side, mut nat_loaded): (Option<HostSide>, bool) = (None, false);
     let result = ch01_unshare::run_placed(
@@ -124,7 +124,7 @@ fn run(cli: Cli) -> Result<i32> {
                 cgroup.add(pid)?;
             }
             let Some(lease) = &lease else { return Ok(()) };
-            veth::plug_in(&cli.state_dir, &cli.bridge, &subnet, &names, pid.as_raw(), &mut side)?;
+            veth::plug_in(&cli.state_dir, &cli.bridge, &subnet, &host_veth, pid.as_raw(), &mut side)?;
             let rules = nat::ruleset(&table, &cli.bridge, &subnet, lease.addr, &cli.publish);
             nat_loaded = true;
             nat::apply(&table, &cli.bridge, &rules, !cli.publish.is_empty())
@@ -134,7 +134,7 @@ fn run(cli: Cli) -> Result<i32> {
                 ch03_cgroups::unshare_cgroup_namespace()?;
             }
             match (cli.net, &lease, &other_netns) {
-                (Network::Bridge, Some(lease), _) => veth::configure_inside(&names.1, lease.addr, &subnet)?,
+                (Network::Bridge, Some(lease), _) => veth::configure_inside(lease.addr, &subnet)?,
                 (Network::None, _, _) => veth::lo_up()?,
                 (Network::Container(pid), _, Some(ns)) => ch04_veth::join(ns, pid)?,
                 _ => {}

@@ -34,11 +34,10 @@ pub fn table_name(pid: u32) -> String {
 
 // ANCHOR: ruleset
 /// The rules for a container at `addr` on `bridge`, publishing `ports`.
-/// The first two lines make loading it replace a table of the same name.
 pub fn ruleset(table: &str, bridge: &str, subnet: &Subnet, addr: Ipv4Addr, ports: &[Publish]) -> String {
     let net = format!("{}/{}", subnet.network, subnet.prefix);
     let mut rules = format!(
-        "table ip {table}\ndelete table ip {table}\ntable ip {table} {{
+        "table ip {table} {{
 \tchain postrouting {{
 \t\ttype nat hook postrouting priority srcnat; policy accept;
 \t\tip saddr {addr} oifname != \"{bridge}\" masquerade\n"
@@ -86,8 +85,17 @@ pub fn apply(table: &str, bridge: &str, ruleset: &str, localhost: bool) -> Resul
     if localhost {
         sysctl(&format!("/proc/sys/net/ipv4/conf/{bridge}/route_localnet"))?;
     }
-    explain!("nft -f - (table ip {table}):\n{}", ruleset.trim_end());
-    nft(&["-f", "-"], ruleset)
+    explain!("nft -f -:\ncreate table ip {table}\n{}", ruleset.trim_end());
+    // `create` fails if the table exists: one left by a tool that was
+    // killed (SIGKILL) and had the same pid. Only then, delete it first
+    // (deleting costs an RCU grace period: milliseconds, not microseconds).
+    match nft(&["-f", "-"], &format!("create table ip {table}\n{ruleset}")) {
+        Err(e) if e.to_string().contains("File exists") => {
+            remove(table)?;
+            nft(&["-f", "-"], ruleset)
+        }
+        other => other,
+    }
 }
 // ANCHOR_END: apply
 

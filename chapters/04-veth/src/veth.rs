@@ -1,6 +1,6 @@
 //! A veth pair: two network interfaces joined by a wire. A packet sent into
 //! one comes out of the other. One end stays on the host, plugged into the
-//! bridge; the other moves into the container's network namespace as `eth0`.
+//! bridge; the other is made in the container's network namespace, as `eth0`.
 //!
 //! ```text
 //!  container netns            host netns
@@ -17,7 +17,8 @@ use crate::netlink::{is_no_device, link_index, with_netlink};
 use anyhow::{Context, Result};
 use ch01_unshare::explain;
 use nix::fcntl::{Flock, FlockArg};
-use rtnetlink::{LinkBridge, LinkUnspec, LinkVeth, RouteMessageBuilder};
+use rtnetlink::packet_route::link::{InfoData, InfoVeth};
+use rtnetlink::{LinkBridge, LinkMessageBuilder, LinkUnspec, LinkVeth, RouteMessageBuilder};
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
 
@@ -39,30 +40,30 @@ fn lock_bridge(state: &Path, bridge: &str) -> Result<Flock<std::fs::File>> {
     Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| e).context("flock the bridge")
 }
 
-/// The names of a container's veth pair: the host end and, until it is
-/// renamed to eth0 inside, the container end (15 bytes at most: IFNAMSIZ).
-pub fn pair_names(pid: u32) -> (String, String) {
-    (format!("bw-{pid}"), format!("bwc-{pid}"))
+/// The name of the host's end of a container's veth pair, unique on the
+/// host (15 bytes at most: IFNAMSIZ). The other end is `eth0`, in the
+/// container's namespace, where that name is free.
+pub fn host_name(pid: u32) -> String {
+    format!("bw-{pid}")
 }
 
 // ANCHOR: plug_in
 /// On the host: make sure `bridge` exists with the gateway address and is up,
-/// create the veth pair, plug the host end into the bridge, and move the
-/// other end into the network namespace of process `pid`.
-/// `names` are the host and container ends' names. `side` is filled in before the veth exists, so a failure half-way still
-/// tells the caller what to remove.
+/// then create the veth pair: `host` plugged into the bridge and up, its peer
+/// `eth0` made directly in the network namespace of process `pid`. `side` is
+/// filled in before the veth exists, so a failure half-way still tells the
+/// caller what to remove.
 pub fn plug_in(
     state: &Path,
     bridge: &str,
     subnet: &Subnet,
-    names: &(String, String),
+    host: &str,
     pid: i32,
     side: &mut Option<HostSide>,
 ) -> Result<()> {
-    let (host, peer) = names.clone();
     let _turn = lock_bridge(state, bridge)?;
     let marker = state.join("bridges").join(bridge);
-    *side = Some(HostSide { veth: host.clone(), bridge: bridge.to_string() });
+    *side = Some(HostSide { veth: host.to_string(), bridge: bridge.to_string() });
     with_netlink(|handle| async move {
         let bridge_index = match link_index(&handle, bridge).await? {
             Some(index) => index,
@@ -89,47 +90,30 @@ pub fn plug_in(
                 index
             }
         };
-        explain!("RTM_NEWLINK {host} type veth peer {peer}");
+        explain!("RTM_NEWLINK {host} type veth master {bridge} up, peer eth0 netns pid {pid}");
+        let peer = LinkMessageBuilder::<LinkUnspec>::new().name("eth0").setns_by_pid(pid as u32).build();
+        let pair = LinkVeth::new(host, "eth0")
+            .set_info_data(InfoData::Veth(InfoVeth::Peer(peer)))
+            .controller(bridge_index)
+            .up()
+            .build();
         handle
             .link()
-            .add(LinkVeth::new(&host, &peer).build())
+            .add(pair)
             .execute()
             .await
-            .with_context(|| format!("create veth {host}"))?;
-        let host_index = link_index(&handle, &host).await?.context("the new veth has no index")?;
-        let peer_index = link_index(&handle, &peer).await?.context("the new veth peer has no index")?;
-        explain!("RTM_SETLINK {host} master {bridge} up");
-        let plug = LinkUnspec::new_with_index(host_index).controller(bridge_index).up().build();
-        handle.link().set(plug).execute().await.with_context(|| format!("plug {host} into {bridge}"))?;
-        explain!("RTM_SETLINK {peer} netns pid {pid}");
-        let mv = LinkUnspec::new_with_index(peer_index).setns_by_pid(pid as u32).build();
-        handle
-            .link()
-            .set(mv)
-            .execute()
-            .await
-            .with_context(|| format!("move {peer} into the netns of pid {pid}"))?;
-        Ok(())
+            .with_context(|| format!("create veth {host}, peer in pid {pid}"))
     })
 }
 // ANCHOR_END: plug_in
 
 // ANCHOR: configure_inside
-/// Inside the container's network namespace: rename the veth end to eth0,
-/// give it `addr`, bring lo and eth0 up, and route everything else via the
-/// bridge's address.
-pub fn configure_inside(peer: &str, addr: Ipv4Addr, subnet: &Subnet) -> Result<()> {
+/// Inside the container's network namespace: give eth0 `addr`, bring lo and
+/// eth0 up, and route everything else via the bridge's address.
+pub fn configure_inside(addr: Ipv4Addr, subnet: &Subnet) -> Result<()> {
     with_netlink(|handle| async move {
         set_up(&handle, "lo").await?;
-        let index =
-            link_index(&handle, peer).await?.with_context(|| format!("no {peer} in the container"))?;
-        explain!("RTM_SETLINK {peer} name eth0");
-        handle
-            .link()
-            .set(LinkUnspec::new_with_index(index).name("eth0").build())
-            .execute()
-            .await
-            .context("rename to eth0")?;
+        let index = link_index(&handle, "eth0").await?.context("no eth0 in the container")?;
         explain!("RTM_NEWADDR {addr}/{} dev eth0", subnet.prefix);
         handle
             .address()
