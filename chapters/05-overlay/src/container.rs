@@ -1,0 +1,68 @@
+//! A container's own directories in the store: its writable layer.
+
+use crate::store::Store;
+use anyhow::{bail, Context, Result};
+use std::path::PathBuf;
+
+/// The containers of a store, `STORE/containers/<name>/`.
+pub struct Containers<'a> {
+    store: &'a Store,
+}
+
+/// One container's directories.
+#[derive(Clone, Debug)]
+pub struct Dirs {
+    pub root: PathBuf,
+    /// The writable layer: everything the container wrote, and its whiteouts.
+    pub upper: PathBuf,
+    /// overlayfs's scratch space, on the same filesystem as `upper`.
+    pub work: PathBuf,
+    /// Where the overlay is mounted, inside the container's mount namespace.
+    pub merged: PathBuf,
+}
+
+impl<'a> Containers<'a> {
+    pub fn new(store: &'a Store) -> Self {
+        Containers { store }
+    }
+
+    pub fn dirs(&self, name: &str) -> Dirs {
+        let root = self.store.root.join("containers").join(name);
+        Dirs { upper: root.join("upper"), work: root.join("work"), merged: root.join("merged"), root }
+    }
+
+    /// Make the directories of a new container `name` from `image`.
+    pub fn create(&self, name: &str, image: &str) -> Result<Dirs> {
+        let valid = |c: char| c.is_ascii_alphanumeric() || "_.-".contains(c);
+        if name.is_empty() || name.len() > 64 || !name.chars().all(valid) || name.starts_with('.') {
+            bail!("--name {name:?}: 1 to 64 letters, digits, '_', '.' or '-', not starting with '.'");
+        }
+        let dirs = self.dirs(name);
+        std::fs::create_dir(&dirs.root).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                anyhow::anyhow!(
+                    "container {name:?} exists: `ch05-overlay rm {name}`, or choose another --name"
+                )
+            }
+            _ => anyhow::Error::from(e).context(format!("mkdir {}", dirs.root.display())),
+        })?;
+        for dir in [&dirs.upper, &dirs.work, &dirs.merged] {
+            std::fs::create_dir(dir).with_context(|| format!("mkdir {}", dir.display()))?;
+        }
+        std::fs::write(dirs.root.join("image"), image)?;
+        Ok(dirs)
+    }
+
+    /// The name of the image container `name` was made from.
+    pub fn image_of(&self, name: &str) -> Result<String> {
+        let path = self.dirs(name).root.join("image");
+        std::fs::read_to_string(&path)
+            .with_context(|| format!("no container {name:?} ({} missing)", path.display()))
+    }
+
+    /// Remove container `name`'s directories.
+    pub fn remove(&self, name: &str) -> Result<()> {
+        let root = self.dirs(name).root;
+        std::fs::remove_dir_all(&root).with_context(|| format!("remove {}", root.display()))
+    }
+}

@@ -1,0 +1,145 @@
+//! `ch05-overlay`: images, and containers made from them.
+
+use anyhow::{bail, Context, Result};
+use ch01_unshare::{explain, Container};
+use ch05_overlay::diff::diff;
+use ch05_overlay::layout::Layout;
+use ch05_overlay::overlay::Overlay;
+use ch05_overlay::store::Store;
+use ch05_overlay::unpack::Limits;
+use ch05_overlay::{config, Containers};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Import OCI images into a store and run containers on overlayfs from them.
+#[derive(Parser, Debug)]
+#[command(
+    version,
+    after_help = "Example:\n  ch05-overlay import ./busybox-oci:latest busybox\n  ch05-overlay run --rm busybox sh -c 'echo hi > /new; rm /bin/ls'"
+)]
+struct Cli {
+    /// Where images, layers and containers are kept.
+    #[arg(long, default_value = "/var/lib/burrow", value_name = "DIR", global = true)]
+    store: PathBuf,
+
+    /// Narrate each kernel step (mounts, verifications, clone, ...) on stderr.
+    #[arg(long, global = true)]
+    explain: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Copy an image from an OCI image layout directory (DIR or DIR:REF)
+    /// into the store, as NAME: blobs verified, layers unpacked once.
+    Import { source: String, name: String },
+    /// List the images in the store.
+    Images,
+    /// Run CMD (default: the image's Entrypoint and Cmd) in a new container
+    /// made from IMAGE: the image's layers under a writable upper layer.
+    Run {
+        /// Remove the container (its upper layer) when it ends.
+        #[arg(long)]
+        rm: bool,
+        /// The container's name (default: ch05-<pid>).
+        #[arg(long)]
+        name: Option<String>,
+        /// Run a tiny init as PID 1 (chapter 1).
+        #[arg(long)]
+        init: bool,
+        /// The container's hostname (default: its name).
+        #[arg(long)]
+        hostname: Option<String>,
+        image: String,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<String>,
+    },
+    /// What container NAME changed: A added, C changed, D deleted.
+    Diff { name: String },
+    /// Remove container NAME (its upper layer and work dir).
+    Rm { name: String },
+}
+
+// ANCHOR: run
+fn run_container(store: &Store, name: String, image_name: &str, rm: bool, base: Container) -> Result<i32> {
+    let image = store.image(image_name)?;
+    let containers = Containers::new(store);
+    let dirs = containers.create(&name, image_name)?;
+    let overlay =
+        Overlay { lowers: store.lowers(&image)?, upper: dirs.upper.clone(), work: dirs.work.clone() };
+    let process = config::Process::of(&image.config, &base.command)?;
+    let container = Container { command: process.args.clone(), ..base };
+    let result = ch01_unshare::run(&container, &mut || {
+        // The overlay is mounted in the container's own mount namespace: it
+        // goes away with the namespace, however the container ends.
+        ch01_unshare::mount::make_root_private()?;
+        overlay.mount(&dirs.merged)?;
+        ch04_veth::veth::lo_up()?;
+        ch02_chroot::enter_rootfs(&dirs.merged, ch02_chroot::Mode::Pivot)?;
+        process.apply()
+    });
+    if rm {
+        containers.remove(&name)?;
+    }
+    result
+}
+// ANCHOR_END: run
+
+fn run(cli: Cli) -> Result<i32> {
+    if cli.explain {
+        explain::enable();
+    }
+    let store = Store::open(&cli.store)?;
+    match cli.command {
+        Command::Import { source, name } => {
+            let (dir, reference) = match source.rsplit_once(':') {
+                Some((dir, r)) if !r.contains('/') => (dir.to_string(), Some(r.to_string())),
+                _ => (source.clone(), None),
+            };
+            let image = store.import(
+                &Layout::open(&PathBuf::from(&dir))?,
+                reference.as_deref(),
+                &name,
+                Limits::default(),
+            )?;
+            println!("{name} {}", image.manifest_digest);
+            Ok(0)
+        }
+        Command::Images => {
+            for (name, desc) in store.images()? {
+                println!("{name:<24} {} {:>9} bytes (manifest)", desc.digest(), desc.size());
+            }
+            Ok(0)
+        }
+        Command::Run { rm, name, init, hostname, image, command } => {
+            let name = name.unwrap_or_else(|| format!("ch05-{}", std::process::id()));
+            let hostname = Some(hostname.unwrap_or_else(|| name.clone()));
+            let base = Container { namespaces: ch02_chroot::NAMESPACES, hostname, init, command };
+            run_container(&store, name, &image, rm, base)
+        }
+        Command::Diff { name } => {
+            let containers = Containers::new(&store);
+            let image = store.image(&containers.image_of(&name)?)?;
+            for change in diff(&containers.dirs(&name).upper, &store.lowers(&image)?)? {
+                println!("{change}");
+            }
+            Ok(0)
+        }
+        Command::Rm { name } => {
+            let containers = Containers::new(&store);
+            if !containers.dirs(&name).root.exists() {
+                bail!("no container {name:?} in {}", store.root.display());
+            }
+            containers.remove(&name).context("remove the container")?;
+            Ok(0)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli: Cli = ch01_unshare::parse_args();
+    ch01_unshare::exit_with("ch05-overlay", run(cli))
+}
