@@ -19,8 +19,9 @@ fi
 
 # The packages: a C toolchain (rustc links with cc), a static busybox for the
 # rootfs, the tools tests use to observe the kernel (ps, ip, ipcmk, setpriv),
-# and nft, which chapter 4 feeds its NAT rules to.
-packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 iputils-ping nftables util-linux)
+# nft, which chapter 4 feeds its NAT rules to, and umoci, the OCI image tool
+# chapter 5's checks make their images with and compare against.
+packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 iputils-ping nftables umoci util-linux)
 [ "$ci" = 1 ] && packages+=(vagrant)
 
 missing=()

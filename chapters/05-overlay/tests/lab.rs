@@ -1,0 +1,399 @@
+//! Chapter 5's lab checks. Images are made by umoci (a real OCI peer) from
+//! the busybox rootfs, or written byte by byte where a check needs a bad
+//! one; each check has a store of its own (`--store`, a temp dir), and looks
+//! at what the kernel and the filesystem show: layer files, upper dirs,
+//! whiteouts, mount tables.
+
+use burrow_lab::{ensure, Check, Failure, Run};
+use ch05_overlay::digest::Digest;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> PathBuf {
+    burrow_lab::binary("BURROW_CH05_BIN", env!("CARGO_BIN_EXE_ch05-overlay"))
+}
+
+/// `ch05-overlay --store STORE ARGS...`, run to the end.
+fn tool(store: &Path, args: &[&str]) -> Result<Run, Failure> {
+    Ok(Command::new(bin()).arg("--store").arg(store).args(args).output()?.into())
+}
+
+fn sh(script: &str) -> Result<Run, Failure> {
+    let out: Run = Command::new("sh").args(["-ec", script]).output()?.into();
+    ensure(out.code == Some(0), format!("`{script}` to succeed"), &out)?;
+    Ok(out)
+}
+
+/// An OCI image layout made by umoci from the busybox rootfs: `base` is one
+/// layer (Cmd sh, Env GREETING=hello); `second` adds a layer that deletes
+/// /bin/ls and adds /hello.
+fn images() -> Result<tempfile::TempDir, Failure> {
+    let dir = burrow_lab::temp_dir();
+    let rootfs = burrow_lab::rootfs();
+    sh(&format!(
+        "cd {dir}; umoci init --layout img; umoci new --image img:base; umoci unpack --image img:base b
+         cp -a {rootfs}/. b/rootfs/; umoci repack --image img:base b; rm -rf b
+         umoci config --image img:base --config.cmd sh --config.env GREETING=hello
+         umoci unpack --image img:base b; rm b/rootfs/bin/ls; echo hello > b/rootfs/hello
+         umoci repack --image img:second b; rm -rf b",
+        dir = dir.path().display(),
+        rootfs = rootfs.display()
+    ))?;
+    Ok(dir)
+}
+
+/// Every entry under `root`, one line each: path, type, mode, owner, and for
+/// files the size and SHA-256, for symlinks the target, for devices the
+/// numbers. Two trees with the same listing hold the same files.
+fn listing(root: &Path) -> String {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = path.symlink_metadata() else { continue };
+            let rel = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+            let kind = meta.file_type();
+            let what = if kind.is_symlink() {
+                format!(
+                    "-> {}",
+                    std::fs::read_link(&path).map(|t| t.display().to_string()).unwrap_or_default()
+                )
+            } else if kind.is_file() {
+                format!("{} {}", meta.len(), Digest::of(&std::fs::read(&path).unwrap_or_default()))
+            } else if kind.is_char_device() || kind.is_block_device() {
+                format!("dev {}", meta.rdev())
+            } else {
+                String::new()
+            };
+            out.push(format!("{rel} {:o} {}:{} {what}", meta.mode(), meta.uid(), meta.gid()));
+            if kind.is_dir() {
+                walk(root, &path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out.sort();
+    out.join("\n")
+}
+
+/// The store's unpacked layers (`layers/<hex>`), and any temporary leftovers.
+fn layer_dirs(store: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(store.join("layers"))
+        .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Mount points anywhere on the host under `dir`.
+fn mounts_under(dir: &Path) -> Vec<String> {
+    let table = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    let dir = dir.display().to_string();
+    table
+        .lines()
+        .filter_map(|l| l.split(' ').nth(4))
+        .filter(|p| p.starts_with(&dir))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn copy_on_write_leaves_the_layers_untouched() {
+    Check {
+        id: "ch05/cow",
+        what: "a container adds, changes and deletes files: the layer is byte for byte unchanged, the upper dir has the new file, the copied-up file and a 0/0 whiteout, the deleted file is gone inside, and diff lists A/C/D",
+        hint: "mount overlay with lowerdir=LAYERS,upperdir=UPPER,workdir=WORK on merged, in the container's mount namespace, and pivot_root into it",
+        book: "ch05-overlay.md#copy-on-write-and-whiteouts",
+    }
+    .run(|| {
+        let (imgs, store) = (images()?, burrow_lab::temp_dir());
+        let store = store.path();
+        let img = imgs.path().join("img");
+        let out = tool(store, &["import", &format!("{}:base", img.display()), "busybox"])?;
+        ensure(out.code == Some(0), "import to succeed", &out)?;
+        let layers = layer_dirs(store);
+        let layer = store.join("layers").join(layers.first().map(String::as_str).unwrap_or("none"));
+        let before = listing(&layer);
+        let script = "echo new > /new; echo more >> /etc/passwd; rm /bin/ls; ls /bin/ls 2>/dev/null || echo gone; tail -1 /etc/passwd; echo $GREETING";
+        let out = tool(store, &["run", "--name", "c1", "busybox", "sh", "-c", script])?;
+        ensure(out.stdout == "gone\nmore\nhello\n", "gone / more / hello (the image's Env)", &out)?;
+        ensure(listing(&layer) == before && !before.is_empty(), "the layer unchanged", "it changed")?;
+        let upper = store.join("containers/c1/upper");
+        let new = std::fs::read_to_string(upper.join("new")).unwrap_or_default();
+        let passwd = std::fs::read_to_string(upper.join("etc/passwd")).unwrap_or_default();
+        let ls = upper.join("bin/ls").symlink_metadata();
+        let whiteout = ls.as_ref().is_ok_and(|m| m.file_type().is_char_device() && m.rdev() == 0);
+        ensure(new == "new\n" && passwd.ends_with("more\n"), "upper/new and a copied-up upper/etc/passwd", format!("{new:?} {passwd:?}"))?;
+        ensure(whiteout, "upper/bin/ls a character device 0/0 (a whiteout)", format!("{ls:?}"))?;
+        let out = tool(store, &["diff", "c1"])?;
+        ensure(out.stdout == "C /bin\nD /bin/ls\nC /etc\nC /etc/passwd\nA /new\n", "diff: C /bin, D /bin/ls, C /etc, C /etc/passwd, A /new", &out)?;
+        let out = tool(store, &["rm", "c1"])?;
+        ensure(out.code == Some(0) && !store.join("containers/c1").exists(), "rm removes the container", &out)
+    });
+}
+
+#[test]
+fn unpacked_layers_match_umoci() {
+    Check {
+        id: "ch05/umoci",
+        what: "the rootfs of a two-layer image with a deletion (the layers mounted as one overlay) is the same tree umoci unpack makes: paths, types, modes, owners, contents, link targets",
+        hint: "unpack each layer in order into its own directory; .wh.NAME becomes a 0/0 character device NAME; keep modes and owners",
+        book: "ch05-overlay.md#unpacking-a-layer-safely",
+    }
+    .run(|| {
+        let (imgs, store) = (images()?, burrow_lab::temp_dir());
+        let store = store.path();
+        let img = imgs.path().join("img");
+        let out = tool(store, &["import", &format!("{}:second", img.display()), "second"])?;
+        ensure(out.code == Some(0), "import to succeed", &out)?;
+        sh(&format!("cd {}; umoci unpack --image img:second theirs", imgs.path().display()))?;
+        let theirs = listing(&imgs.path().join("theirs/rootfs"));
+        // Ours: the two layers as one read-only overlay, the top one first.
+        let mut layers: Vec<PathBuf> = layer_dirs(store).iter().map(|l| store.join("layers").join(l)).collect();
+        let top_is_small = |p: &PathBuf| listing(p).lines().count();
+        layers.sort_by_key(top_is_small); // the second layer holds two entries, the base hundreds
+        let merged = burrow_lab::temp_dir();
+        let lowers: Vec<String> = layers.iter().map(|p| p.display().to_string()).collect();
+        let options = format!("lowerdir={}", lowers.join(":"));
+        let flags = nix::mount::MsFlags::MS_RDONLY;
+        nix::mount::mount(Some("overlay"), merged.path(), Some("overlay"), flags, Some(options.as_str()))
+            .map_err(std::io::Error::from)?;
+        let ours = listing(merged.path());
+        let _ = nix::mount::umount2(merged.path(), nix::mount::MntFlags::MNT_DETACH);
+        let first_difference = ours.lines().zip(theirs.lines()).find(|(a, b)| a != b);
+        ensure(layers.len() == 2, "two layers in the store", format!("{layers:?}"))?;
+        ensure(
+            ours == theirs && theirs.contains("hello ") && !theirs.contains("bin/ls "),
+            format!("the same {} entries as umoci's rootfs", theirs.lines().count()),
+            format!("{} entries; first difference: {first_difference:?}", ours.lines().count()),
+        )
+    });
+}
+
+#[test]
+fn a_shared_base_layer_is_stored_once() {
+    Check {
+        id: "ch05/dedupe",
+        what: "two images on the same base layer: the store holds 2 unpacked layers and 2 layer blobs, not 3",
+        hint:
+            "name each unpacked layer by its diff_id and each blob by its digest; skip what is already there",
+        book: "ch05-overlay.md#content-addressing",
+    }
+    .run(|| {
+        let (imgs, store) = (images()?, burrow_lab::temp_dir());
+        let store = store.path();
+        let img = imgs.path().join("img").display().to_string();
+        let one = tool(store, &["import", &format!("{img}:base"), "one"])?;
+        let two = tool(store, &["import", &format!("{img}:second"), "two"])?;
+        ensure(
+            one.code == Some(0) && two.code == Some(0),
+            "both imports to succeed",
+            format!("{one}\n{two}"),
+        )?;
+        let layers = layer_dirs(store);
+        let blobs = std::fs::read_dir(store.join("oci/blobs/sha256"))?.count();
+        // Blobs: 2 layers, 2 configs, 2 manifests.
+        ensure(
+            layers.len() == 2 && blobs == 6,
+            "2 layer dirs and 6 blobs",
+            format!("{layers:?}, {blobs} blobs"),
+        )?;
+        let out = tool(store, &["images"])?;
+        ensure(out.stdout.lines().count() == 2, "two images listed", &out)
+    });
+}
+
+#[test]
+fn a_blob_with_a_wrong_digest_is_refused() {
+    Check {
+        id: "ch05/digest",
+        what: "a layer blob with one byte changed, and one cut short: import fails naming the digest, nothing is unpacked, no image is named",
+        hint: "hash every blob and compare digest and size with its descriptor before using it",
+        book: "ch05-overlay.md#content-addressing",
+    }
+    .run(|| {
+        let imgs = images()?;
+        let img = imgs.path().join("img");
+        // The biggest blob is the layer.
+        let mut blobs: Vec<(u64, PathBuf)> = std::fs::read_dir(img.join("blobs/sha256"))?
+            .flatten()
+            .map(|e| (e.metadata().map(|m| m.len()).unwrap_or(0), e.path()))
+            .collect();
+        blobs.sort();
+        let Some((size, layer)) = blobs.last().cloned() else { return ensure(false, "a layer blob", "none") };
+        let hex = layer.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let original = std::fs::read(&layer)?;
+        for (how, bytes) in [("one byte changed", flip(&original, size as usize / 2)), ("cut short", original[..original.len() - 10].to_vec())] {
+            std::fs::write(&layer, &bytes)?;
+            let store = burrow_lab::temp_dir();
+            let out = tool(store.path(), &["import", &format!("{}:base", img.display()), "busybox"])?;
+            ensure(out.code == Some(125) && out.stderr.contains(&hex) && out.stderr.contains("refused"), format!("{how}: 125, refused, naming sha256:{hex}"), &out)?;
+            let layers = layer_dirs(store.path());
+            let images = tool(store.path(), &["images"])?;
+            ensure(layers.is_empty() && images.stdout.is_empty(), format!("{how}: no layer, no image"), format!("{layers:?} {images}"))?;
+        }
+        Ok(())
+    });
+}
+
+fn flip(bytes: &[u8], at: usize) -> Vec<u8> {
+    let mut copy = bytes.to_vec();
+    copy[at] ^= 0xff;
+    copy
+}
+
+/// A one-layer OCI layout whose layer is `tar`, uncompressed, with correct
+/// digests: the archive itself is what is bad.
+fn layout_with_layer(tar: &[u8]) -> Result<tempfile::TempDir, Failure> {
+    let dir = burrow_lab::temp_dir();
+    let blobs = dir.path().join("blobs/sha256");
+    std::fs::create_dir_all(&blobs)?;
+    let put = |bytes: &[u8]| -> std::io::Result<(Digest, usize)> {
+        let digest = Digest::of(bytes);
+        std::fs::write(blobs.join(&digest.hex), bytes)?;
+        Ok((digest, bytes.len()))
+    };
+    let (layer, layer_size) = put(tar)?;
+    let config = format!(
+        r#"{{"architecture":"amd64","os":"linux","config":{{"Cmd":["sh"]}},"rootfs":{{"type":"layers","diff_ids":["{layer}"]}}}}"#
+    );
+    let (config, config_size) = put(config.as_bytes())?;
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":{config_size}}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{layer}","size":{layer_size}}}]}}"#
+    );
+    let (manifest, manifest_size) = put(manifest.as_bytes())?;
+    std::fs::write(dir.path().join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#)?;
+    std::fs::write(
+        dir.path().join("index.json"),
+        format!(
+            r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{manifest}","size":{manifest_size},"annotations":{{"org.opencontainers.image.ref.name":"evil"}}}}]}}"#
+        ),
+    )?;
+    Ok(dir)
+}
+
+/// A tar of `entries`: (path, kind, link target, content). Paths are written
+/// into the header as they are, `..` and leading `/` included (tar::Builder
+/// refuses those, so the name bytes are set by hand).
+fn evil_tar(entries: &[(&str, tar::EntryType, &str, &[u8])]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, kind, link, content) in entries {
+        let mut header = tar::Header::new_old();
+        let name = &mut header.as_old_mut().name;
+        name[..path.len()].copy_from_slice(path.as_bytes());
+        let linkname = &mut header.as_old_mut().linkname;
+        linkname[..link.len()].copy_from_slice(link.as_bytes());
+        header.set_entry_type(*kind);
+        header.set_mode(if *kind == tar::EntryType::Directory { 0o755 } else { 0o644 });
+        header.set_size(content.len() as u64);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(0);
+        header.set_cksum();
+        let _ = builder.append(&header, *content);
+    }
+    builder.into_inner().unwrap_or_default()
+}
+
+#[test]
+fn layer_entries_that_escape_are_refused() {
+    Check {
+        id: "ch05/unsafe",
+        what: "tar entries with ../, an absolute path, a file through a symlink, a symlink climbing out, a hard link to outside: each import refused with 125, nothing written outside, nothing unpacked",
+        hint: "clean each path (no /, no ..), never follow a symlink while unpacking, check symlink and hard link targets",
+        book: "ch05-overlay.md#unpacking-a-layer-safely",
+    }
+    .run(|| {
+        use tar::EntryType::{Directory, Link, Regular, Symlink};
+        let outside = burrow_lab::temp_dir();
+        let target = outside.path().display().to_string();
+        let deep = "../".repeat(8) + &target[1..] + "/pwned";
+        let through = target.clone();
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("a ../ path", evil_tar(&[(&deep, Regular, "", b"x")])),
+            ("an absolute path", evil_tar(&[(&format!("{target}/pwned"), Regular, "", b"x")])),
+            ("a file through a symlink", evil_tar(&[("evil", Symlink, &through, b""), ("evil/pwned", Regular, "", b"x")])),
+            ("a symlink climbing out", evil_tar(&[("bin", Directory, "", b""), ("bin/up", Symlink, "../../..", b"")])),
+            ("a hard link to outside", evil_tar(&[("shadow", Link, "../../../../etc/shadow", b"")])),
+        ];
+        for (what, tar) in cases {
+            let layout = layout_with_layer(&tar)?;
+            let store = burrow_lab::temp_dir();
+            let out = tool(store.path(), &["import", &layout.path().display().to_string(), "evil"])?;
+            ensure(out.code == Some(125) && out.stderr.contains("refused"), format!("{what}: 125, refused"), &out)?;
+            let written = std::fs::read_dir(outside.path())?.count();
+            let layers = layer_dirs(store.path());
+            ensure(written == 0 && layers.is_empty(), format!("{what}: nothing outside, nothing unpacked"), format!("{written} files outside, layers {layers:?}"))?;
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn no_mount_is_left_however_a_container_ends() {
+    Check {
+        id: "ch05/mounts",
+        what: "the overlay is the root inside and invisible on the host; after --rm, a failed command and a SIGKILL no mount is left, and --rm leaves no container dir",
+        hint: "mount the overlay inside the container's mount namespace: it dies with the namespace",
+        book: "ch05-overlay.md#where-the-overlay-is-mounted",
+    }
+    .run(|| {
+        let (imgs, store) = (images()?, burrow_lab::temp_dir());
+        let store = store.path();
+        let out = tool(store, &["import", &format!("{}:base", imgs.path().join("img").display()), "busybox"])?;
+        ensure(out.code == Some(0), "import to succeed", &out)?;
+        let out = tool(store, &["run", "--rm", "busybox", "sh", "-c", "grep ' / / ' /proc/self/mountinfo | cut -d' ' -f9"])?;
+        ensure(out.stdout == "overlay\n", "the root inside is an overlay", &out)?;
+        let out = tool(store, &["run", "--rm", "busybox", "/no/such/command"])?;
+        ensure(out.code == Some(127), "127 for a missing command", &out)?;
+        let mut child = Command::new(bin())
+            .arg("--store")
+            .arg(store)
+            .args(["run", "--name", "killed", "busybox", "sleep", "30"])
+            .spawn()?;
+        let pid1 = burrow_lab::wait_for(5.0, || burrow_lab::container_running(child.id(), "sleep"));
+        let host_view = mounts_under(store);
+        if let Some(pid) = pid1 {
+            burrow_lab::send_signal(pid, libc::SIGKILL);
+        }
+        let code = child.wait()?.code();
+        ensure(pid1.is_some() && code == Some(137), "the killed container: 137", format!("{code:?}"))?;
+        ensure(host_view.is_empty(), "no overlay on the host while it ran", format!("{host_view:?}"))?;
+        let left = mounts_under(store);
+        let containers: Vec<_> = std::fs::read_dir(store.join("containers"))?.flatten().map(|e| e.file_name()).collect();
+        ensure(left.is_empty() && containers == ["killed"], "no mount left; only the container without --rm", format!("{left:?} {containers:?}"))
+    });
+}
+
+#[test]
+fn bad_input_fails_clearly_and_leaves_nothing() {
+    Check {
+        id: "ch05/errors",
+        what: "an unknown image, a directory that is no OCI layout, a bad or taken --name: 125 naming the value; no container dir left",
+        hint: "look up the image and check the name before making any directory",
+        book: "ch05-overlay.md#pitfalls",
+    }
+    .run(|| {
+        let (imgs, store) = (images()?, burrow_lab::temp_dir());
+        let store = store.path();
+        tool(store, &["import", &format!("{}:base", imgs.path().join("img").display()), "busybox"])?;
+        let not_layout = burrow_lab::temp_dir();
+        let not_layout = not_layout.path().display().to_string();
+        for (args, named) in [
+            (vec!["run", "nosuchimage", "true"], "nosuchimage"),
+            (vec!["import", &not_layout, "x"], "not an OCI image layout"),
+            (vec!["run", "--name", "../up", "busybox", "true"], "../up"),
+        ] {
+            let out = tool(store, &args)?;
+            ensure(out.code == Some(125) && out.stderr.contains(named), format!("{args:?}: 125 naming {named}"), &out)?;
+        }
+        let first = tool(store, &["run", "--name", "same", "busybox", "true"])?;
+        let again = tool(store, &["run", "--name", "same", "busybox", "true"])?;
+        ensure(first.code == Some(0) && again.code == Some(125) && again.stderr.contains("exists"), "a taken --name: 125, exists", &again)?;
+        tool(store, &["rm", "same"])?;
+        let containers = std::fs::read_dir(store.join("containers"))?.count();
+        ensure(containers == 0, "no container dir left", containers)
+    });
+}
