@@ -435,6 +435,8 @@ ch04_normalise_py=$(
 import os, re, sys
 marks = sys.argv[1]
 text = sys.stdin.read()
+# strace pads a short pid ("[pid  4429]"); ps right-aligns its PID column.
+text = re.sub(r"^\[pid +(\d+)\]", r"[pid \1]", text, flags=re.M)
 def replace_pid(pid, label):
     global text
     text = re.sub(rf"(?<![\w.]){pid}(?!\d)|(?<=burrow_){pid}(?!\d)", label, text)
@@ -469,6 +471,7 @@ def brief(m):
         rest = f"{first:<17} {tail.lstrip()}"
     return f"{name:<16} {state:<14} {rest}".rstrip()
 text = re.sub(r"^(\S+) +(UP|DOWN|UNKNOWN|LOWERLAYERDOWN) +(.*)$", brief, text, flags=re.M)
+text = re.sub(r"^ +(<tool-pid>) ", r"\1 ", text, flags=re.M)
 inodes = {}
 text = re.sub(r"net:\[(\d+)\]", lambda m: "net:[<inode-%d>]" % inodes.setdefault(m.group(1), len(inodes) + 1), text)
 # ping's round-trip times.
@@ -650,3 +653,90 @@ ch04-veth -p 8080:80 -- true; echo "exit $?"
 ip -br link; nft list tables; ls -A /run/burrow/ipam/*
 EOF
 ch04_normalise ch04-port-errors
+
+# ---------------------------------------------------------------- chapter 5
+#
+# The images are made by umoci from the busybox rootfs, as the lab checks
+# make theirs: `base` (one layer; Cmd sh, Env GREETING=hello) and `second`
+# (base plus a layer that deletes /bin/ls and adds /hello), in $work/img. The
+# store is $work/store. Digests depend on the files' times, so each distinct
+# digest is shown as a label, <digest-1>, <digest-2>, ... (the same digest,
+# the same label).
+
+cargo build -q -p ch05-overlay
+img=$work/img
+rootfs=$(scripts/rootfs.sh)
+(
+    cd "$work"
+    umoci init --layout img
+    umoci new --image img:base
+    umoci unpack --image img:base b
+    cp -a "$rootfs"/. b/rootfs/
+    umoci repack --image img:base b
+    rm -rf b
+    umoci config --image img:base --config.cmd sh --config.env GREETING=hello
+    umoci unpack --image img:base b
+    rm b/rootfs/bin/ls
+    echo hello >b/rootfs/hello
+    umoci repack --image img:second b
+    rm -rf b
+) >/dev/null
+export IMG=$img STORE=$work/store
+
+ch05_normalise() { normalise_with "$ch05_normalise_py" "$@"; }
+ch05_normalise_py=$(
+    cat <<'PY'
+import json, os, re, sys
+text = sys.stdin.read()
+# One label per digest across all of chapter 5's sessions.
+store = os.path.join(os.path.dirname(sys.argv[1]), "ch05.labels")
+labels = json.load(open(store)) if os.path.exists(store) else {}
+def label(m):
+    return "<digest-%d>" % labels.setdefault(m.group(0), len(labels) + 1)
+text = re.sub(r"\b[0-9a-f]{64}\b", label, text)
+json.dump(labels, open(store, "w"))
+text = re.sub(r"\[explain pid \d+\]", "[explain pid <tool-pid>]", text)
+text = re.sub(r"\bch05-\d+\b", "ch05-<tool-pid>", text)
+text = re.sub(r"\b[A-Z][a-z]{2} [ \d]\d \d\d:\d\d\b", "MMM DD hh:mm", text)
+sys.stdout.write(text)
+PY
+)
+
+session ch05-import <<'EOF'
+cat $IMG/index.json | tr ',' '\n' | grep -E 'digest|ref.name'
+ch05-overlay --store $STORE --explain import $IMG:base busybox
+ch05-overlay --store $STORE images
+ls $STORE/layers; ls $STORE/layers/* | head -5
+EOF
+ch05_normalise ch05-import
+
+session ch05-cow <<'EOF'
+ch05-overlay --store $STORE run --name c1 busybox sh -c 'echo $GREETING; echo new > /new; echo more >> /etc/passwd; rm /bin/ls; ls /bin/ls'
+ch05-overlay --store $STORE diff c1
+ls -l $STORE/containers/c1/upper/bin $STORE/containers/c1/upper/etc
+tail -1 $STORE/containers/c1/upper/etc/passwd; tail -1 $STORE/layers/*/etc/passwd; ls $STORE/layers/*/bin/ls
+ch05-overlay --store $STORE rm c1
+EOF
+ch05_normalise ch05-cow
+
+session ch05-mounts <<'EOF'
+ch05-overlay --store $STORE --explain run --rm busybox sh -c 'grep " / / " /proc/self/mountinfo' 2>&1 | grep -E 'overlay|pivot'
+grep -c overlay /proc/self/mountinfo
+EOF
+ch05_normalise ch05-mounts
+
+session ch05-dedupe <<'EOF'
+ch05-overlay --store $STORE --explain import $IMG:second second 2>&1 | grep -E 'layer|unpacked'
+du -s --apparent-size -h $STORE/layers/*
+ls -l $STORE/layers/*/hello $STORE/layers/*/bin/ls
+ch05-overlay --store $STORE run --rm second sh -c 'cat /hello; ls /bin/ls'
+EOF
+ch05_normalise ch05-dedupe
+
+session ch05-refused <<'EOF'
+#cd "${0%/*}" && cp -a $IMG bad
+LAYER=$(ls -S bad/blobs/sha256 | head -1); printf 'X' | dd of=bad/blobs/sha256/$LAYER bs=1 seek=1000 conv=notrunc status=none
+ch05-overlay --store store2 import bad:base busybox; echo "exit $?"
+ls store2/layers | wc -l
+EOF
+ch05_normalise ch05-refused

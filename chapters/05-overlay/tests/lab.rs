@@ -116,16 +116,22 @@ fn copy_on_write_leaves_the_layers_untouched() {
         let layers = layer_dirs(store);
         let layer = store.join("layers").join(layers.first().map(String::as_str).unwrap_or("none"));
         let before = listing(&layer);
-        let script = "echo new > /new; echo more >> /etc/passwd; rm /bin/ls; ls /bin/ls 2>/dev/null || echo gone; tail -1 /etc/passwd; echo $GREETING";
-        let out = tool(store, &["run", "--name", "c1", "busybox", "sh", "-c", script])?;
-        ensure(out.stdout == "gone\nmore\nhello\n", "gone / more / hello (the image's Env)", &out)?;
+        let (new, more) = (burrow_lab::random_name("new-"), burrow_lab::random_name("more-"));
+        let script = format!("echo {new} > /new; echo {more} >> /etc/passwd; rm /bin/ls; ls /bin/ls 2>/dev/null || echo gone; tail -1 /etc/passwd; echo $GREETING");
+        let out = tool(store, &["run", "--name", "c1", "busybox", "sh", "-c", &script])?;
+        let expected = format!("gone\n{more}\nhello\n");
+        ensure(out.stdout == expected, format!("gone / {more} / hello (the image's Env)"), &out)?;
         ensure(listing(&layer) == before && !before.is_empty(), "the layer unchanged", "it changed")?;
         let upper = store.join("containers/c1/upper");
-        let new = std::fs::read_to_string(upper.join("new")).unwrap_or_default();
+        let added = std::fs::read_to_string(upper.join("new")).unwrap_or_default();
         let passwd = std::fs::read_to_string(upper.join("etc/passwd")).unwrap_or_default();
         let ls = upper.join("bin/ls").symlink_metadata();
         let whiteout = ls.as_ref().is_ok_and(|m| m.file_type().is_char_device() && m.rdev() == 0);
-        ensure(new == "new\n" && passwd.ends_with("more\n"), "upper/new and a copied-up upper/etc/passwd", format!("{new:?} {passwd:?}"))?;
+        ensure(
+            added == format!("{new}\n") && passwd.ends_with(&format!("{more}\n")),
+            "upper/new and a copied-up upper/etc/passwd",
+            format!("{added:?} {passwd:?}"),
+        )?;
         ensure(whiteout, "upper/bin/ls a character device 0/0 (a whiteout)", format!("{ls:?}"))?;
         let out = tool(store, &["diff", "c1"])?;
         ensure(out.stdout == "C /bin\nD /bin/ls\nC /etc\nC /etc/passwd\nA /new\n", "diff: C /bin, D /bin/ls, C /etc, C /etc/passwd, A /new", &out)?;
