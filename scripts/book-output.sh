@@ -740,3 +740,23 @@ ch05-overlay --store store2 import bad:base busybox; echo "exit $?"
 ls store2/layers | wc -l
 EOF
 ch05_normalise ch05-refused
+
+# Commit, and the same changes committed twice.
+session ch05-commit <<'EOF'
+ch05-overlay --store $STORE run --name c2 busybox sh -c 'echo hi > /hi; rm /bin/ls'
+ch05-overlay --store $STORE --explain commit c2 withhi 2>&1 | grep -v verify
+ch05-overlay --store $STORE run --rm withhi sh -c 'cat /hi; ls /bin/ls'
+ch05-overlay --store $STORE run --name c3 busybox sh -c 'echo hi > /hi; rm /bin/ls'
+ch05-overlay --store $STORE --explain commit c3 again 2>&1 | grep layer
+ch05-overlay --store $STORE images
+EOF
+ch05_normalise ch05-commit
+
+# Untag, then mark and sweep.
+session ch05-prune <<'EOF'
+ch05-overlay --store $STORE ps
+ch05-overlay --store $STORE rmi withhi; ch05-overlay --store $STORE rmi again; ch05-overlay --store $STORE rmi second
+ch05-overlay --store $STORE --explain prune
+ch05-overlay --store $STORE images; ls $STORE/layers
+EOF
+ch05_normalise ch05-prune

@@ -19,6 +19,7 @@ where
 {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
+        .enable_time()
         .build()
         .context("start a tokio runtime for netlink")?;
     runtime.block_on(async {

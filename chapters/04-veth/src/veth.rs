@@ -126,10 +126,30 @@ pub fn configure_inside(addr: Ipv4Addr, subnet: &Subnet) -> Result<()> {
         explain!("RTM_NEWROUTE default via {gateway}");
         let route = RouteMessageBuilder::<Ipv4Addr>::new().gateway(gateway).build();
         handle.route().add(route).execute().await.context("add the default route")?;
-        Ok(())
+        carrier(&handle, index).await
     })
 }
 // ANCHOR_END: configure_inside
+
+/// Wait (at most a second) until `index` is operationally up. The kernel
+/// notices the carrier of a link just brought up a moment later, in a
+/// worker thread, and until then drops what is sent on it: a command that
+/// pings at once would lose its first packet.
+async fn carrier(handle: &rtnetlink::Handle, index: u32) -> Result<()> {
+    use futures::TryStreamExt;
+    use rtnetlink::packet_route::link::{LinkAttribute, State};
+    explain!("RTM_GETLINK eth0, until its operstate is UP (the carrier is seen)");
+    for _ in 0..200 {
+        let mut links = handle.link().get().match_index(index).execute();
+        if let Some(link) = links.try_next().await.context("RTM_GETLINK")? {
+            if link.attributes.iter().any(|a| matches!(a, LinkAttribute::OperState(State::Up))) {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    anyhow::bail!("eth0 is still not up after a second: no carrier (is the host end up?)")
+}
 
 /// RTM_SETLINK with IFF_UP set (`ip link set NAME up` sends RTM_NEWLINK
 /// without NLM_F_CREATE, which the kernel treats the same).

@@ -7,12 +7,14 @@
 //! by their digest ([`digest`]), unpacked with care ([`unpack`]) into a store
 //! where a layer shared by several images exists once ([`store`]).
 
+pub mod commit;
 pub mod config;
 pub mod container;
 pub mod diff;
 pub mod digest;
 pub mod layout;
 pub mod overlay;
+pub mod prune;
 pub mod store;
 pub mod unpack;
 pub mod whiteout;

@@ -2,9 +2,11 @@
 
 use anyhow::{bail, Context, Result};
 use ch01_unshare::{explain, Container};
+use ch05_overlay::commit::commit;
 use ch05_overlay::diff::diff;
 use ch05_overlay::layout::Layout;
 use ch05_overlay::overlay::Overlay;
+use ch05_overlay::prune::prune;
 use ch05_overlay::store::Store;
 use ch05_overlay::unpack::Limits;
 use ch05_overlay::{config, Containers};
@@ -61,13 +63,24 @@ enum Command {
     Diff { name: String },
     /// Remove container NAME (its upper layer and work dir).
     Rm { name: String },
+    /// Make image IMAGE from container NAME: its image plus one layer, the
+    /// container's changes.
+    Commit { name: String, image: String },
+    /// List the containers: name, image, running or stopped.
+    Ps,
+    /// Remove the name IMAGE (its blobs and layers stay until prune).
+    Rmi { image: String },
+    /// Remove stopped containers, then every blob and layer no image or
+    /// running container uses.
+    Prune,
 }
 
 // ANCHOR: run
 fn run_container(store: &Store, name: String, image_name: &str, rm: bool, base: Container) -> Result<i32> {
     let image = store.image(image_name)?;
     let containers = Containers::new(store);
-    let dirs = containers.create(&name, image_name)?;
+    let dirs = containers.create(&name, image_name, &image.manifest_digest)?;
+    containers.started(&name, std::process::id())?;
     let overlay =
         Overlay { lowers: store.lowers(&image)?, upper: dirs.upper.clone(), work: dirs.work.clone() };
     let process = config::Process::of(&image.config, &base.command)?;
@@ -81,6 +94,7 @@ fn run_container(store: &Store, name: String, image_name: &str, rm: bool, base: 
         ch02_chroot::enter_rootfs(&dirs.merged, ch02_chroot::Mode::Pivot)?;
         process.apply()
     });
+    containers.stopped(&name);
     if rm {
         containers.remove(&name)?;
     }
@@ -128,10 +142,48 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Commit { name, image } => {
+            let containers = Containers::new(&store);
+            let base = store.image(&containers.image_of(&name)?)?;
+            let comment = format!("ch05-overlay commit {name}");
+            let digest = commit(&store, &base, &containers.dirs(&name).upper, &image, &comment)?;
+            println!("{image} {digest}");
+            Ok(0)
+        }
+        Command::Ps => {
+            let containers = Containers::new(&store);
+            println!("{:<24} {:<16} STATUS", "NAME", "IMAGE");
+            for name in containers.names()? {
+                let status = match containers.running(&name) {
+                    Some(pid) => format!("running (pid {pid})"),
+                    None => "stopped".to_string(),
+                };
+                println!("{name:<24} {:<16} {status}", containers.image_of(&name).unwrap_or_default());
+            }
+            Ok(0)
+        }
+        Command::Rmi { image } => {
+            store.untag(&image)?;
+            Ok(0)
+        }
+        Command::Prune => {
+            let pruned = prune(&store)?;
+            println!(
+                "removed {} containers, {} blobs, {} layers: {} bytes",
+                pruned.containers.len(),
+                pruned.blobs,
+                pruned.layers,
+                pruned.bytes
+            );
+            Ok(0)
+        }
         Command::Rm { name } => {
             let containers = Containers::new(&store);
             if !containers.dirs(&name).root.exists() {
                 bail!("no container {name:?} in {}", store.root.display());
+            }
+            if let Some(pid) = containers.running(&name) {
+                bail!("container {name:?} is running (pid {pid}): stop it first (kill {pid})");
             }
             containers.remove(&name).context("remove the container")?;
             Ok(0)

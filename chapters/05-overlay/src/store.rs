@@ -128,7 +128,13 @@ impl Store {
     /// Unpack a layer blob into `layers/<diff_id>`: into a temporary
     /// directory first, renamed into place only when the uncompressed
     /// stream hashed to `diff_id`. A failure leaves nothing.
-    fn unpack_layer(&self, blob: &Path, media: &MediaType, diff_id: &Digest, limits: Limits) -> Result<()> {
+    pub fn unpack_layer(
+        &self,
+        blob: &Path,
+        media: &MediaType,
+        diff_id: &Digest,
+        limits: Limits,
+    ) -> Result<()> {
         let tmp = self.root.join("layers").join(format!(".tmp-{}", diff_id.hex));
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir(&tmp)?;
@@ -160,23 +166,46 @@ impl Store {
 
     /// Name the manifest `desc` as `name` in the store's index.json,
     /// replacing the image that had the name.
-    fn name(&self, mut desc: Descriptor, name: &str) -> Result<()> {
+    pub fn name(&self, mut desc: Descriptor, name: &str) -> Result<()> {
+        desc.set_annotations(Some(HashMap::from([(REF_NAME.to_string(), name.to_string())])));
+        self.edit_index(|mut manifests| {
+            manifests.retain(|d| name_of(d) != Some(name));
+            manifests.push(desc);
+            manifests
+        })
+    }
+
+    /// Rewrite index.json's manifests with `edit`, atomically (a new file
+    /// renamed over the old one).
+    fn edit_index(&self, edit: impl FnOnce(Vec<Descriptor>) -> Vec<Descriptor>) -> Result<()> {
         let path = self.root.join("oci/index.json");
         let mut index = self.layout().index()?;
-        let mut manifests: Vec<Descriptor> = index
-            .manifests()
-            .iter()
-            .filter(|d| {
-                d.annotations().as_ref().and_then(|a| a.get(REF_NAME)).map(String::as_str) != Some(name)
-            })
-            .cloned()
-            .collect();
-        desc.set_annotations(Some(HashMap::from([(REF_NAME.to_string(), name.to_string())])));
-        manifests.push(desc);
-        index.set_manifests(manifests);
+        index.set_manifests(edit(index.manifests().clone()));
         let tmp = path.with_extension("tmp");
         index.to_file(&tmp)?;
         std::fs::rename(&tmp, &path).context("write index.json")
+    }
+
+    /// Store `bytes` (a config, a manifest) as a blob; its descriptor.
+    pub fn put_json(&self, bytes: &[u8], media: MediaType) -> Result<Descriptor> {
+        let digest = Digest::of(bytes);
+        let path = self.layout().blob(&digest);
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(Descriptor::new(media, bytes.len() as u64, crate::commit::oci_digest(&digest)?))
+    }
+
+    /// Remove the name `name` from index.json (the image's blobs stay until
+    /// [`crate::prune`]).
+    pub fn untag(&self, name: &str) -> Result<()> {
+        if !self.images()?.iter().any(|(n, _)| n == name) {
+            bail!("no image named {name:?}");
+        }
+        self.edit_index(|mut manifests| {
+            manifests.retain(|d| name_of(d) != Some(name));
+            manifests
+        })
     }
 
     /// Every image: its name and manifest descriptor.
@@ -185,11 +214,12 @@ impl Store {
         Ok(index
             .manifests()
             .iter()
-            .map(|d| {
-                let name =
-                    d.annotations().as_ref().and_then(|a| a.get(REF_NAME)).cloned().unwrap_or_default();
-                (name, d.clone())
-            })
+            .map(|d| (name_of(d).unwrap_or_default().to_string(), d.clone()))
             .collect())
     }
+}
+
+/// The name index.json gives a manifest (its `ref.name` annotation).
+pub fn name_of(desc: &Descriptor) -> Option<&str> {
+    desc.annotations().as_ref().and_then(|a| a.get(REF_NAME)).map(String::as_str)
 }

@@ -403,3 +403,98 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
         ensure(containers == 0, "no container dir left", containers)
     });
 }
+
+/// The entry names of a gzip layer blob's tar.
+fn tar_entries(blob: &Path) -> Result<Vec<String>, Failure> {
+    let file = std::fs::File::open(blob)?;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let mut names = Vec::new();
+    for entry in archive.entries()? {
+        names.push(entry?.path()?.display().to_string());
+    }
+    Ok(names)
+}
+
+#[test]
+fn commit_makes_an_image_of_the_changes() {
+    Check {
+        id: "ch05/commit",
+        what: "commit: a new image whose extra layer is the container's changes (bin/.wh.ls for the deletion); running it shows them; committing the same changes again stores no new layer",
+        hint: "tar the upper dir with whiteouts as .wh.NAME, times set to 0; gzip; new config (diff_ids + 1) and manifest; name it",
+        book: "ch05-overlay.md#commit-a-container-becomes-a-layer",
+    }
+    .run(|| {
+        let (imgs, store) = (images()?, burrow_lab::temp_dir());
+        let store = store.path();
+        tool(store, &["import", &format!("{}:base", imgs.path().join("img").display()), "busybox"])?;
+        let word = burrow_lab::random_name("w-");
+        let change = format!("echo {word} > /word; rm /bin/ls");
+        for name in ["c1", "c2"] {
+            let out = tool(store, &["run", "--name", name, "busybox", "sh", "-c", &change])?;
+            ensure(out.code == Some(0), format!("container {name} to run"), &out)?;
+        }
+        let out = tool(store, &["commit", "c1", "mine"])?;
+        ensure(out.code == Some(0), "commit to succeed", &out)?;
+        let out = tool(store, &["run", "--rm", "mine", "sh", "-c", "cat /word; ls /bin/ls 2>/dev/null || echo gone"])?;
+        ensure(out.stdout == format!("{word}\ngone\n"), format!("{word} / gone, from the new image"), &out)?;
+        let layers = layer_dirs(store);
+        let blobs: Vec<PathBuf> = std::fs::read_dir(store.join("oci/blobs/sha256"))?.flatten().map(|e| e.path()).collect();
+        let entries: Vec<String> = blobs.iter().filter_map(|b| tar_entries(b).ok()).find(|e| e.len() < 10).unwrap_or_default();
+        ensure(layers.len() == 2, "2 layers: the base, shared, and the new one", format!("{layers:?}"))?;
+        ensure(
+            entries.iter().any(|e| e == "bin/.wh.ls") && entries.iter().any(|e| e == "word"),
+            "the new layer's tar has bin/.wh.ls and word",
+            format!("{entries:?}"),
+        )?;
+        let out = tool(store, &["commit", "c2", "again"])?;
+        ensure(out.code == Some(0) && layer_dirs(store) == layers, "the same changes again: no new layer", format!("{out}\n{:?}", layer_dirs(store)))
+    });
+}
+
+#[test]
+fn prune_frees_exactly_what_nothing_uses() {
+    Check {
+        id: "ch05/prune",
+        what: "prune keeps what a running container or a named image uses, and removes stopped containers and exactly the unreferenced blobs and layers",
+        hint: "mark from index.json's manifests and running containers' manifests (config, layers, diff_ids), sweep the rest",
+        book: "ch05-overlay.md#prune-mark-and-sweep",
+    }
+    .run(|| {
+        let (imgs, store) = (images()?, burrow_lab::temp_dir());
+        let store = store.path();
+        let img = imgs.path().join("img").display().to_string();
+        tool(store, &["import", &format!("{img}:base"), "busybox"])?;
+        tool(store, &["import", &format!("{img}:second"), "second"])?;
+        let base_only = {
+            let other = burrow_lab::temp_dir();
+            tool(other.path(), &["import", &format!("{img}:base"), "busybox"])?;
+            (layer_dirs(other.path()), std::fs::read_dir(other.path().join("oci/blobs/sha256"))?.count())
+        };
+        tool(store, &["run", "--name", "stopped", "busybox", "true"])?;
+        let mut running = Command::new(bin())
+            .arg("--store")
+            .arg(store)
+            .args(["run", "--name", "running", "second", "sleep", "30"])
+            .spawn()?;
+        let pid1 = burrow_lab::wait_for(5.0, || burrow_lab::container_running(running.id(), "sleep"));
+        tool(store, &["rmi", "second"])?;
+        let first = tool(store, &["prune"]);
+        let layers_while_running = layer_dirs(store);
+        if let Some(pid) = pid1 {
+            burrow_lab::send_signal(pid, libc::SIGKILL);
+        }
+        let _ = running.wait();
+        let first = first?;
+        ensure(layers_while_running.len() == 2, "the running container's layers kept", format!("{first}\n{layers_while_running:?}"))?;
+        let second = tool(store, &["prune"])?;
+        let blobs = std::fs::read_dir(store.join("oci/blobs/sha256"))?.count();
+        let containers = std::fs::read_dir(store.join("containers"))?.count();
+        ensure(
+            (layer_dirs(store), blobs, containers) == (base_only.0.clone(), base_only.1, 0),
+            format!("what busybox alone needs: layers {:?}, {} blobs; no container", base_only.0, base_only.1),
+            format!("{second}\nlayers {:?}, {blobs} blobs, {containers} containers", layer_dirs(store)),
+        )?;
+        let out = tool(store, &["run", "--rm", "busybox", "echo", "still here"])?;
+        ensure(out.stdout == "still here\n", "busybox still runs", &out)
+    });
+}

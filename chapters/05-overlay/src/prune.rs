@@ -1,0 +1,111 @@
+//! Garbage collection: mark what the images and containers still use, and
+//! sweep everything else (as containerd's garbage collector does).
+
+use crate::container::Containers;
+use crate::digest::Digest;
+use crate::store::Store;
+use anyhow::{Context, Result};
+use ch01_unshare::explain;
+use oci_spec::image::{ImageIndex, ImageManifest, MediaType};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// What a prune removed.
+#[derive(Debug, Default)]
+pub struct Pruned {
+    pub containers: Vec<String>,
+    pub blobs: usize,
+    pub layers: usize,
+    pub bytes: u64,
+}
+
+// ANCHOR: prune
+/// Remove the stopped containers, then every blob and unpacked layer that no
+/// image name and no remaining container leads to.
+pub fn prune(store: &Store) -> Result<Pruned> {
+    let mut pruned = Pruned::default();
+    let containers = Containers::new(store);
+    let mut roots: Vec<Digest> = Vec::new(); // manifests still in use
+    for name in containers.names()? {
+        match containers.running(&name) {
+            Some(pid) => {
+                explain!("keep container {name}: running (pid {pid})");
+                roots.push(containers.manifest_of(&name)?);
+            }
+            None => {
+                containers.remove(&name)?;
+                pruned.containers.push(name);
+            }
+        }
+    }
+    for (_, desc) in store.images()? {
+        roots.push(Digest::parse(desc.digest().as_ref())?);
+    }
+    // Mark: every blob reachable from the roots, and every layer's diff_id.
+    let (mut blobs, mut layers) = (HashSet::new(), HashSet::new());
+    let mut todo = roots;
+    while let Some(digest) = todo.pop() {
+        if !blobs.insert(digest.hex.clone()) {
+            continue;
+        }
+        let bytes =
+            std::fs::read(store.layout().blob(&digest)).with_context(|| format!("read blob {digest}"))?;
+        if let Ok(manifest) = ImageManifest::from_reader(&bytes[..]) {
+            if manifest.config().media_type() == &MediaType::ImageConfig {
+                let config = Digest::parse(manifest.config().digest().as_ref())?;
+                let text = std::fs::read(store.layout().blob(&config))?;
+                let config_json: oci_spec::image::ImageConfiguration = serde_json::from_slice(&text)?;
+                layers.extend(
+                    config_json
+                        .rootfs()
+                        .diff_ids()
+                        .iter()
+                        .map(|d| d.trim_start_matches("sha256:").to_string()),
+                );
+                blobs.insert(config.hex);
+                for layer in manifest.layers() {
+                    blobs.insert(Digest::parse(layer.digest().as_ref())?.hex);
+                }
+                continue;
+            }
+        }
+        if let Ok(index) = ImageIndex::from_reader(&bytes[..]) {
+            for desc in index.manifests() {
+                todo.push(Digest::parse(desc.digest().as_ref())?);
+            }
+        }
+    }
+    // Sweep.
+    for (dir, marked, count) in [
+        (store.root.join("oci/blobs/sha256"), &blobs, &mut pruned.blobs),
+        (store.root.join("layers"), &layers, &mut pruned.layers),
+    ] {
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if marked.contains(&name) {
+                continue;
+            }
+            pruned.bytes += size_of(&entry.path());
+            explain!("sweep {}", entry.path().display());
+            match entry.path().is_dir() {
+                true => std::fs::remove_dir_all(entry.path())?,
+                false => std::fs::remove_file(entry.path())?,
+            }
+            *count += 1;
+        }
+    }
+    Ok(pruned)
+}
+// ANCHOR_END: prune
+
+fn size_of(path: &Path) -> u64 {
+    match path.symlink_metadata() {
+        Ok(meta) if meta.is_dir() => {
+            std::fs::read_dir(path).into_iter().flatten().flatten().map(|e| size_of(&e.path())).sum()
+        }
+        Ok(meta) => meta.len(),
+        Err(_) => 0,
+    }
+}
