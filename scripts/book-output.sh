@@ -760,3 +760,17 @@ ch05-overlay --store $STORE --explain prune
 ch05-overlay --store $STORE images; ls $STORE/layers
 EOF
 ch05_normalise ch05-prune
+
+# Pull: a registry on 127.0.0.1:5099, filled by skopeo, stopped at the end.
+printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s/registry\nhttp:\n  addr: 127.0.0.1:5099\n' \
+    "$work" >"$work/registry.yml"
+export REGISTRY_CONFIG=$work/registry.yml
+session ch05-pull <<'EOF'
+#cd "${0%/*}" && { docker-registry serve $REGISTRY_CONFIG >/dev/null 2>&1 & echo $! >registry.pid; } && sleep 1
+skopeo copy --insecure-policy --dest-tls-verify=false oci:$IMG:base docker://127.0.0.1:5099/busybox:latest
+curl -s http://127.0.0.1:5099/v2/busybox/tags/list
+ch05-overlay --store pulled --explain pull 127.0.0.1:5099/busybox:latest --as busybox
+ch05-overlay --store pulled run --rm busybox sh -c 'echo $GREETING'
+#kill $(cat registry.pid)
+EOF
+ch05_normalise ch05-pull

@@ -19,9 +19,10 @@ fi
 
 # The packages: a C toolchain (rustc links with cc), a static busybox for the
 # rootfs, the tools tests use to observe the kernel (ps, ip, ipcmk, setpriv),
-# nft, which chapter 4 feeds its NAT rules to, and umoci, the OCI image tool
-# chapter 5's checks make their images with and compare against.
-packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 iputils-ping nftables umoci util-linux)
+# nft, which chapter 4 feeds its NAT rules to, and for chapter 5's checks:
+# umoci (makes images, and is compared against), a registry to pull from
+# (docker-registry, filled by skopeo, htpasswd for its basic auth).
+packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 iputils-ping nftables umoci skopeo docker-registry apache2-utils util-linux)
 [ "$ci" = 1 ] && packages+=(vagrant)
 
 missing=()

@@ -87,9 +87,16 @@ impl Layout {
             ([], Some(r)) => bail!("{}: no image named {r:?} in index.json", self.root.display()),
             (_, _) => bail!("{}: {} images; name one (DIR:NAME)", self.root.display(), found.len()),
         };
+        self.load(&desc)
+    }
+    // ANCHOR_END: resolve
+
+    /// The image a manifest descriptor points at: manifest and config read
+    /// and verified (an index is followed to its linux/amd64 manifest).
+    pub fn load(&self, desc: &Descriptor) -> Result<Image> {
         let desc = match desc.media_type() {
-            MediaType::ImageIndex => self.platform_manifest(&desc)?,
-            _ => desc,
+            MediaType::ImageIndex => self.platform_manifest(desc)?,
+            _ => desc.clone(),
         };
         let manifest_bytes = self.read_verified(&desc)?;
         let manifest = ImageManifest::from_reader(&manifest_bytes[..]).context("parse the manifest")?;
@@ -104,7 +111,6 @@ impl Layout {
         }
         Ok(Image { manifest_digest: Digest::parse(desc.digest().as_ref())?, manifest, config })
     }
-    // ANCHOR_END: resolve
 
     /// In a nested index (a manifest list), the manifest for linux/amd64.
     fn platform_manifest(&self, desc: &Descriptor) -> Result<Descriptor> {

@@ -15,6 +15,7 @@ pub mod digest;
 pub mod layout;
 pub mod overlay;
 pub mod prune;
+pub mod registry;
 pub mod store;
 pub mod unpack;
 pub mod whiteout;

@@ -7,6 +7,7 @@ use ch05_overlay::diff::diff;
 use ch05_overlay::layout::Layout;
 use ch05_overlay::overlay::Overlay;
 use ch05_overlay::prune::prune;
+use ch05_overlay::registry::{pull, Reference};
 use ch05_overlay::store::Store;
 use ch05_overlay::unpack::Limits;
 use ch05_overlay::{config, Containers};
@@ -38,6 +39,21 @@ enum Command {
     /// Copy an image from an OCI image layout directory (DIR or DIR:REF)
     /// into the store, as NAME: blobs verified, layers unpacked once.
     Import { source: String, name: String },
+    /// Pull an image from a registry (OCI distribution API), as NAME
+    /// (default: the reference as given). HTTP for a registry on localhost
+    /// or 127.0.0.1, else HTTPS.
+    Pull {
+        /// REGISTRY/REPOSITORY[:TAG|@DIGEST], e.g. 127.0.0.1:5000/busybox:latest
+        reference: String,
+        #[arg(long = "as", value_name = "NAME")]
+        name: Option<String>,
+        /// NAME:PASSWORD, for a registry that wants HTTP basic auth.
+        #[arg(long, value_name = "NAME:PASSWORD")]
+        user: Option<String>,
+        /// Plain HTTP, whatever the registry's name.
+        #[arg(long)]
+        insecure: bool,
+    },
     /// List the images in the store.
     Images,
     /// Run CMD (default: the image's Entrypoint and Cmd) in a new container
@@ -119,6 +135,15 @@ fn run(cli: Cli) -> Result<i32> {
                 &name,
                 Limits::default(),
             )?;
+            println!("{name} {}", image.manifest_digest);
+            Ok(0)
+        }
+        Command::Pull { reference, name, user, insecure } => {
+            let parsed = Reference::parse(&reference)?;
+            let host = parsed.registry.split(':').next().unwrap_or("");
+            let insecure = insecure || host == "localhost" || host.starts_with("127.");
+            let name = name.unwrap_or_else(|| reference.clone());
+            let image = pull(&store, &parsed, &name, user.as_deref(), insecure)?;
             println!("{name} {}", image.manifest_digest);
             Ok(0)
         }

@@ -69,8 +69,8 @@ impl Store {
 
     // ANCHOR: import
     /// Copy the image `reference` of the layout at `source` into the store
-    /// as `name`: every blob verified, copied only if missing, and every
-    /// layer unpacked only if missing.
+    /// as `name`: every blob verified and copied only if missing, then
+    /// [`Store::install`]ed.
     pub fn import(
         &self,
         source: &Layout,
@@ -79,32 +79,35 @@ impl Store {
         limits: Limits,
     ) -> Result<Image> {
         let image = source.image(reference)?;
-        let ids = image.config.rootfs().diff_ids().clone();
-        for (desc, diff_id) in image.manifest.layers().iter().zip(&ids) {
-            let diff_id = Digest::parse(diff_id)?;
-            let blob = self.copy_blob(source, desc)?;
-            if self.layer_dir(&diff_id).exists() {
-                explain!("layer {diff_id}: already unpacked, shared");
-                continue;
-            }
-            self.unpack_layer(&blob, desc.media_type(), &diff_id, limits)?;
-        }
-        self.copy_blob(source, image.manifest.config())?;
-        let manifest_desc = source
+        let manifest = source
             .index()?
             .manifests()
             .iter()
             .find(|d| d.digest().as_ref() == image.manifest_digest.to_string())
-            .cloned();
-        let manifest_desc = match manifest_desc {
-            Some(d) => d,
-            None => bail!(
-                "{}: the image's manifest is not in its index (a nested index is not imported yet)",
-                source.root.display()
-            ),
-        };
-        self.copy_blob(source, &manifest_desc)?;
-        self.name(manifest_desc, name)?;
+            .cloned()
+            .context("the image's manifest is not in its index (a nested index is not imported yet)")?;
+        let blobs = [&manifest, image.manifest.config()].into_iter().chain(image.manifest.layers());
+        for desc in blobs {
+            self.copy_blob(source, desc)?;
+        }
+        self.install(manifest, name, limits)
+    }
+
+    /// With every blob of the manifest `desc` in the store: unpack the
+    /// layers that are not unpacked yet, and name the image `name`.
+    pub fn install(&self, desc: Descriptor, name: &str, limits: Limits) -> Result<Image> {
+        let image = self.layout().load(&desc)?;
+        let ids = image.config.rootfs().diff_ids();
+        for (layer, diff_id) in image.manifest.layers().iter().zip(ids) {
+            let diff_id = Digest::parse(diff_id)?;
+            if self.layer_dir(&diff_id).exists() {
+                explain!("layer {diff_id}: already unpacked, shared");
+                continue;
+            }
+            let blob = self.layout().blob(&Digest::parse(layer.digest().as_ref())?);
+            self.unpack_layer(&blob, layer.media_type(), &diff_id, limits)?;
+        }
+        self.name(desc, name)?;
         Ok(image)
     }
     // ANCHOR_END: import
@@ -140,13 +143,15 @@ impl Store {
         std::fs::create_dir(&tmp)?;
         let result = (|| {
             let file = std::fs::File::open(blob)?;
-            let mut tar = match media {
-                MediaType::ImageLayerGzip => {
-                    Hashing::new(Box::new(flate2::read::GzDecoder::new(file)) as Box<dyn std::io::Read>)
+            // OCI's media types, and Docker's (...rootfs.diff.tar.gzip).
+            let reader: Box<dyn std::io::Read> = match media.to_string() {
+                m if m.ends_with("tar+gzip") || m.ends_with("tar.gzip") => {
+                    Box::new(flate2::read::GzDecoder::new(file))
                 }
-                MediaType::ImageLayer => Hashing::new(Box::new(file) as Box<dyn std::io::Read>),
-                other => bail!("layer media type {other}: only tar and tar+gzip are supported"),
+                m if m.ends_with(".tar") => Box::new(file),
+                m => bail!("layer media type {m}: only tar and tar+gzip are supported"),
             };
+            let mut tar = Hashing::new(reader);
             unpack::unpack(&mut tar, &tmp, limits)?;
             std::io::copy(&mut tar, &mut std::io::sink())?; // the tar's zero padding
             if tar.digest() != *diff_id {

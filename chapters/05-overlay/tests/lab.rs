@@ -4,41 +4,25 @@
 //! at what the kernel and the filesystem show: layer files, upper dirs,
 //! whiteouts, mount tables.
 
-use burrow_lab::{ensure, Check, Failure, Run};
+use burrow_lab::{ensure, Check, Failure};
 use ch05_overlay::digest::Digest;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn bin() -> PathBuf {
-    burrow_lab::binary("BURROW_CH05_BIN", env!("CARGO_BIN_EXE_ch05-overlay"))
-}
-
-/// `ch05-overlay --store STORE ARGS...`, run to the end.
-fn tool(store: &Path, args: &[&str]) -> Result<Run, Failure> {
-    Ok(Command::new(bin()).arg("--store").arg(store).args(args).output()?.into())
-}
-
-fn sh(script: &str) -> Result<Run, Failure> {
-    let out: Run = Command::new("sh").args(["-ec", script]).output()?.into();
-    ensure(out.code == Some(0), format!("`{script}` to succeed"), &out)?;
-    Ok(out)
-}
+mod common;
+use common::{bin, sh, tool};
 
 /// An OCI image layout made by umoci from the busybox rootfs: `base` is one
 /// layer (Cmd sh, Env GREETING=hello); `second` adds a layer that deletes
 /// /bin/ls and adds /hello.
 fn images() -> Result<tempfile::TempDir, Failure> {
     let dir = burrow_lab::temp_dir();
-    let rootfs = burrow_lab::rootfs();
+    common::base_image(dir.path())?;
     sh(&format!(
-        "cd {dir}; umoci init --layout img; umoci new --image img:base; umoci unpack --image img:base b
-         cp -a {rootfs}/. b/rootfs/; umoci repack --image img:base b; rm -rf b
-         umoci config --image img:base --config.cmd sh --config.env GREETING=hello
-         umoci unpack --image img:base b; rm b/rootfs/bin/ls; echo hello > b/rootfs/hello
+        "cd {}; umoci unpack --image img:base b; rm b/rootfs/bin/ls; echo hello > b/rootfs/hello
          umoci repack --image img:second b; rm -rf b",
-        dir = dir.path().display(),
-        rootfs = rootfs.display()
+        dir.path().display()
     ))?;
     Ok(dir)
 }

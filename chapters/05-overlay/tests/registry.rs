@@ -1,0 +1,131 @@
+//! Chapter 5's registry checks: a real registry (Debian's `docker-registry`)
+//! on 127.0.0.1, filled by skopeo from an image umoci made, and pulled from
+//! by `ch05-overlay pull`. They run on the host only (the cgroup v2 VM has
+//! no registry to run; pulling does not depend on cgroups).
+
+use burrow_lab::{ensure, Check, Failure};
+use std::path::PathBuf;
+use std::process::{Child, Command};
+
+mod common;
+use common::{sh, tool};
+
+/// A registry on 127.0.0.1:PORT with its storage in a temp dir, holding
+/// `busybox:latest` (a one-layer image umoci made from the busybox rootfs,
+/// copied in by skopeo); with `htpasswd`, it wants basic auth alice:secret.
+struct Registry {
+    dir: tempfile::TempDir,
+    server: Child,
+    port: u16,
+}
+
+impl Registry {
+    fn new(auth: bool) -> Result<Registry, Failure> {
+        let dir = burrow_lab::temp_dir();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let d = dir.path().display().to_string();
+        let mut config = format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {d}/data\nhttp:\n  addr: 127.0.0.1:{port}\n"
+        );
+        if auth {
+            sh(&format!("htpasswd -Bbn alice secret > {d}/htpasswd"))?;
+            config += &format!("auth:\n  htpasswd:\n    realm: burrow\n    path: {d}/htpasswd\n");
+        }
+        std::fs::write(dir.path().join("config.yml"), config)?;
+        let server = Command::new("docker-registry")
+            .arg("serve")
+            .arg(dir.path().join("config.yml"))
+            .stdout(std::process::Stdio::null())
+            .spawn()?;
+        let registry = Registry { dir, server, port };
+        let up = burrow_lab::wait_for(10.0, || std::net::TcpStream::connect(("127.0.0.1", port)).ok());
+        ensure(up.is_some(), "the registry to listen", format!("nothing on 127.0.0.1:{port}"))?;
+        common::base_image(registry.dir.path())?;
+        let creds = if auth { "--dest-creds alice:secret" } else { "" };
+        sh(&format!(
+            "cd {d}; skopeo copy --insecure-policy --dest-tls-verify=false {creds} oci:img:base docker://127.0.0.1:{port}/busybox:latest"
+        ))?;
+        Ok(registry)
+    }
+
+    fn reference(&self) -> String {
+        format!("127.0.0.1:{}/busybox:latest", self.port)
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+#[test]
+fn pull_from_a_registry_and_run() {
+    Check {
+        id: "ch05/pull",
+        what: "pull from a registry on 127.0.0.1 (manifest, config, layer over the distribution API), then run the image: its Env is there",
+        hint: "GET /v2/REPO/manifests/TAG with an Accept header for OCI and Docker manifests, then /v2/REPO/blobs/DIGEST for the config and each layer, each verified",
+        book: "ch05-overlay.md#pulling-from-a-registry",
+    }
+    .run(|| {
+        let (registry, store) = (Registry::new(false)?, burrow_lab::temp_dir());
+        let out = tool(store.path(), &["pull", &registry.reference(), "--as", "busybox"])?;
+        ensure(out.code == Some(0), "pull to succeed", &out)?;
+        let out = tool(store.path(), &["run", "--rm", "busybox", "sh", "-c", "echo $GREETING; ls /bin/busybox"])?;
+        ensure(out.stdout == "hello\n/bin/busybox\n", "hello and /bin/busybox, from the pulled image", &out)
+    });
+}
+
+#[test]
+fn a_tampered_blob_in_the_registry_is_refused() {
+    Check {
+        id: "ch05/pull-tampered",
+        what: "a layer changed by one byte in the registry's storage: pull refused naming its digest, no layer unpacked, no image named",
+        hint: "hash the blob as it downloads, into a temporary file; rename it into the store only when size and digest match",
+        book: "ch05-overlay.md#pulling-from-a-registry",
+    }
+    .run(|| {
+        let (registry, store) = (Registry::new(false)?, burrow_lab::temp_dir());
+        // The biggest blob the registry stores is the layer.
+        let out = sh(&format!(
+            "find {}/data -name data -type f -printf '%s %p\\n' | sort -n | tail -1 | cut -d' ' -f2",
+            registry.dir.path().display()
+        ))?;
+        let blob = PathBuf::from(out.stdout.trim());
+        let digest = blob.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut bytes = std::fs::read(&blob)?;
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0xff;
+        std::fs::write(&blob, bytes)?;
+        let out = tool(store.path(), &["pull", &registry.reference(), "--as", "busybox"])?;
+        ensure(
+            out.code == Some(125) && out.stderr.contains(&digest) && out.stderr.contains("refused"),
+            format!("125, refused, naming sha256:{digest}"),
+            &out,
+        )?;
+        let layers = std::fs::read_dir(store.path().join("layers"))?.count();
+        let images = tool(store.path(), &["images"])?;
+        ensure(layers == 0 && images.stdout.is_empty(), "no layer, no image", format!("{layers} layers; {images}"))
+    });
+}
+
+#[test]
+fn basic_auth() {
+    Check {
+        id: "ch05/pull-auth",
+        what: "a registry with basic auth: no credentials and a wrong password fail with 125 and say so; --user alice:secret pulls",
+        hint: "on 401 with a Basic challenge, send Authorization: Basic base64(NAME:PASSWORD)",
+        book: "ch05-overlay.md#pulling-from-a-registry",
+    }
+    .run(|| {
+        let (registry, store) = (Registry::new(true)?, burrow_lab::temp_dir());
+        let reference = registry.reference();
+        let none = tool(store.path(), &["pull", &reference])?;
+        let wrong = tool(store.path(), &["pull", "--user", "alice:wrong", &reference])?;
+        let right = tool(store.path(), &["pull", "--user", "alice:secret", &reference])?;
+        ensure(none.code == Some(125) && none.stderr.contains("--user"), "without --user: 125, asking for --user", &none)?;
+        ensure(wrong.code == Some(125) && wrong.stderr.contains("refused"), "a wrong password: 125, refused", &wrong)?;
+        ensure(right.code == Some(0), "alice:secret: pulled", &right)
+    });
+}
