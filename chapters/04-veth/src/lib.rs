@@ -11,6 +11,7 @@
 pub mod ipam;
 pub mod nat;
 pub mod netlink;
+pub mod network;
 pub mod ports;
 pub mod veth;
 
