@@ -2,6 +2,9 @@
 
 use anyhow::{bail, Context, Result};
 use ch01_unshare::{explain, Container};
+use ch03_cgroups::cli::LimitArgs;
+use ch03_cgroups::{Cgroup, PARENT};
+use ch04_veth::network::NetArgs;
 use ch05_overlay::commit::commit;
 use ch05_overlay::diff::diff;
 use ch05_overlay::layout::Layout;
@@ -34,6 +37,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once, at startup: that `Run` is bigger than the others costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Copy an image from an OCI image layout directory (DIR or DIR:REF)
@@ -71,6 +76,10 @@ enum Command {
         /// The container's hostname (default: its name).
         #[arg(long)]
         hostname: Option<String>,
+        #[command(flatten)]
+        network: NetArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
         image: String,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         command: Vec<String>,
@@ -92,31 +101,84 @@ enum Command {
 }
 
 // ANCHOR: run
-fn run_container(store: &Store, name: String, image_name: &str, rm: bool, base: Container) -> Result<i32> {
+/// Run a container from `image_name`: chapter 5's overlay as its root, with
+/// chapter 4's network and chapter 3's cgroup (when a limit is given).
+fn run_container(
+    store: &Store,
+    name: String,
+    image_name: &str,
+    rm: bool,
+    base: Container,
+    opts: &RunOpts,
+) -> Result<i32> {
     let image = store.image(image_name)?;
+    let process = config::Process::of(&image.config, &base.command)?;
+    let res = opts.limits.resources()?;
     let containers = Containers::new(store);
     let dirs = containers.create(&name, image_name, &image.manifest_digest)?;
-    containers.started(&name, std::process::id())?;
+    let started = (|| {
+        let network = opts.network.attach()?;
+        let cgroup_name = format!("ch05-{name}");
+        let layout = || ch03_cgroups::Layout::detect();
+        let cgroup =
+            opts.limits.any().then(|| Cgroup::create(&layout()?, PARENT, &cgroup_name, &res)).transpose()?;
+        if let Some(cgroup) = &cgroup {
+            cgroup.apply(&res)?;
+        }
+        Ok::<_, anyhow::Error>((network, cgroup))
+    })();
+    let (network, cgroup) = match started {
+        Ok(parts) => parts,
+        Err(e) => {
+            containers.remove(&name)?;
+            return Err(e);
+        }
+    };
     let overlay =
         Overlay { lowers: store.lowers(&image)?, upper: dirs.upper.clone(), work: dirs.work.clone() };
-    let process = config::Process::of(&image.config, &base.command)?;
-    let container = Container { command: process.args.clone(), ..base };
-    let result = ch01_unshare::run(&container, &mut || {
-        // The overlay is mounted in the container's own mount namespace: it
-        // goes away with the namespace, however the container ends.
-        ch01_unshare::mount::make_root_private()?;
-        overlay.mount(&dirs.merged)?;
-        ch04_veth::veth::lo_up()?;
-        ch02_chroot::enter_rootfs(&dirs.merged, ch02_chroot::Mode::Pivot)?;
-        process.apply()
-    });
+    let mut namespaces = base.namespaces;
+    namespaces.net = opts.network.new_netns();
+    namespaces.cgroup = cgroup.is_none();
+    let container = Container { command: process.args.clone(), namespaces, ..base };
+    containers.started(&name, std::process::id())?;
+    let result = ch01_unshare::run_placed(
+        &container,
+        &mut |pid| {
+            if let Some(cgroup) = &cgroup {
+                cgroup.add(pid)?;
+            }
+            network.place(pid)
+        },
+        &mut || {
+            if cgroup.is_some() {
+                ch03_cgroups::unshare_cgroup_namespace()?;
+            }
+            network.inside()?;
+            // The overlay is mounted in the container's own mount namespace:
+            // it goes away with the namespace, however the container ends.
+            ch01_unshare::mount::make_root_private()?;
+            overlay.mount(&dirs.merged)?;
+            ch02_chroot::enter_rootfs(&dirs.merged, ch02_chroot::Mode::Pivot)?;
+            process.apply()
+        },
+    );
+    let detached = network.detach();
+    drop(cgroup);
     containers.stopped(&name);
     if rm {
         containers.remove(&name)?;
     }
-    result
+    let code = result?;
+    detached?;
+    Ok(code)
 }
 // ANCHOR_END: run
+
+/// `run`'s chapter 3 and 4 flags.
+struct RunOpts {
+    network: NetArgs,
+    limits: LimitArgs,
+}
 
 fn run(cli: Cli) -> Result<i32> {
     if cli.explain {
@@ -153,11 +215,11 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Command::Run { rm, name, init, hostname, image, command } => {
+        Command::Run { rm, name, init, hostname, network, limits, image, command } => {
             let name = name.unwrap_or_else(|| format!("ch05-{}", std::process::id()));
             let hostname = Some(hostname.unwrap_or_else(|| name.clone()));
             let base = Container { namespaces: ch02_chroot::NAMESPACES, hostname, init, command };
-            run_container(&store, name, &image, rm, base)
+            run_container(&store, name, &image, rm, base, &RunOpts { network, limits })
         }
         Command::Diff { name } => {
             let containers = Containers::new(&store);

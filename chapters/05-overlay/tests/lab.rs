@@ -102,7 +102,7 @@ fn copy_on_write_leaves_the_layers_untouched() {
         let before = listing(&layer);
         let (new, more) = (burrow_lab::random_name("new-"), burrow_lab::random_name("more-"));
         let script = format!("echo {new} > /new; echo {more} >> /etc/passwd; rm /bin/ls; ls /bin/ls 2>/dev/null || echo gone; tail -1 /etc/passwd; echo $GREETING");
-        let out = tool(store, &["run", "--name", "c1", "busybox", "sh", "-c", &script])?;
+        let out = tool(store, &["run", "--net=none", "--name", "c1", "busybox", "sh", "-c", &script])?;
         let expected = format!("gone\n{more}\nhello\n");
         ensure(out.stdout == expected, format!("gone / {more} / hello (the image's Env)"), &out)?;
         ensure(listing(&layer) == before && !before.is_empty(), "the layer unchanged", "it changed")?;
@@ -334,14 +334,14 @@ fn no_mount_is_left_however_a_container_ends() {
         let store = store.path();
         let out = tool(store, &["import", &format!("{}:base", imgs.path().join("img").display()), "busybox"])?;
         ensure(out.code == Some(0), "import to succeed", &out)?;
-        let out = tool(store, &["run", "--rm", "busybox", "sh", "-c", "grep ' / / ' /proc/self/mountinfo | cut -d' ' -f9"])?;
+        let out = tool(store, &["run", "--net=none", "--rm", "busybox", "sh", "-c", "grep ' / / ' /proc/self/mountinfo | cut -d' ' -f9"])?;
         ensure(out.stdout == "overlay\n", "the root inside is an overlay", &out)?;
-        let out = tool(store, &["run", "--rm", "busybox", "/no/such/command"])?;
+        let out = tool(store, &["run", "--net=none", "--rm", "busybox", "/no/such/command"])?;
         ensure(out.code == Some(127), "127 for a missing command", &out)?;
         let mut child = Command::new(bin())
             .arg("--store")
             .arg(store)
-            .args(["run", "--name", "killed", "busybox", "sleep", "30"])
+            .args(["run", "--net=none", "--name", "killed", "busybox", "sleep", "30"])
             .spawn()?;
         let pid1 = burrow_lab::wait_for(5.0, || burrow_lab::container_running(child.id(), "sleep"));
         let host_view = mounts_under(store);
@@ -372,15 +372,15 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
         let not_layout = burrow_lab::temp_dir();
         let not_layout = not_layout.path().display().to_string();
         for (args, named) in [
-            (vec!["run", "nosuchimage", "true"], "nosuchimage"),
+            (vec!["run", "--net=none", "nosuchimage", "true"], "nosuchimage"),
             (vec!["import", &not_layout, "x"], "not an OCI image layout"),
-            (vec!["run", "--name", "../up", "busybox", "true"], "../up"),
+            (vec!["run", "--net=none", "--name", "../up", "busybox", "true"], "../up"),
         ] {
             let out = tool(store, &args)?;
             ensure(out.code == Some(125) && out.stderr.contains(named), format!("{args:?}: 125 naming {named}"), &out)?;
         }
-        let first = tool(store, &["run", "--name", "same", "busybox", "true"])?;
-        let again = tool(store, &["run", "--name", "same", "busybox", "true"])?;
+        let first = tool(store, &["run", "--net=none", "--name", "same", "busybox", "true"])?;
+        let again = tool(store, &["run", "--net=none", "--name", "same", "busybox", "true"])?;
         ensure(first.code == Some(0) && again.code == Some(125) && again.stderr.contains("exists"), "a taken --name: 125, exists", &again)?;
         tool(store, &["rm", "same"])?;
         let containers = std::fs::read_dir(store.join("containers"))?.count();
@@ -414,12 +414,12 @@ fn commit_makes_an_image_of_the_changes() {
         let word = burrow_lab::random_name("w-");
         let change = format!("echo {word} > /word; rm /bin/ls");
         for name in ["c1", "c2"] {
-            let out = tool(store, &["run", "--name", name, "busybox", "sh", "-c", &change])?;
+            let out = tool(store, &["run", "--net=none", "--name", name, "busybox", "sh", "-c", &change])?;
             ensure(out.code == Some(0), format!("container {name} to run"), &out)?;
         }
         let out = tool(store, &["commit", "c1", "mine"])?;
         ensure(out.code == Some(0), "commit to succeed", &out)?;
-        let out = tool(store, &["run", "--rm", "mine", "sh", "-c", "cat /word; ls /bin/ls 2>/dev/null || echo gone"])?;
+        let out = tool(store, &["run", "--net=none", "--rm", "mine", "sh", "-c", "cat /word; ls /bin/ls 2>/dev/null || echo gone"])?;
         ensure(out.stdout == format!("{word}\ngone\n"), format!("{word} / gone, from the new image"), &out)?;
         let layers = layer_dirs(store);
         let blobs: Vec<PathBuf> = std::fs::read_dir(store.join("oci/blobs/sha256"))?.flatten().map(|e| e.path()).collect();
@@ -454,11 +454,11 @@ fn prune_frees_exactly_what_nothing_uses() {
             tool(other.path(), &["import", &format!("{img}:base"), "busybox"])?;
             (layer_dirs(other.path()), std::fs::read_dir(other.path().join("oci/blobs/sha256"))?.count())
         };
-        tool(store, &["run", "--name", "stopped", "busybox", "true"])?;
+        tool(store, &["run", "--net=none", "--name", "stopped", "busybox", "true"])?;
         let mut running = Command::new(bin())
             .arg("--store")
             .arg(store)
-            .args(["run", "--name", "running", "second", "sleep", "30"])
+            .args(["run", "--net=none", "--name", "running", "second", "sleep", "30"])
             .spawn()?;
         let pid1 = burrow_lab::wait_for(5.0, || burrow_lab::container_running(running.id(), "sleep"));
         tool(store, &["rmi", "second"])?;
@@ -478,7 +478,58 @@ fn prune_frees_exactly_what_nothing_uses() {
             format!("what busybox alone needs: layers {:?}, {} blobs; no container", base_only.0, base_only.1),
             format!("{second}\nlayers {:?}, {blobs} blobs, {containers} containers", layer_dirs(store)),
         )?;
-        let out = tool(store, &["run", "--rm", "busybox", "echo", "still here"])?;
+        let out = tool(store, &["run", "--net=none", "--rm", "busybox", "echo", "still here"])?;
         ensure(out.stdout == "still here\n", "busybox still runs", &out)
+    });
+}
+
+#[test]
+fn an_image_serves_on_a_published_port_with_limits() {
+    Check {
+        id: "ch05/web",
+        what: "run -p 8080:80 --memory 64M: a web server in a container from the image answers on the host's port 8080, its cgroup has the limit, and after SIGTERM no link, rule or cgroup is left (in a network namespace made for the check)",
+        hint: "chapter 4's NetArgs::attach / place / inside / detach and chapter 3's cgroup around the same run_placed as the overlay",
+        book: "ch05-overlay.md#putting-a-container-together",
+    }
+    .run(|| {
+        let (imgs, store, leases) = (images()?, burrow_lab::temp_dir(), burrow_lab::temp_dir());
+        let store = store.path();
+        tool(store, &["import", &format!("{}:base", imgs.path().join("img").display()), "busybox"])?;
+        let netns = burrow_lab::random_name("burrow-test-");
+        sh(&format!("ip netns add {netns} && ip -n {netns} link set lo up"))?;
+        let word = burrow_lab::random_name("w-");
+        let script = format!("mkdir /www; echo {word} > /www/index.html; echo ready; exec httpd -f -p 80 -h /www");
+        let mut child = Command::new("nsenter")
+            .arg(format!("--net=/run/netns/{netns}"))
+            .arg(bin())
+            .arg("--store")
+            .arg(store)
+            .args(["run", "--name", "web", "--init", "-p", "8080:80", "--memory", "64M", "--state-dir"])
+            .arg(leases.path())
+            .args(["busybox", "sh", "-c", &script])
+            .stdout(std::process::Stdio::piped())
+            .spawn()?;
+        let mut line = String::new();
+        if let Some(out) = child.stdout.as_mut() {
+            let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line);
+        }
+        let pid1 = burrow_lab::wait_for(5.0, || burrow_lab::container_running(child.id(), "httpd"));
+        let answer = sh(&format!("ip netns exec {netns} timeout 3 busybox wget -qO- http://127.0.0.1:8080/"));
+        let memory = pid1.and_then(|p| burrow_lab::cgroup_dir(p, "memory"));
+        let limit = memory.as_ref().and_then(|d| {
+            ["memory.max", "memory.limit_in_bytes"].iter().find_map(|f| std::fs::read_to_string(d.join(f)).ok())
+        });
+        burrow_lab::send_signal(child.id(), libc::SIGTERM);
+        let code = burrow_lab::wait_for(5.0, || child.try_wait().ok().flatten()).and_then(|s| s.code());
+        let _ = child.kill();
+        let left = sh(&format!("ip -n {netns} -o link show | grep -v ': lo:' || true; ip netns exec {netns} nft list tables"));
+        let _ = sh(&format!("ip netns del {netns}"));
+        let answer = answer?;
+        ensure(line.trim() == "ready" && answer.stdout == format!("{word}\n"), format!("{word} on 127.0.0.1:8080"), &answer)?;
+        ensure(limit.as_deref().map(str::trim) == Some("67108864"), "67108864 in the container's memory cgroup", format!("{memory:?}: {limit:?}"))?;
+        ensure(code == Some(143), "143 after SIGTERM (through --init)", format!("{code:?}"))?;
+        let left = left?;
+        ensure(left.stdout.is_empty(), "no link or nftables table left", &left)?;
+        ensure(memory.is_some_and(|d| !d.exists()), "the cgroup removed", "it is still there")
     });
 }

@@ -72,7 +72,7 @@ fn pull_from_a_registry_and_run() {
         let (registry, store) = (Registry::new(false)?, burrow_lab::temp_dir());
         let out = tool(store.path(), &["pull", &registry.reference(), "--as", "busybox"])?;
         ensure(out.code == Some(0), "pull to succeed", &out)?;
-        let out = tool(store.path(), &["run", "--rm", "busybox", "sh", "-c", "echo $GREETING; ls /bin/busybox"])?;
+        let out = tool(store.path(), &["run", "--net=none", "--rm", "busybox", "sh", "-c", "echo $GREETING; ls /bin/busybox"])?;
         ensure(out.stdout == "hello\n/bin/busybox\n", "hello and /bin/busybox, from the pulled image", &out)
     });
 }
