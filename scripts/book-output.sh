@@ -697,6 +697,9 @@ text = re.sub(r"\b[0-9a-f]{64}\b", label, text)
 json.dump(labels, open(store, "w"))
 text = re.sub(r"\[explain pid \d+\]", "[explain pid <tool-pid>]", text)
 text = re.sub(r"\bch05-\d+\b", "ch05-<tool-pid>", text)
+text = re.sub(r"\(pid \d+\)", "(pid <pid>)", text)
+text = re.sub(r"kill\(\d+, ", "kill(<pid>, ", text)
+text = re.sub(r"^(real|user|sys)\t(\d+m\d+)\.\d+s$", r"\1\t\2.###s", text, flags=re.M)
 text = re.sub(r"\b[A-Z][a-z]{2} [ \d]\d \d\d:\d\d\b", "MMM DD hh:mm", text)
 sys.stdout.write(text)
 PY
@@ -774,3 +777,13 @@ ch05-overlay --store pulled run --rm busybox sh -c 'echo $GREETING'
 #kill $(cat registry.pid)
 EOF
 ch05_normalise ch05-pull
+
+# Detached: run -d, ps, logs, stop (sleep as PID 1 ignores SIGTERM).
+session ch05-detach <<'EOF'
+ch05-overlay --store $STORE run -d --net=none --name bg busybox sh -c 'echo started; exec sleep 60'
+ch05-overlay --store $STORE ps
+ch05-overlay --store $STORE logs bg
+time ch05-overlay --store $STORE --explain stop --time 2 bg
+ch05-overlay --store $STORE ps; ch05-overlay --store $STORE rm bg
+EOF
+ch05_normalise ch05-detach

@@ -10,6 +10,7 @@
 pub mod commit;
 pub mod config;
 pub mod container;
+pub mod detach;
 pub mod diff;
 pub mod digest;
 pub mod layout;

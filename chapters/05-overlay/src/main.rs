@@ -6,6 +6,7 @@ use ch03_cgroups::cli::LimitArgs;
 use ch03_cgroups::{Cgroup, PARENT};
 use ch04_veth::network::NetArgs;
 use ch05_overlay::commit::commit;
+use ch05_overlay::detach;
 use ch05_overlay::diff::diff;
 use ch05_overlay::layout::Layout;
 use ch05_overlay::overlay::Overlay;
@@ -67,6 +68,13 @@ enum Command {
         /// Remove the container (its upper layer) when it ends.
         #[arg(long)]
         rm: bool,
+        /// Detach: run in the background, output to the container's log
+        /// (`logs NAME`), and print its name.
+        #[arg(short = 'd', long)]
+        detach: bool,
+        /// (The supervisor of a detached run: `run -d` starts it.)
+        #[arg(long, hide = true)]
+        supervise: bool,
         /// The container's name (default: ch05-<pid>).
         #[arg(long)]
         name: Option<String>,
@@ -88,6 +96,14 @@ enum Command {
     Diff { name: String },
     /// Remove container NAME (its upper layer and work dir).
     Rm { name: String },
+    /// Print what a detached container NAME wrote.
+    Logs { name: String },
+    /// Stop container NAME: SIGTERM, then SIGKILL after --time seconds.
+    Stop {
+        name: String,
+        #[arg(long, default_value_t = 10)]
+        time: u64,
+    },
     /// Make image IMAGE from container NAME: its image plus one layer, the
     /// container's changes.
     Commit { name: String, image: String },
@@ -140,6 +156,9 @@ fn run_container(
     namespaces.net = opts.network.new_netns();
     namespaces.cgroup = cgroup.is_none();
     let container = Container { command: process.args.clone(), namespaces, ..base };
+    if opts.supervise {
+        detach::become_supervisor(&containers, &name)?;
+    }
     containers.started(&name, std::process::id())?;
     let result = ch01_unshare::run_placed(
         &container,
@@ -174,10 +193,12 @@ fn run_container(
 }
 // ANCHOR_END: run
 
-/// `run`'s chapter 3 and 4 flags.
+/// `run`'s chapter 3 and 4 flags, and whether this is a detached run's
+/// supervisor.
 struct RunOpts {
     network: NetArgs,
     limits: LimitArgs,
+    supervise: bool,
 }
 
 fn run(cli: Cli) -> Result<i32> {
@@ -215,11 +236,23 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Command::Run { rm, name, init, hostname, network, limits, image, command } => {
+        Command::Run { rm, detach, supervise, name, init, hostname, network, limits, image, command } => {
             let name = name.unwrap_or_else(|| format!("ch05-{}", std::process::id()));
+            if detach {
+                // Again, as the supervisor, without -d, with the name fixed.
+                let mut args: Vec<String> =
+                    std::env::args().skip(1).filter(|a| a != "-d" && a != "--detach").collect();
+                let at = args.iter().position(|a| a == "run").map_or(0, |i| i + 1);
+                args.insert(at, detach::SUPERVISE_FLAG.into());
+                if !args.iter().any(|a| a == "--name" || a.starts_with("--name=")) {
+                    args.splice(at..at, ["--name".to_string(), name.clone()]);
+                }
+                return detach::start(&Containers::new(&store), &name, args);
+            }
             let hostname = Some(hostname.unwrap_or_else(|| name.clone()));
             let base = Container { namespaces: ch02_chroot::NAMESPACES, hostname, init, command };
-            run_container(&store, name, &image, rm, base, &RunOpts { network, limits })
+            let opts = RunOpts { network, limits, supervise };
+            run_container(&store, name, &image, rm, base, &opts)
         }
         Command::Diff { name } => {
             let containers = Containers::new(&store);
@@ -262,6 +295,17 @@ fn run(cli: Cli) -> Result<i32> {
                 pruned.layers,
                 pruned.bytes
             );
+            Ok(0)
+        }
+        Command::Logs { name } => {
+            let path = Containers::new(&store).dirs(&name).root.join("log");
+            let log =
+                std::fs::read(&path).with_context(|| format!("no log for {name:?} (was it run with -d?)"))?;
+            std::io::Write::write_all(&mut std::io::stdout(), &log)?;
+            Ok(0)
+        }
+        Command::Stop { name, time } => {
+            detach::stop(&Containers::new(&store), &name, std::time::Duration::from_secs(time))?;
             Ok(0)
         }
         Command::Rm { name } => {

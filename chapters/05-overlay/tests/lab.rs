@@ -533,3 +533,42 @@ fn an_image_serves_on_a_published_port_with_limits() {
         ensure(memory.is_some_and(|d| !d.exists()), "the cgroup removed", "it is still there")
     });
 }
+
+#[test]
+fn a_detached_container_runs_logs_and_stops() {
+    Check {
+        id: "ch05/detach",
+        what: "run -d returns at once with the name; ps says running; logs has the container's output; stop (SIGTERM, then SIGKILL to a PID 1 that ignores it) ends it and its supervisor",
+        hint: "start yourself again without -d in a new session (setsid), output to the container's log; stop: SIGTERM the supervisor, SIGKILL the container's PID 1 after the timeout",
+        book: "ch05-overlay.md#detached-containers",
+    }
+    .run(|| {
+        let (imgs, store) = (images()?, burrow_lab::temp_dir());
+        let store = store.path();
+        tool(store, &["import", &format!("{}:base", imgs.path().join("img").display()), "busybox"])?;
+        let word = burrow_lab::random_name("started-");
+        let script = format!("echo {word}; exec sleep 30");
+        let started = std::time::Instant::now();
+        let out = tool(store, &["run", "--net=none", "-d", "--name", "bg", "busybox", "sh", "-c", &script])?;
+        let took = started.elapsed();
+        ensure(out.code == Some(0) && out.stdout == "bg\n", "run -d: exit 0, printing bg", &out)?;
+        ensure(took.as_secs() < 5, "run -d to return at once", format!("{took:?}"))?;
+        let ps = tool(store, &["ps"])?;
+        let supervisor: Option<u32> = ps.stdout.lines().find(|l| l.starts_with("bg ")).and_then(|l| {
+            l.split("pid ").nth(1)?.trim_end_matches(')').parse().ok()
+        });
+        ensure(supervisor.is_some(), "ps: bg running (pid N)", &ps)?;
+        let logged = burrow_lab::wait_for(5.0, || {
+            tool(store, &["logs", "bg"]).ok().filter(|r| r.stdout == format!("{word}\n"))
+        });
+        ensure(logged.is_some(), format!("logs bg: {word}"), "not in the log")?;
+        let out = tool(store, &["stop", "--time", "1", "bg"])?;
+        ensure(out.code == Some(0), "stop to succeed", &out)?;
+        let state = supervisor.and_then(|p| burrow_lab::status_field(p, "State")).unwrap_or_default();
+        let gone = state.is_empty() || state.starts_with('Z'); // gone, or done and not yet reaped
+        let ps = tool(store, &["ps"])?;
+        ensure(gone && ps.stdout.contains("bg ") && ps.stdout.contains("stopped"), "bg stopped, its supervisor gone", &ps)?;
+        let out = tool(store, &["rm", "bg"])?;
+        ensure(out.code == Some(0), "rm bg", &out)
+    });
+}
