@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build everything and run the main demo, as root, on Debian or Ubuntu: a
 # command in a busybox container, in new namespaces and a cgroup, printing
-# what each one isolated; then a memory limit doing its job, and a web server
-# answering on a published port. Installs what it needs first.
+# what each one isolated; then a memory limit doing its job, a web server
+# answering on a published port, and a container from an OCI image on
+# overlayfs. Installs what it needs first.
 #
 #   sudo scripts/run.sh
 set -euo pipefail
@@ -65,6 +66,21 @@ echo "the host's rules while it runs:"
 host nft list ruleset | grep -E 'dnat|masquerade' | sed 's/^[[:space:]]*/  /'
 kill "$tool"
 wait "$tool" || true
+echo
+
+echo "== an OCI image: made by umoci from the busybox rootfs, imported (every blob verified), run on overlayfs"
+img="$scratch/img"
+(
+    cd "$scratch"
+    umoci init --layout img && umoci new --image img:latest && umoci unpack --image img:latest b
+    cp -a "$rootfs"/. b/rootfs/ && umoci repack --image img:latest b && rm -rf b
+    umoci config --image img:latest --config.cmd sh --config.env GREETING="hello from an image"
+) >/dev/null
+store="$scratch/store"
+"$bin/ch05-overlay" --store "$store" import "$img:latest" busybox
+"$bin/ch05-overlay" --store "$store" run --net=none --name demo busybox sh -c 'echo $GREETING; echo new > /new; rm /bin/ls'
+echo "what the container changed (its upper layer; the image is untouched):"
+"$bin/ch05-overlay" --store "$store" diff demo
 echo
 
 echo "Next: add --explain to see every syscall; read the book (mdbook serve book)."
