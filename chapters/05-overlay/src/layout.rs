@@ -112,6 +112,22 @@ impl Layout {
         Ok(Image { manifest_digest: Digest::parse(desc.digest().as_ref())?, manifest, config })
     }
 
+    /// The descriptor of the manifest `digest`, from index.json or from an
+    /// index it lists (a multi-platform image's).
+    pub fn descriptor(&self, digest: &Digest) -> Result<Descriptor> {
+        let mut candidates = self.index()?.manifests().clone();
+        for nested in candidates.clone().iter().filter(|d| d.media_type() == &MediaType::ImageIndex) {
+            let bytes = self.read_verified(nested)?;
+            candidates.extend(
+                ImageIndex::from_reader(&bytes[..]).context("parse the nested index")?.manifests().clone(),
+            );
+        }
+        candidates
+            .into_iter()
+            .find(|d| d.digest().as_ref() == digest.to_string())
+            .with_context(|| format!("{}: no descriptor of {digest}", self.root.display()))
+    }
+
     /// In a nested index (a manifest list), the manifest for linux/amd64.
     fn platform_manifest(&self, desc: &Descriptor) -> Result<Descriptor> {
         let bytes = self.read_verified(desc)?;

@@ -79,13 +79,8 @@ impl Store {
         limits: Limits,
     ) -> Result<Image> {
         let image = source.image(reference)?;
-        let manifest = source
-            .index()?
-            .manifests()
-            .iter()
-            .find(|d| d.digest().as_ref() == image.manifest_digest.to_string())
-            .cloned()
-            .context("the image's manifest is not in its index (a nested index is not imported yet)")?;
+        let mut manifest = source.descriptor(&image.manifest_digest)?;
+        manifest.set_platform(None); // the store names one platform's manifest
         let blobs = [&manifest, image.manifest.config()].into_iter().chain(image.manifest.layers());
         for desc in blobs {
             self.copy_blob(source, desc)?;

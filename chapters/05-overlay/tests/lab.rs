@@ -572,3 +572,42 @@ fn a_detached_container_runs_logs_and_stops() {
         ensure(out.code == Some(0), "rm bg", &out)
     });
 }
+
+#[test]
+fn a_multi_platform_image_imports_its_linux_amd64_manifest() {
+    Check {
+        id: "ch05/platform",
+        what: "an image whose index.json entry is itself an index (arm64 and amd64 manifests): import follows it to linux/amd64, and the image runs",
+        hint: "a descriptor of media type image.index points at another index: read it, pick the manifest whose platform is linux/amd64",
+        book: "ch05-overlay.md#the-oci-image-layout",
+    }
+    .run(|| {
+        let (imgs, store) = (images()?, burrow_lab::temp_dir());
+        let img = imgs.path().join("img");
+        // Wrap base's manifest descriptor in an index with two platforms; the
+        // arm64 entry points at a blob that does not exist (never fetched).
+        let index: serde_json::Value = serde_json::from_slice(&std::fs::read(img.join("index.json"))?)
+            .map_err(|e| Failure { expected: "index.json".into(), seen: e.to_string() })?;
+        let base = index["manifests"]
+            .as_array()
+            .and_then(|m| m.iter().find(|d| d["annotations"]["org.opencontainers.image.ref.name"] == "base"))
+            .cloned()
+            .unwrap_or_default();
+        let mut amd64 = base.clone();
+        amd64["platform"] = serde_json::json!({"architecture": "amd64", "os": "linux"});
+        amd64.as_object_mut().map(|o| o.remove("annotations"));
+        let arm64 = serde_json::json!({"mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": format!("sha256:{}", "0".repeat(64)), "size": 1, "platform": {"architecture": "arm64", "os": "linux"}});
+        let nested = serde_json::json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [arm64, amd64]});
+        let bytes = nested.to_string().into_bytes();
+        let digest = Digest::of(&bytes);
+        std::fs::write(img.join("blobs/sha256").join(&digest.hex), &bytes)?;
+        let top = serde_json::json!({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.index.v1+json",
+            "digest": digest.to_string(), "size": bytes.len(), "annotations": {"org.opencontainers.image.ref.name": "multi"}}]});
+        std::fs::write(img.join("index.json"), top.to_string())?;
+        let out = tool(store.path(), &["import", &format!("{}:multi", img.display()), "multi"])?;
+        ensure(out.code == Some(0), "import of the multi-platform image", &out)?;
+        let out = tool(store.path(), &["run", "--net=none", "--rm", "multi", "sh", "-c", "echo $GREETING"])?;
+        ensure(out.stdout == "hello\n", "hello, from the linux/amd64 manifest", &out)
+    });
+}
