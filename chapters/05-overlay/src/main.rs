@@ -231,8 +231,13 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Images => {
+            println!("{:<24} {:<19} {:>6} {:>12}", "NAME", "MANIFEST", "LAYERS", "SIZE");
             for (name, desc) in store.images()? {
-                println!("{name:<24} {} {:>9} bytes (manifest)", desc.digest(), desc.size());
+                // SIZE: the layers as stored and sent (compressed), as `docker images` counts them.
+                let image = store.layout().load(&desc)?;
+                let size: u64 = image.manifest.layers().iter().map(|l| l.size()).sum();
+                let short = &desc.digest().to_string()[..19];
+                println!("{name:<24} {short} {:>6} {:>12}", image.manifest.layers().len(), size);
             }
             Ok(0)
         }
