@@ -12,6 +12,7 @@ pub mod ipam;
 pub mod nat;
 pub mod netlink;
 pub mod network;
+pub mod outside;
 pub mod ports;
 pub mod veth;
 

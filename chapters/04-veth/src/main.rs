@@ -4,8 +4,8 @@ use anyhow::Result;
 use ch01_unshare::cli::RunArgs;
 use ch01_unshare::explain;
 use ch03_cgroups::cli::LimitArgs;
-use ch03_cgroups::{Cgroup, Layout, PARENT};
 use ch04_veth::network::NetArgs;
+use ch04_veth::outside::Outside;
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,42 +39,21 @@ fn run(cli: Cli) -> Result<i32> {
         explain::enable();
     }
     let rootfs = cli.rootfs.as_deref().map(ch02_chroot::check_rootfs).transpose()?;
-    let res = cli.limits.resources()?;
-    let network = cli.network.attach()?;
-    // Chapter 3: a cgroup only when a limit is asked for.
-    let name = format!("ch04-{}", std::process::id());
-    let cgroup =
-        cli.limits.any().then(|| Cgroup::create(&Layout::detect()?, PARENT, &name, &res)).transpose()?;
-    if let Some(cgroup) = &cgroup {
-        cgroup.apply(&res)?;
-    }
-    let mut namespaces = ch02_chroot::NAMESPACES;
-    namespaces.net = cli.network.new_netns();
-    namespaces.cgroup = cgroup.is_none(); // else unshared in the child, once it is in its cgroup
+    // Chapters 3 and 4: a cgroup (only when a limit is asked for) and a network.
+    let outside = Outside::prepare(&cli.network, &cli.limits, &format!("ch04-{}", std::process::id()))?;
+    let namespaces = outside.namespaces(&cli.network, ch02_chroot::NAMESPACES);
     let container = cli.run.into_container(namespaces);
     let flags = container.clone_flags();
-    let result = ch01_unshare::run_placed(
-        &container,
-        &mut |pid| {
-            if let Some(cgroup) = &cgroup {
-                cgroup.add(pid)?;
-            }
-            network.place(pid)
-        },
-        &mut || {
-            if cgroup.is_some() {
-                ch03_cgroups::unshare_cgroup_namespace()?;
-            }
-            network.inside()?;
-            match &rootfs {
-                Some(rootfs) => ch02_chroot::enter_rootfs(rootfs, ch02_chroot::Mode::Pivot),
-                None => ch01_unshare::mount_fresh_proc(flags),
-            }
-        },
-    );
-    let detached = network.detach();
+    let result = ch01_unshare::run_placed(&container, &mut |pid| outside.place(pid), &mut || {
+        outside.inside()?;
+        match &rootfs {
+            Some(rootfs) => ch02_chroot::enter_rootfs(rootfs, ch02_chroot::Mode::Pivot),
+            None => ch01_unshare::mount_fresh_proc(flags),
+        }
+    });
+    let removed = outside.remove();
     let code = result?;
-    detached?;
+    removed?;
     Ok(code)
 }
 // ANCHOR_END: main

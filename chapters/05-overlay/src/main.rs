@@ -3,8 +3,8 @@
 use anyhow::{bail, Context, Result};
 use ch01_unshare::{explain, Container};
 use ch03_cgroups::cli::LimitArgs;
-use ch03_cgroups::{Cgroup, PARENT};
 use ch04_veth::network::NetArgs;
+use ch04_veth::outside::Outside;
 use ch05_overlay::commit::commit;
 use ch05_overlay::detach;
 use ch05_overlay::diff::diff;
@@ -129,22 +129,10 @@ fn run_container(
 ) -> Result<i32> {
     let image = store.image(image_name)?;
     let process = config::Process::of(&image.config, &base.command)?;
-    let res = opts.limits.resources()?;
     let containers = Containers::new(store);
     let dirs = containers.create(&name, image_name, &image.manifest_digest)?;
-    let started = (|| {
-        let network = opts.network.attach()?;
-        let cgroup_name = format!("ch05-{name}");
-        let layout = || ch03_cgroups::Layout::detect();
-        let cgroup =
-            opts.limits.any().then(|| Cgroup::create(&layout()?, PARENT, &cgroup_name, &res)).transpose()?;
-        if let Some(cgroup) = &cgroup {
-            cgroup.apply(&res)?;
-        }
-        Ok::<_, anyhow::Error>((network, cgroup))
-    })();
-    let (network, cgroup) = match started {
-        Ok(parts) => parts,
+    let outside = match Outside::prepare(&opts.network, &opts.limits, &format!("ch05-{name}")) {
+        Ok(outside) => outside,
         Err(e) => {
             containers.remove(&name)?;
             return Err(e);
@@ -152,43 +140,28 @@ fn run_container(
     };
     let overlay =
         Overlay { lowers: store.lowers(&image)?, upper: dirs.upper.clone(), work: dirs.work.clone() };
-    let mut namespaces = base.namespaces;
-    namespaces.net = opts.network.new_netns();
-    namespaces.cgroup = cgroup.is_none();
+    let namespaces = outside.namespaces(&opts.network, base.namespaces);
     let container = Container { command: process.args.clone(), namespaces, ..base };
     if opts.supervise {
         detach::become_supervisor(&containers, &name)?;
     }
     containers.started(&name, std::process::id())?;
-    let result = ch01_unshare::run_placed(
-        &container,
-        &mut |pid| {
-            if let Some(cgroup) = &cgroup {
-                cgroup.add(pid)?;
-            }
-            network.place(pid)
-        },
-        &mut || {
-            if cgroup.is_some() {
-                ch03_cgroups::unshare_cgroup_namespace()?;
-            }
-            network.inside()?;
-            // The overlay is mounted in the container's own mount namespace:
-            // it goes away with the namespace, however the container ends.
-            ch01_unshare::mount::make_root_private()?;
-            overlay.mount(&dirs.merged)?;
-            ch02_chroot::enter_rootfs(&dirs.merged, ch02_chroot::Mode::Pivot)?;
-            process.apply()
-        },
-    );
-    let detached = network.detach();
-    drop(cgroup);
+    let result = ch01_unshare::run_placed(&container, &mut |pid| outside.place(pid), &mut || {
+        outside.inside()?;
+        // The overlay is mounted in the container's own mount namespace: it
+        // goes away with the namespace, however the container ends.
+        ch01_unshare::mount::make_root_private()?;
+        overlay.mount(&dirs.merged)?;
+        ch02_chroot::enter_rootfs(&dirs.merged, ch02_chroot::Mode::Pivot)?;
+        process.apply()
+    });
+    let removed = outside.remove();
     containers.stopped(&name);
     if rm {
         containers.remove(&name)?;
     }
     let code = result?;
-    detached?;
+    removed?;
     Ok(code)
 }
 // ANCHOR_END: run

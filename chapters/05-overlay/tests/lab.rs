@@ -611,3 +611,64 @@ fn a_multi_platform_image_imports_its_linux_amd64_manifest() {
         ensure(out.stdout == "hello\n", "hello, from the linux/amd64 manifest", &out)
     });
 }
+
+#[test]
+fn an_opaque_directory_survives_commit() {
+    Check {
+        id: "ch05/opaque",
+        what: "a container replaces /etc with a new directory: upper/etc is opaque (trusted.overlay.opaque=y), only the new file shows inside; committed, the layer has etc/.wh..wh..opq and the new image's /etc holds only that file",
+        hint: "overlay marks a directory deleted and made again opaque; commit writes it as DIR/.wh..wh..opq, unpack turns that back into the xattr",
+        book: "ch05-overlay.md#copy-on-write-and-whiteouts",
+    }
+    .run(|| {
+        let (imgs, store) = (images()?, burrow_lab::temp_dir());
+        let store = store.path();
+        tool(store, &["import", &format!("{}:base", imgs.path().join("img").display()), "busybox"])?;
+        let script = "rm -rf /etc; mkdir /etc; echo x > /etc/only; ls /etc";
+        let out = tool(store, &["run", "--net=none", "--name", "o", "busybox", "sh", "-c", script])?;
+        ensure(out.stdout == "only\n", "inside: /etc holds only the new file", &out)?;
+        let upper_etc = store.join("containers/o/upper/etc");
+        let opaque = xattr(&upper_etc, "trusted.overlay.opaque");
+        ensure(opaque.as_deref() == Some(&b"y"[..]), "upper/etc opaque (trusted.overlay.opaque=y)", format!("{opaque:?}"))?;
+        let out = tool(store, &["commit", "o", "replaced"])?;
+        ensure(out.code == Some(0), "commit", &out)?;
+        let blobs: Vec<PathBuf> = std::fs::read_dir(store.join("oci/blobs/sha256"))?.flatten().map(|e| e.path()).collect();
+        let entries: Vec<String> = blobs.iter().filter_map(|b| tar_entries(b).ok()).find(|e| e.len() < 10).unwrap_or_default();
+        ensure(entries.iter().any(|e| e == "etc/.wh..wh..opq"), "the layer has etc/.wh..wh..opq", format!("{entries:?}"))?;
+        let out = tool(store, &["run", "--net=none", "--rm", "replaced", "ls", "/etc"])?;
+        ensure(out.stdout == "only\n", "the committed image's /etc: only", &out)
+    });
+}
+
+/// The value of extended attribute `name` of `path` (not following a symlink).
+fn xattr(path: &Path, name: &str) -> Option<Vec<u8>> {
+    use std::os::unix::ffi::OsStrExt;
+    let (path, name) =
+        (std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?, std::ffi::CString::new(name).ok()?);
+    let mut value = [0u8; 64];
+    // SAFETY: NUL-terminated strings and a buffer of the length given.
+    let n = unsafe { libc::lgetxattr(path.as_ptr(), name.as_ptr(), value.as_mut_ptr().cast(), value.len()) };
+    (n >= 0).then(|| value[..n as usize].to_vec())
+}
+
+#[test]
+fn the_config_sets_user_and_working_dir() {
+    Check {
+        id: "ch05/config",
+        what: "an image whose config says User nobody, WorkingDir /srv/app, Entrypoint [\"sh\",\"-c\"]: the process runs as uid 65534 in /srv/app (made if missing), with the command after the entrypoint",
+        hint: "after pivot_root: chdir to WorkingDir (mkdir -p), look the user up in the image's /etc/passwd, setgroups/setgid/setuid last; args = Entrypoint + (CMD or Cmd)",
+        book: "ch05-overlay.md#putting-a-container-together",
+    }
+    .run(|| {
+        let (imgs, store) = (images()?, burrow_lab::temp_dir());
+        sh(&format!(
+            "cd {}; umoci config --image img:base --tag app --config.user nobody --config.workingdir /srv/app --config.entrypoint sh --config.entrypoint -c --clear=config.cmd",
+            imgs.path().display()
+        ))?;
+        let store = store.path();
+        let out = tool(store, &["import", &format!("{}:app", imgs.path().join("img").display()), "app"])?;
+        ensure(out.code == Some(0), "import", &out)?;
+        let out = tool(store, &["run", "--net=none", "--rm", "app", "echo $(id -u):$(id -g) $(pwd)"])?;
+        ensure(out.stdout == "65534:65534 /srv/app\n", "65534:65534 /srv/app", &out)
+    });
+}
