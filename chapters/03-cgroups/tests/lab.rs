@@ -151,7 +151,15 @@ fn pids_limit_contains_a_fork_bomb() {
         }
         let refused = number(&dir, "pids.events", Some("max")).unwrap_or(0);
         let out = finish(tool, 10.0)?;
-        ensure(most > 1 && most <= 16, "pids.current between 2 and 16 while the bomb runs", format!("at most {most} ({out})"))?;
+        // The kernel counts a fork before it checks the limit, and takes it
+        // back when it refuses it: a refusal in progress on each other CPU
+        // can show for an instant. More than that would be a real escape.
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+        ensure(
+            most > 1 && most <= 16 + cpus,
+            format!("pids.current between 2 and 16 (+{cpus}, forks being refused) while the bomb runs"),
+            format!("at most {most} ({out})"),
+        )?;
         ensure(refused > 0, "pids.events: max > 0 (forks refused)", refused)?;
         ensure(slowest < Duration::from_secs(1), "the host starts `true` in under 1 s", format!("{slowest:?}"))?;
         nothing_left("a fork bomb")
