@@ -828,3 +828,14 @@ for i in debian-hello busybox-hello scratch-hello; do ch05-overlay --store sizes
 du -sh sizes/layers/* | sort -h
 EOF
 ch05_normalise ch05-sizes
+
+# ---------------------------------------------------------------- chapter 6
+
+cargo build -q -p burrow
+
+session ch06-spec <<'EOF'
+#mkdir -p "${0%/*}/bundle" && cd "${0%/*}/bundle"
+burrow spec && head -20 config.json
+grep -E '"(type|destination)"' config.json | tr -d ' ,'
+burrow spec; echo "exit $?"
+EOF

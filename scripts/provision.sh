@@ -21,8 +21,9 @@ fi
 # rootfs, the tools tests use to observe the kernel (ps, ip, ipcmk, setpriv),
 # nft, which chapter 4 feeds its NAT rules to, and for chapter 5's checks:
 # umoci (makes images, and is compared against), a registry to pull from
-# (docker-registry, filled by skopeo, htpasswd for its basic auth).
-packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 iputils-ping nftables umoci skopeo docker-registry apache2-utils util-linux)
+# (docker-registry, filled by skopeo, htpasswd for its basic auth); runc,
+# the reference runtime chapter 6 is compared with.
+packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 iputils-ping nftables umoci skopeo docker-registry apache2-utils runc util-linux)
 [ "$ci" = 1 ] && packages+=(vagrant)
 
 missing=()

@@ -1,0 +1,9 @@
+//! Chapter 6: burrow, an OCI runtime.
+//!
+//! An OCI runtime is what containerd, podman and Docker call to make a
+//! container out of a *bundle*: a directory with a root filesystem and a
+//! `config.json` ([`spec`]) that says, field by field, everything chapters 1
+//! to 5 chose on the command line.
+
+pub mod log;
+pub mod spec;

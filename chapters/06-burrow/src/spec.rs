@@ -1,0 +1,52 @@
+//! `burrow spec`: a bundle's default config.json, as `runc spec` writes it.
+//!
+//! A bundle is a directory with a `config.json` and a root filesystem
+//! (`rootfs/` by default). Every field of config.json is one of the earlier
+//! chapters' choices, made explicit:
+//!
+//! | field | chapter |
+//! |---|---|
+//! | `process.args`, `env`, `cwd`, `user`, `terminal` | 1 (execve), 5 (the image's config) |
+//! | `hostname`, `linux.namespaces` | 1 (clone flags, sethostname) |
+//! | `linux.uidMappings`, `gidMappings` | 1 (the user namespace's maps) |
+//! | `root.path`, `root.readonly`, `mounts` | 2 (pivot_root, /proc, /sys, /dev) |
+//! | `linux.resources`, `linux.cgroupsPath` | 3 (cgroups) |
+//! | `linux.namespaces` network `path` | 4 (joining a netns another tool set up) |
+//! | `process.capabilities`, `linux.maskedPaths`, `readonlyPaths`, `seccomp` | 7 |
+
+use anyhow::{bail, Context, Result};
+use oci_spec::runtime::Spec;
+use std::path::Path;
+
+// ANCHOR: spec
+/// The default spec: `sh` in the bundle's `rootfs`, read-only, with a
+/// terminal; new pid, network, ipc, uts and mount namespaces; /proc, /dev,
+/// /dev/pts, /dev/shm, /dev/mqueue, /sys and /sys/fs/cgroup mounted; the
+/// default capabilities, masked and read-only paths. With `rootless`, a
+/// user namespace mapping root inside to `uid`/`gid` outside, and no
+/// network namespace of its own (an unprivileged user cannot wire one up).
+pub fn default_spec(rootless: Option<(u32, u32)>) -> Result<Spec> {
+    let mut spec = match rootless {
+        Some((uid, gid)) => Spec::rootless(uid, gid),
+        None => Spec::default(),
+    };
+    spec.set_version("1.0.2-dev".to_string());
+    spec.set_hostname(Some("burrow".to_string()));
+    spec.set_annotations(None);
+    let mut process = spec.process().clone().context("the default spec has a process")?;
+    process.set_terminal(Some(true));
+    process.set_args(Some(vec!["sh".to_string()]));
+    spec.set_process(Some(process));
+    Ok(spec)
+}
+// ANCHOR_END: spec
+
+/// Write `bundle/config.json`, refusing to replace one (as runc does).
+pub fn write(bundle: &Path, spec: &Spec) -> Result<()> {
+    let path = bundle.join("config.json");
+    if path.exists() {
+        bail!("File {} exists. Remove it first", path.display());
+    }
+    let text = serde_json::to_string_pretty(spec).context("serialize the spec")?;
+    std::fs::write(&path, text + "\n").with_context(|| format!("write {}", path.display()))
+}
