@@ -41,7 +41,7 @@ fn run(cli: Cli) -> Result<i32> {
     let rootfs = cli.rootfs.as_deref().map(ch02_chroot::check_rootfs).transpose()?;
     // Chapters 3 and 4: a cgroup (only when a limit is asked for) and a network.
     let outside = Outside::prepare(&cli.network, &cli.limits, &format!("ch04-{}", std::process::id()))?;
-    let namespaces = outside.namespaces(&cli.network, ch02_chroot::NAMESPACES);
+    let namespaces = outside.namespaces(ch02_chroot::NAMESPACES);
     let container = cli.run.into_container(namespaces);
     let flags = container.clone_flags();
     let result = ch01_unshare::run_placed(&container, &mut |pid| outside.place(pid), &mut || {

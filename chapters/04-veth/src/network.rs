@@ -118,6 +118,11 @@ impl NetArgs {
 }
 
 impl Attachment {
+    /// Does the container get a network namespace of its own?
+    pub fn new_netns(&self) -> bool {
+        self.args.new_netns()
+    }
+
     /// In the parent, while the child waits: plug it into the bridge and
     /// load its rules (bridge mode only).
     pub fn place(&self, pid: Pid) -> Result<()> {

@@ -33,8 +33,8 @@ impl Outside {
     /// `base`, with a network namespace only when the network needs one,
     /// and the cgroup namespace left to [`Outside::inside`] when there is a
     /// cgroup (it must be made once the child is in it).
-    pub fn namespaces(&self, net: &NetArgs, mut base: Namespaces) -> Namespaces {
-        base.net = net.new_netns();
+    pub fn namespaces(&self, mut base: Namespaces) -> Namespaces {
+        base.net = self.network.new_netns();
         base.cgroup = self.cgroup.is_none();
         base
     }

@@ -5,7 +5,7 @@
 //! files), compressed, hashed and described by a new config and manifest, it
 //! is a new image: the old layers, shared, plus one.
 
-use crate::digest::Digest;
+use crate::digest::{Digest, Hashing};
 use crate::layout::Image;
 use crate::store::Store;
 use crate::unpack::Limits;
@@ -13,39 +13,10 @@ use crate::whiteout;
 use anyhow::{Context, Result};
 use ch01_unshare::explain;
 use oci_spec::image::{Descriptor, HistoryBuilder, MediaType};
-use sha2::{Digest as _, Sha256};
 use std::io::Write;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 use std::str::FromStr;
-
-/// A writer that hashes and counts what passes through it.
-struct HashingWriter<W> {
-    inner: W,
-    hasher: Sha256,
-    bytes: u64,
-}
-
-impl<W: Write> Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-impl<W> HashingWriter<W> {
-    fn new(inner: W) -> Self {
-        HashingWriter { inner, hasher: Sha256::new(), bytes: 0 }
-    }
-    fn digest(&self) -> Digest {
-        Digest { hex: format!("{:x}", self.hasher.clone().finalize()) }
-    }
-}
 
 // ANCHOR: layer_tar
 /// Write `upper` as an OCI layer tar: entries in sorted order, every time
@@ -113,11 +84,10 @@ fn empty_file() -> tar::Header {
 pub fn commit(store: &Store, image: &Image, upper: &Path, name: &str, comment: &str) -> Result<Digest> {
     // tar -> hash (diff_id) -> gzip -> hash (blob digest) -> file
     let blobs = store.layout().root.join("blobs/sha256");
-    let tmp = tempfile_in(&blobs)?;
+    let tmp = blobs.join(format!(".tmp-commit-{}", std::process::id()));
     let file = std::fs::File::create(&tmp)?;
-    let compressed = HashingWriter::new(file);
-    let mut gzip =
-        HashingWriter::new(flate2::write::GzEncoder::new(compressed, flate2::Compression::default()));
+    let compressed = Hashing::new(file);
+    let mut gzip = Hashing::new(flate2::write::GzEncoder::new(compressed, flate2::Compression::default()));
     layer_tar(upper, &mut gzip)?;
     let diff_id = gzip.digest();
     let compressed = gzip.inner.finish()?;
@@ -154,8 +124,4 @@ pub fn commit(store: &Store, image: &Image, upper: &Path, name: &str, comment: &
 /// Our digest as oci-spec's type.
 pub fn oci_digest(digest: &Digest) -> Result<oci_spec::image::Digest> {
     oci_spec::image::Digest::from_str(&digest.to_string()).context("a sha256 digest")
-}
-
-fn tempfile_in(dir: &Path) -> Result<std::path::PathBuf> {
-    Ok(dir.join(format!(".tmp-commit-{}", std::process::id())))
 }

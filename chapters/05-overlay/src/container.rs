@@ -5,6 +5,13 @@ use crate::store::Store;
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 
+/// Is process `pid` there, and not a zombie (done, waiting to be reaped)?
+pub fn alive(pid: u32) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // "PID (comm) STATE ...": the state follows the last ')'.
+    stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X']))
+}
+
 /// The containers of a store, `STORE/containers/<name>/`.
 pub struct Containers<'a> {
     store: &'a Store,
@@ -87,7 +94,7 @@ impl<'a> Containers<'a> {
     /// The pid supervising container `name`, if it is still alive.
     pub fn running(&self, name: &str) -> Option<u32> {
         let pid: u32 = std::fs::read_to_string(self.dirs(name).root.join("pid")).ok()?.trim().parse().ok()?;
-        std::path::Path::new("/proc").join(pid.to_string()).exists().then_some(pid)
+        alive(pid).then_some(pid)
     }
 
     /// The name of the image container `name` was made from.

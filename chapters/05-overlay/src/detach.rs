@@ -8,7 +8,7 @@
 //! container is running (its `pid` file exists), or with the supervisor's
 //! error if it could not start.
 
-use crate::container::Containers;
+use crate::container::{alive, Containers};
 use anyhow::{bail, Context, Result};
 use ch01_unshare::explain;
 use nix::sys::signal::{kill, Signal};
@@ -86,12 +86,5 @@ pub fn stop(containers: &Containers, name: &str, timeout: Duration) -> Result<()
         std::thread::sleep(Duration::from_millis(20));
     }
     Ok(())
-}
-
-/// Is process `pid` there, and not a zombie (done, waiting to be reaped)?
-fn alive(pid: u32) -> bool {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // "PID (comm) STATE ...": the state follows the last ')'.
-    stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X']))
 }
 // ANCHOR_END: stop

@@ -8,7 +8,7 @@
 use anyhow::{bail, Context, Result};
 use sha2::{Digest as _, Sha256};
 use std::fmt;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 /// A `sha256:<64 hex digits>` digest.
@@ -40,21 +40,34 @@ impl fmt::Display for Digest {
     }
 }
 
-/// A reader that hashes and counts what passes through it.
-pub struct Hashing<R> {
-    inner: R,
+/// A reader or writer that hashes and counts what passes through it.
+pub struct Hashing<T> {
+    pub inner: T,
     hasher: Sha256,
     pub bytes: u64,
 }
 
-impl<R: Read> Hashing<R> {
-    pub fn new(inner: R) -> Self {
+impl<T> Hashing<T> {
+    pub fn new(inner: T) -> Self {
         Hashing { inner, hasher: Sha256::new(), bytes: 0 }
     }
 
-    /// The digest of everything read so far.
+    /// The digest of everything read or written so far.
     pub fn digest(&self) -> Digest {
         Digest { hex: format!("{:x}", self.hasher.clone().finalize()) }
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 

@@ -140,7 +140,7 @@ fn run_container(
     };
     let overlay =
         Overlay { lowers: store.lowers(&image)?, upper: dirs.upper.clone(), work: dirs.work.clone() };
-    let namespaces = outside.namespaces(&opts.network, base.namespaces);
+    let namespaces = outside.namespaces(base.namespaces);
     let container = Container { command: process.args.clone(), namespaces, ..base };
     if opts.supervise {
         detach::become_supervisor(&containers, &name)?;

@@ -27,6 +27,12 @@ fn images() -> Result<tempfile::TempDir, Failure> {
     Ok(dir)
 }
 
+/// `import IMGS/img:TAG NAME` into `store`, which must succeed.
+fn import(store: &Path, imgs: &Path, tag: &str, name: &str) -> Result<(), Failure> {
+    let out = tool(store, &["import", &format!("{}:{tag}", imgs.join("img").display()), name])?;
+    ensure(out.code == Some(0), format!("import of {tag} as {name} to succeed"), &out)
+}
+
 /// Every entry under `root`, one line each: path, type, mode, owner, and for
 /// files the size and SHA-256, for symlinks the target, for devices the
 /// numbers. Two trees with the same listing hold the same files.
@@ -94,9 +100,7 @@ fn copy_on_write_leaves_the_layers_untouched() {
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
         let store = store.path();
-        let img = imgs.path().join("img");
-        let out = tool(store, &["import", &format!("{}:base", img.display()), "busybox"])?;
-        ensure(out.code == Some(0), "import to succeed", &out)?;
+        import(store, imgs.path(), "base", "busybox")?;
         let layers = layer_dirs(store);
         let layer = store.join("layers").join(layers.first().map(String::as_str).unwrap_or("none"));
         let before = listing(&layer);
@@ -135,9 +139,7 @@ fn unpacked_layers_match_umoci() {
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
         let store = store.path();
-        let img = imgs.path().join("img");
-        let out = tool(store, &["import", &format!("{}:second", img.display()), "second"])?;
-        ensure(out.code == Some(0), "import to succeed", &out)?;
+        import(store, imgs.path(), "second", "second")?;
         sh(&format!("cd {}; umoci unpack --image img:second theirs", imgs.path().display()))?;
         let theirs = listing(&imgs.path().join("theirs/rootfs"));
         // Ours: the two layers as one read-only overlay, the top one first.
@@ -332,8 +334,7 @@ fn no_mount_is_left_however_a_container_ends() {
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
         let store = store.path();
-        let out = tool(store, &["import", &format!("{}:base", imgs.path().join("img").display()), "busybox"])?;
-        ensure(out.code == Some(0), "import to succeed", &out)?;
+        import(store, imgs.path(), "base", "busybox")?;
         let out = tool(store, &["run", "--net=none", "--rm", "busybox", "sh", "-c", "grep ' / / ' /proc/self/mountinfo | cut -d' ' -f9"])?;
         ensure(out.stdout == "overlay\n", "the root inside is an overlay", &out)?;
         let out = tool(store, &["run", "--net=none", "--rm", "busybox", "/no/such/command"])?;
@@ -368,7 +369,7 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
         let store = store.path();
-        tool(store, &["import", &format!("{}:base", imgs.path().join("img").display()), "busybox"])?;
+        import(store, imgs.path(), "base", "busybox")?;
         let not_layout = burrow_lab::temp_dir();
         let not_layout = not_layout.path().display().to_string();
         for (args, named) in [
@@ -410,7 +411,7 @@ fn commit_makes_an_image_of_the_changes() {
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
         let store = store.path();
-        tool(store, &["import", &format!("{}:base", imgs.path().join("img").display()), "busybox"])?;
+        import(store, imgs.path(), "base", "busybox")?;
         let word = burrow_lab::random_name("w-");
         let change = format!("echo {word} > /word; rm /bin/ls");
         for name in ["c1", "c2"] {
@@ -446,12 +447,11 @@ fn prune_frees_exactly_what_nothing_uses() {
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
         let store = store.path();
-        let img = imgs.path().join("img").display().to_string();
-        tool(store, &["import", &format!("{img}:base"), "busybox"])?;
-        tool(store, &["import", &format!("{img}:second"), "second"])?;
+        import(store, imgs.path(), "base", "busybox")?;
+        import(store, imgs.path(), "second", "second")?;
         let base_only = {
             let other = burrow_lab::temp_dir();
-            tool(other.path(), &["import", &format!("{img}:base"), "busybox"])?;
+            import(other.path(), imgs.path(), "base", "busybox")?;
             (layer_dirs(other.path()), std::fs::read_dir(other.path().join("oci/blobs/sha256"))?.count())
         };
         tool(store, &["run", "--net=none", "--name", "stopped", "busybox", "true"])?;
@@ -494,7 +494,7 @@ fn an_image_serves_on_a_published_port_with_limits() {
     .run(|| {
         let (imgs, store, leases) = (images()?, burrow_lab::temp_dir(), burrow_lab::temp_dir());
         let store = store.path();
-        tool(store, &["import", &format!("{}:base", imgs.path().join("img").display()), "busybox"])?;
+        import(store, imgs.path(), "base", "busybox")?;
         let netns = burrow_lab::random_name("burrow-test-");
         sh(&format!("ip netns add {netns} && ip -n {netns} link set lo up"))?;
         let word = burrow_lab::random_name("w-");
@@ -545,7 +545,7 @@ fn a_detached_container_runs_logs_and_stops() {
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
         let store = store.path();
-        tool(store, &["import", &format!("{}:base", imgs.path().join("img").display()), "busybox"])?;
+        import(store, imgs.path(), "base", "busybox")?;
         let word = burrow_lab::random_name("started-");
         let script = format!("echo {word}; exec sleep 30");
         let started = std::time::Instant::now();
@@ -605,8 +605,7 @@ fn a_multi_platform_image_imports_its_linux_amd64_manifest() {
         let top = serde_json::json!({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.index.v1+json",
             "digest": digest.to_string(), "size": bytes.len(), "annotations": {"org.opencontainers.image.ref.name": "multi"}}]});
         std::fs::write(img.join("index.json"), top.to_string())?;
-        let out = tool(store.path(), &["import", &format!("{}:multi", img.display()), "multi"])?;
-        ensure(out.code == Some(0), "import of the multi-platform image", &out)?;
+        import(store.path(), imgs.path(), "multi", "multi")?;
         let out = tool(store.path(), &["run", "--net=none", "--rm", "multi", "sh", "-c", "echo $GREETING"])?;
         ensure(out.stdout == "hello\n", "hello, from the linux/amd64 manifest", &out)
     });
@@ -623,7 +622,7 @@ fn an_opaque_directory_survives_commit() {
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
         let store = store.path();
-        tool(store, &["import", &format!("{}:base", imgs.path().join("img").display()), "busybox"])?;
+        import(store, imgs.path(), "base", "busybox")?;
         let script = "rm -rf /etc; mkdir /etc; echo x > /etc/only; ls /etc";
         let out = tool(store, &["run", "--net=none", "--name", "o", "busybox", "sh", "-c", script])?;
         ensure(out.stdout == "only\n", "inside: /etc holds only the new file", &out)?;
@@ -666,8 +665,7 @@ fn the_config_sets_user_and_working_dir() {
             imgs.path().display()
         ))?;
         let store = store.path();
-        let out = tool(store, &["import", &format!("{}:app", imgs.path().join("img").display()), "app"])?;
-        ensure(out.code == Some(0), "import", &out)?;
+        import(store, imgs.path(), "app", "app")?;
         let out = tool(store, &["run", "--net=none", "--rm", "app", "echo $(id -u):$(id -g) $(pwd)"])?;
         ensure(out.stdout == "65534:65534 /srv/app\n", "65534:65534 /srv/app", &out)
     });
