@@ -6,7 +6,7 @@ use crate::digest::Digest;
 use crate::store::Store;
 use anyhow::{Context, Result};
 use ch01_unshare::explain;
-use oci_spec::image::{ImageIndex, ImageManifest, MediaType};
+use oci_spec::image::{ImageConfiguration, ImageIndex, ImageManifest};
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -50,26 +50,21 @@ pub fn prune(store: &Store) -> Result<Pruned> {
         }
         let bytes =
             std::fs::read(store.layout().blob(&digest)).with_context(|| format!("read blob {digest}"))?;
+        // A manifest, OCI's or Docker's schema 2 (whose config has another
+        // media type): its config, its layers and their diff_ids. Else an
+        // index: its manifests.
         if let Ok(manifest) = ImageManifest::from_reader(&bytes[..]) {
-            if manifest.config().media_type() == &MediaType::ImageConfig {
-                let config = Digest::parse(manifest.config().digest().as_ref())?;
-                let text = std::fs::read(store.layout().blob(&config))?;
-                let config_json: oci_spec::image::ImageConfiguration = serde_json::from_slice(&text)?;
-                layers.extend(
-                    config_json
-                        .rootfs()
-                        .diff_ids()
-                        .iter()
-                        .map(|d| d.trim_start_matches("sha256:").to_string()),
-                );
-                blobs.insert(config.hex);
-                for layer in manifest.layers() {
-                    blobs.insert(Digest::parse(layer.digest().as_ref())?.hex);
-                }
-                continue;
+            let config = Digest::parse(manifest.config().digest().as_ref())?;
+            let image = ImageConfiguration::from_file(store.layout().blob(&config))
+                .with_context(|| format!("read config {config}"))?;
+            for diff_id in image.rootfs().diff_ids() {
+                layers.insert(Digest::parse(diff_id)?.hex);
             }
-        }
-        if let Ok(index) = ImageIndex::from_reader(&bytes[..]) {
+            blobs.insert(config.hex);
+            for layer in manifest.layers() {
+                blobs.insert(Digest::parse(layer.digest().as_ref())?.hex);
+            }
+        } else if let Ok(index) = ImageIndex::from_reader(&bytes[..]) {
             for desc in index.manifests() {
                 todo.push(Digest::parse(desc.digest().as_ref())?);
             }

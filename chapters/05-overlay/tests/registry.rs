@@ -21,6 +21,11 @@ struct Registry {
 
 impl Registry {
     fn new(auth: bool) -> Result<Registry, Failure> {
+        Registry::with_format(auth, "oci")
+    }
+
+    /// `format`: the manifest format skopeo pushes, `oci` or Docker's `v2s2`.
+    fn with_format(auth: bool, format: &str) -> Result<Registry, Failure> {
         let dir = burrow_lab::temp_dir();
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let d = dir.path().display().to_string();
@@ -43,7 +48,7 @@ impl Registry {
         common::base_image(registry.dir.path())?;
         let creds = if auth { "--dest-creds alice:secret" } else { "" };
         sh(&format!(
-            "cd {d}; skopeo copy --insecure-policy --dest-tls-verify=false {creds} oci:img:base docker://127.0.0.1:{port}/busybox:latest"
+            "cd {d}; skopeo copy --insecure-policy --dest-tls-verify=false --format {format} {creds} oci:img:base docker://127.0.0.1:{port}/busybox:latest"
         ))?;
         Ok(registry)
     }
@@ -127,5 +132,24 @@ fn basic_auth() {
         ensure(none.code == Some(125) && none.stderr.contains("--user"), "without --user: 125, asking for --user", &none)?;
         ensure(wrong.code == Some(125) && wrong.stderr.contains("refused"), "a wrong password: 125, refused", &wrong)?;
         ensure(right.code == Some(0), "alice:secret: pulled", &right)
+    });
+}
+
+#[test]
+fn a_docker_format_image_pulls_runs_and_survives_prune() {
+    Check {
+        id: "ch05/pull-docker",
+        what: "an image pushed in Docker's manifest format (schema 2): pulled, kept whole by prune (its blobs are all in use), and runs",
+        hint: "accept Docker's media types (manifest.v2+json, rootfs.diff.tar.gzip, container.image.v1+json) wherever OCI's are; prune marks any manifest's config and layers",
+        book: "ch05-overlay.md#pulling-from-a-registry",
+    }
+    .run(|| {
+        let (registry, store) = (Registry::with_format(false, "v2s2")?, burrow_lab::temp_dir());
+        let out = tool(store.path(), &["pull", &registry.reference(), "--as", "busybox"])?;
+        ensure(out.code == Some(0), "pull to succeed", &out)?;
+        let out = tool(store.path(), &["prune"])?;
+        ensure(out.stdout.starts_with("removed 0 containers, 0 blobs, 0 layers"), "prune removes nothing", &out)?;
+        let out = tool(store.path(), &["run", "--net=none", "--rm", "busybox", "sh", "-c", "echo $GREETING"])?;
+        ensure(out.stdout == "hello\n", "hello, from the pulled image", &out)
     });
 }
