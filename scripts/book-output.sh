@@ -839,3 +839,53 @@ burrow spec && head -20 config.json
 grep -E '"(type|destination)"' config.json | tr -d ' ,'
 burrow spec; echo "exit $?"
 EOF
+
+# A bundle with a busybox rootfs; the sessions keep their state under $work.
+ch06_bundle() {
+    mkdir -p "$work/demo" && cp -a target/burrow-rootfs/busybox "$work/demo/rootfs"
+    (cd "$work/demo" && burrow spec)
+    python3 - "$work/demo/config.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+config = json.load(open(path))
+config["process"]["terminal"] = False
+config["process"]["args"] = ["sh", "-c", "echo hello from $(hostname), pid $$; exec sleep 1000"]
+json.dump(config, open(path, "w"), indent=2)
+PY
+}
+ch06_bundle
+ch06_normalise() { normalise_with "$ch06_normalise_py" "$@"; }
+ch06_normalise_py=$(
+    cat <<'PY'
+import re, sys
+text = sys.stdin.read()
+for pid in set(re.findall(r'"pid": (\d+)', text)) | set(re.findall(r"-> pid (\d+)", text)):
+    text = re.sub(rf"\b{pid}\b", "<pid>", text)
+text = re.sub(r"\[explain pid \d{2,}\]", "[explain pid <burrow>]", text)
+text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "YYYY-MM-DDThh:mm:ssZ", text)
+sys.stdout.write(text)
+PY
+)
+
+session ch06-lifecycle <<'EOF'
+#cd "${0%/*}/demo"
+burrow create demo --bundle . >out.txt 2>&1 </dev/null; echo "create: exit $?"
+burrow state demo
+pid=$(burrow state demo | grep '"pid"' | tr -dc 0-9); cat /proc/$pid/comm; cat /proc/$pid/wchan; echo
+ls /run/burrow/demo
+burrow start demo; cat out.txt
+burrow state demo | grep status; cat /proc/$pid/comm
+burrow list
+burrow delete demo; echo "delete: exit $?"
+burrow kill demo KILL; sleep 0.2; burrow state demo | grep status
+burrow delete demo; burrow state demo; echo "state: exit $?"
+EOF
+ch06_normalise ch06-lifecycle
+
+session ch06-run <<'EOF'
+#cd "${0%/*}/demo"
+#python3 -c 'import json; c = json.load(open("config.json")); c["process"]["args"] = ["sh", "-c", "hostname; exit 3"]; json.dump(c, open("config.json", "w"))'
+burrow run demo --bundle .; echo "exit $?"
+burrow --debug run demo --bundle . 2>&1 | grep -E 'clone|uid_map|cgroup.procs|pivot_root|exec fifo|open\(|rmdir .*/demo$' | head -12
+EOF
+ch06_normalise ch06-run

@@ -101,7 +101,6 @@ pub fn run(container: &Container, setup: Setup) -> Result<i32> {
 /// still waits: whatever it sets up is in force before the command starts.
 pub fn run_placed(container: &Container, place: Place, setup: Setup) -> Result<i32> {
     container.validate()?;
-    ensure_single_threaded()?;
     let flags = container.clone_flags();
     let old_mask = pid1::block_signals()?;
     let _restore = RestoreMask(old_mask);
@@ -113,14 +112,7 @@ pub fn run_placed(container: &Container, place: Place, setup: Setup) -> Result<i
         error_write: error_write.as_raw_fd(),
     };
 
-    let mut stack = vec![0u8; STACK_SIZE];
-    let child_main = Box::new(|| child(container, &mut *setup, fds, &old_mask));
-    // SAFETY: without CLONE_VM the child runs on its own copy of this process's
-    // memory, as after fork(2). This process has a single thread (checked
-    // above), so no other thread can hold a lock (malloc's, stdio's) that the
-    // child would inherit locked.
-    let pid = unsafe { nix::sched::clone(child_main, &mut stack, flags, Some(Signal::SIGCHLD as i32)) }
-        .with_context(|| format!("clone({})", flag_names!(flags)))?;
+    let pid = clone_child(flags, &mut || child(container, &mut *setup, fds, &old_mask))?;
     let inside = if flags.contains(CloneFlags::CLONE_NEWPID) { ", pid 1 inside" } else { "" };
     explain!("clone({}) -> pid {pid} on the host{inside}", flag_names!(flags));
     drop((sync_read, error_write));
@@ -143,6 +135,24 @@ pub fn run_placed(container: &Container, place: Place, setup: Setup) -> Result<i
     pid1::supervise(pid)
 }
 // ANCHOR_END: run
+
+// ANCHOR: clone_child
+/// clone(2) a child in new namespaces (`flags`) that runs `child_main` and
+/// exits with what it returns. Like fork(2), the child gets a copy of this
+/// process's memory; it starts on a stack of its own.
+pub fn clone_child(flags: CloneFlags, child_main: &mut dyn FnMut() -> isize) -> Result<Pid> {
+    ensure_single_threaded()?;
+    let mut stack = vec![0u8; STACK_SIZE];
+    // SAFETY: without CLONE_VM the child runs on its own copy of this process's
+    // memory, as after fork(2). This process has a single thread (checked
+    // above), so no other thread can hold a lock (malloc's, stdio's) that the
+    // child would inherit locked.
+    let pid =
+        unsafe { nix::sched::clone(Box::new(child_main), &mut stack, flags, Some(Signal::SIGCHLD as i32)) }
+            .with_context(|| format!("clone({})", flag_names!(flags)))?;
+    Ok(pid)
+}
+// ANCHOR_END: clone_child
 
 // ANCHOR: single_threaded
 /// clone(2) copies only the calling thread: if another thread held a lock

@@ -26,7 +26,8 @@ pub fn map_root_to_caller(pid: Pid) -> Result<()> {
 }
 // ANCHOR_END: write_maps
 
-fn write_proc(pid: Pid, file: &str, line: &str) -> Result<()> {
+/// Write `line` to `/proc/PID/FILE` (uid_map, gid_map, setgroups), narrated.
+pub fn write_proc(pid: Pid, file: &str, line: &str) -> Result<()> {
     let path = format!("/proc/{pid}/{file}");
     explain!("write {path} {line:?}");
     fs::write(&path, format!("{line}\n")).with_context(|| format!("write {line:?} to {path}"))

@@ -34,13 +34,7 @@ pub fn mount_dev(dev: &Path) -> Result<()> {
     let nosuid = MsFlags::MS_NOSUID;
     mount(Some("tmpfs"), dev, Some("tmpfs"), nosuid | MsFlags::MS_STRICTATIME, Some("mode=755,size=64k"))?;
     for (name, major, minor) in NODES {
-        let path = dev.join(name);
-        explain!("mknod({path:?}, S_IFCHR|0666, makedev({major}, {minor}))");
-        mknod(&path, SFlag::S_IFCHR, Mode::from_bits_truncate(0o666), makedev(major, minor))
-            .with_context(|| format!("mknod {} (char {major}:{minor})", path.display()))?;
-        // mknod applies the umask; these devices are for everyone.
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666))
-            .with_context(|| format!("chmod 0666 {}", path.display()))?;
+        make_node(&dev.join(name), SFlag::S_IFCHR, major, minor, 0o666)?;
     }
     // A new devpts instance: the container's ptys are its own, not the host's.
     let pts = make_dir(dev, "pts")?;
@@ -49,6 +43,23 @@ pub fn mount_dev(dev: &Path) -> Result<()> {
     let shm = make_dir(dev, "shm")?;
     let shm_flags = nosuid | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC;
     mount(Some("shm"), &shm, Some("tmpfs"), shm_flags, Some("mode=1777,size=64m"))?;
+    make_links(dev)
+}
+// ANCHOR_END: populate
+
+/// mknod(2) a device node at `path` with exactly `mode` (mknod applies the
+/// umask, so the mode is set again after).
+pub fn make_node(path: &Path, kind: SFlag, major: u64, minor: u64, mode: u32) -> Result<()> {
+    let kind_name = if kind == SFlag::S_IFBLK { "S_IFBLK" } else { "S_IFCHR" };
+    explain!("mknod({path:?}, {kind_name}|{mode:04o}, makedev({major}, {minor}))");
+    mknod(path, kind, Mode::from_bits_truncate(mode), makedev(major, minor))
+        .with_context(|| format!("mknod {} ({kind_name} {major}:{minor})", path.display()))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("chmod {mode:o} {}", path.display()))
+}
+
+/// The symlinks of [`LINKS`] in `dev`.
+pub fn make_links(dev: &Path) -> Result<()> {
     for (name, target) in LINKS {
         let path = dev.join(name);
         explain!("symlink({target:?}, {path:?})");
@@ -56,7 +67,6 @@ pub fn mount_dev(dev: &Path) -> Result<()> {
     }
     Ok(())
 }
-// ANCHOR_END: populate
 
 /// Create `parent/name` if it is missing and return its path.
 pub fn make_dir(parent: &Path, name: &str) -> Result<std::path::PathBuf> {

@@ -17,7 +17,17 @@ use std::path::Path;
 /// host still would: that is why the command gets none but 0, 1 and 2.)
 pub fn pivot_into(rootfs: &Path) -> Result<()> {
     // pivot_root needs new_root to be a mount point: bind it onto itself.
-    mount(Some(&rootfs.to_string_lossy()), rootfs, None, MsFlags::MS_BIND | MsFlags::MS_REC, None)?;
+    bind_to_itself(rootfs)?;
+    pivot_to_mount(rootfs)
+}
+
+/// Make `rootfs` a mount point of its own, as pivot_root(2) requires.
+pub fn bind_to_itself(rootfs: &Path) -> Result<()> {
+    mount(Some(&rootfs.to_string_lossy()), rootfs, None, MsFlags::MS_BIND | MsFlags::MS_REC, None)
+}
+
+/// [`pivot_into`] a `rootfs` that is a mount point already.
+pub fn pivot_to_mount(rootfs: &Path) -> Result<()> {
     explain!("chdir({rootfs:?})");
     chdir(rootfs).with_context(|| format!("chdir {}", rootfs.display()))?;
     // new_root and put_old may be the same directory: the old root is then

@@ -36,6 +36,8 @@ pub struct Cgroup {
     leaves: Vec<PathBuf>,
     /// burrow's parent cgroup in each hierarchy, shared with other containers.
     parents: Vec<PathBuf>,
+    /// Remove it when dropped: true for a cgroup this process created.
+    owned: bool,
 }
 
 impl Cgroup {
@@ -45,13 +47,14 @@ impl Cgroup {
     pub fn create(layout: &Layout, parent: &str, name: &str, res: &Resources) -> Result<Cgroup> {
         let path = Path::new(parent).join(name);
         let dirs = Dirs::V1(BTreeMap::new());
-        let mut cgroup = Cgroup { path: path.clone(), dirs, leaves: Vec::new(), parents: Vec::new() };
+        let mut cgroup =
+            Cgroup { path: path.clone(), dirs, leaves: Vec::new(), parents: Vec::new(), owned: true };
         match (layout.mode()?, &layout.unified) {
             (Mode::Unified, Some(root)) => {
                 let wanted = v2::controllers(res);
                 v2::check_root(root, &wanted)?;
                 // The parent hands the controllers down; the leaf holds the processes.
-                let dir = cgroup.make(root, parent, name, |parent| v2::enable(parent, &wanted))?;
+                let dir = cgroup.make(root, parent, name, |parent| v2::enable(root, parent, &wanted))?;
                 cgroup.dirs = Dirs::V2(dir);
             }
             _ => {
@@ -74,6 +77,54 @@ impl Cgroup {
         Ok(cgroup)
     }
     // ANCHOR_END: create
+
+    // ANCHOR: outlive
+    /// Let the cgroup outlive this value: nothing is killed or removed when it
+    /// is dropped. An OCI runtime's `create` exits while the container lives
+    /// on in its cgroup; `delete`, a later process, finds it with
+    /// [`Cgroup::open`] and calls [`Cgroup::remove`].
+    pub fn leak(mut self) {
+        self.owned = false;
+    }
+
+    /// The cgroup `parent/name` as an earlier process created it: the
+    /// directories that exist of it, ready to be read, frozen or removed.
+    /// Dropping it changes nothing; [`Cgroup::remove`] removes it.
+    pub fn open(layout: &Layout, parent: &str, name: &str) -> Result<Cgroup> {
+        let path = Path::new(parent).join(name);
+        let dirs = Dirs::V1(BTreeMap::new());
+        let mut cgroup =
+            Cgroup { path: path.clone(), dirs, leaves: Vec::new(), parents: Vec::new(), owned: false };
+        let mut found = |root: &Path| {
+            let dir = root.join(&path);
+            if !dir.is_dir() {
+                return None;
+            }
+            cgroup.parents.push(root.join(parent));
+            cgroup.leaves.push(dir.clone());
+            Some(dir)
+        };
+        match (layout.mode()?, &layout.unified) {
+            (Mode::Unified, Some(root)) => {
+                if let Some(dir) = found(root) {
+                    cgroup.dirs = Dirs::V2(dir);
+                }
+            }
+            _ => {
+                let mut dirs = BTreeMap::new();
+                for controller in crate::layout::V1_CONTROLLERS {
+                    let Some(mount) = layout.v1.get(controller) else { continue };
+                    let shared = dirs.values().find(|d: &&PathBuf| d.starts_with(mount)).cloned();
+                    if let Some(dir) = shared.or_else(|| found(mount)) {
+                        dirs.insert(controller, dir);
+                    }
+                }
+                cgroup.dirs = Dirs::V1(dirs);
+            }
+        }
+        Ok(cgroup)
+    }
+    // ANCHOR_END: outlive
 
     /// mkdir `root/parent` if missing, `prepare` it, and mkdir `root/parent/name`.
     /// Another run may remove the shared parent in between: then start again.
@@ -244,6 +295,9 @@ fn rmdir(dir: &Path) -> Result<(), Errno> {
 
 impl Drop for Cgroup {
     fn drop(&mut self) {
+        if !self.owned {
+            return;
+        }
         if let Err(e) = self.remove() {
             eprintln!("warning: could not remove cgroup {}: {e:#}", self.path.display());
         }

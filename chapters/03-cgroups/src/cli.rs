@@ -61,6 +61,7 @@ impl LimitArgs {
         let mut res = Resources {
             memory: self.memory.as_deref().map(|m| limits::parse_size("--memory", m)).transpose()?,
             cpu_quota_us: self.cpus.as_deref().map(limits::parse_cpus).transpose()?,
+            cpu_period_us: None,
             cpu_weight: self.cpu_weight.as_deref().map(limits::parse_weight).transpose()?,
             pids: self.pids.as_deref().map(limits::parse_pids).transpose()?,
             cpuset: self.cpuset.as_deref().map(|c| limits::parse_cpuset(c, &online)).transpose()?,

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The v1 controllers this chapter uses or reports.
-const V1_CONTROLLERS: [&str; 14] = [
+pub(crate) const V1_CONTROLLERS: [&str; 14] = [
     "cpu",
     "cpuacct",
     "cpuset",

@@ -11,8 +11,10 @@ pub const CPU_PERIOD_US: u64 = 100_000;
 pub struct Resources {
     /// Memory limit in bytes (swap is turned off alongside it).
     pub memory: Option<u64>,
-    /// CPU quota in microseconds per [`CPU_PERIOD_US`].
+    /// CPU quota in microseconds per period.
     pub cpu_quota_us: Option<u64>,
+    /// The period of the quota, in microseconds ([`CPU_PERIOD_US`] if `None`).
+    pub cpu_period_us: Option<u64>,
     /// CPU weight, 1..=10000 (cgroup v2's scale; 100 is the default).
     pub cpu_weight: Option<u64>,
     /// Most processes (threads, in fact) the cgroup may hold at once.

@@ -53,7 +53,8 @@ pub fn apply(dirs: &BTreeMap<&str, PathBuf>, res: &Resources) -> Result<()> {
         }
     }
     if let Some(quota) = res.cpu_quota_us {
-        write(dir("cpu")?, "cpu.cfs_period_us", &CPU_PERIOD_US.to_string())?;
+        let period = res.cpu_period_us.unwrap_or(CPU_PERIOD_US);
+        write(dir("cpu")?, "cpu.cfs_period_us", &period.to_string())?;
         write(dir("cpu")?, "cpu.cfs_quota_us", &quota.to_string())?;
     }
     if let Some(weight) = res.cpu_weight {

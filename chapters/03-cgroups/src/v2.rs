@@ -40,10 +40,17 @@ pub fn check_root(root: &Path, wanted: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// Hand `wanted` down from `dir` (burrow's parent cgroup) to its children.
-pub fn enable(dir: &Path, wanted: &[&str]) -> Result<()> {
+/// Hand `wanted` down from `dir` (burrow's parent cgroup) to its children,
+/// and from every cgroup between `root` and `dir` (a nested parent such as
+/// `machine/burrow` needs them at each level).
+pub fn enable(root: &Path, dir: &Path, wanted: &[&str]) -> Result<()> {
     let line: Vec<String> = wanted.iter().map(|c| format!("+{c}")).collect();
-    write(dir, "cgroup.subtree_control", &line.join(" "))
+    let mut level = root.to_path_buf();
+    for part in dir.strip_prefix(root).unwrap_or(Path::new("")).components() {
+        level.push(part);
+        write(&level, "cgroup.subtree_control", &line.join(" "))?;
+    }
+    Ok(())
 }
 
 // ANCHOR: apply
@@ -57,7 +64,7 @@ pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
         }
     }
     if let Some(quota) = res.cpu_quota_us {
-        write(dir, "cpu.max", &format!("{quota} {CPU_PERIOD_US}"))?;
+        write(dir, "cpu.max", &format!("{quota} {}", res.cpu_period_us.unwrap_or(CPU_PERIOD_US)))?;
     }
     if let Some(weight) = res.cpu_weight {
         write(dir, "cpu.weight", &weight.to_string())?;

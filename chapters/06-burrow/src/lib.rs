@@ -5,5 +5,16 @@
 //! `config.json` ([`spec`]) that says, field by field, everything chapters 1
 //! to 5 chose on the command line.
 
+pub mod cgroups;
+pub mod create;
+pub mod features;
+pub mod hooks;
+pub mod init;
+pub mod lifecycle;
 pub mod log;
+pub mod mounts;
+pub mod process;
+pub mod rootfs;
 pub mod spec;
+pub mod state;
+pub mod sync;

@@ -22,7 +22,7 @@ pub fn error(path: &Path, json: bool, msg: &str) {
 
 /// `2026-11-23T14:05:09Z`: UTC, from the seconds since 1970 (the civil
 /// calendar from a day count, as in Howard Hinnant's `civil_from_days`).
-fn rfc3339(now: SystemTime) -> String {
+pub fn rfc3339(now: SystemTime) -> String {
     let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
     let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let z = days + 719_468;

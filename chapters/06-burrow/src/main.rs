@@ -1,17 +1,23 @@
 //! `burrow`: an OCI runtime, with runc's command line.
 
 use anyhow::{bail, Result};
-use burrow::{log, spec};
+use burrow::create::{self, Options};
+use burrow::state::State;
+use burrow::{features, lifecycle, log, spec};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// An OCI runtime: makes containers out of bundles (a rootfs and a
 /// config.json), with the command line that containerd, podman and Docker
 /// use to call runc.
 #[derive(Parser, Debug)]
-#[command(version, after_help = "Example: mkdir b && cd b && burrow spec && cat config.json")]
+#[command(version, after_help = "Example: cd bundle && burrow spec && burrow run demo")]
 struct Cli {
+    /// Where containers' state lives (a tmpfs: state must not outlive a reboot).
+    #[arg(long, value_name = "DIR", default_value = "/run/burrow", global = true)]
+    root: PathBuf,
+
     /// Also write errors to FILE (podman passes this, and shows what it finds there).
     #[arg(long, value_name = "FILE", global = true)]
     log: Option<PathBuf>,
@@ -19,6 +25,10 @@ struct Cli {
     /// The format of --log: text, or JSON lines (level, msg, time) as runc writes them.
     #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
     log_format: LogFormat,
+
+    /// Narrate each syscall on stderr (the same as --explain in chapters 1 to 5).
+    #[arg(long, alias = "explain", global = true)]
+    debug: bool,
 
     /// Manage cgroups through systemd (refused: burrow writes cgroupfs itself).
     #[arg(long, global = true)]
@@ -34,6 +44,35 @@ enum LogFormat {
     Json,
 }
 
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+enum Format {
+    #[default]
+    Table,
+    Json,
+}
+
+/// The flags `create` and `run` share.
+#[derive(clap::Args, Debug)]
+struct CreateArgs {
+    /// The container's id: letters, digits, _ + - .
+    id: String,
+    /// The bundle: a directory with config.json and the rootfs.
+    #[arg(short, long, default_value = ".", value_name = "DIR")]
+    bundle: PathBuf,
+    /// Write the container process's pid (as the host sees it) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pid_file: Option<PathBuf>,
+    /// With process.terminal: send the pty's master to this unix socket (SCM_RIGHTS).
+    #[arg(long, value_name = "SOCKET")]
+    console_socket: Option<PathBuf>,
+    /// Do not pivot_root: move the rootfs onto / and chroot (for a rootfs on a ramdisk).
+    #[arg(long)]
+    no_pivot: bool,
+    /// Accepted for runc's callers; burrow never creates a session keyring.
+    #[arg(long)]
+    no_new_keyring: bool,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Write a default config.json into the bundle (as `runc spec`).
@@ -46,19 +85,164 @@ enum Command {
         #[arg(long)]
         rootless: bool,
     },
+    /// Build the container and leave its process waiting before execve (for `start`).
+    Create(CreateArgs),
+    /// Let a created container's process execute its command.
+    Start { id: String },
+    /// Print the container's state (JSON, as the runtime spec defines it).
+    State { id: String },
+    /// Send a signal to the container's process (default SIGTERM).
+    Kill {
+        id: String,
+        #[arg(default_value = "SIGTERM")]
+        signal: String,
+        /// Signal every process in the container's cgroup.
+        #[arg(short, long)]
+        all: bool,
+    },
+    /// Remove a stopped container: its cgroup and state.
+    Delete {
+        id: String,
+        /// SIGKILL a running container first.
+        #[arg(short, long)]
+        force: bool,
+    },
+    /// create + start; without -d, wait for the process and exit with its status.
+    Run {
+        #[command(flatten)]
+        create: CreateArgs,
+        /// Return once the process runs, and leave it running.
+        #[arg(short, long)]
+        detach: bool,
+    },
+    /// List the containers under --root.
+    List {
+        #[arg(short, long, value_enum, default_value_t)]
+        format: Format,
+        /// Print the ids only.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// List the processes in the container's cgroup.
+    Ps {
+        id: String,
+        #[arg(short, long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Freeze every process of the container (cgroup freezer).
+    Pause { id: String },
+    /// Thaw a paused container.
+    Resume { id: String },
+    /// Print what this runtime supports (JSON, as the runtime spec defines it).
+    Features,
+}
+
+fn create_options<'a>(root: &'a Path, args: &'a CreateArgs) -> Result<Options<'a>> {
+    if args.console_socket.is_some() {
+        bail!("--console-socket: not supported yet; set process.terminal to false");
+    }
+    Ok(Options {
+        root,
+        id: &args.id,
+        bundle: &args.bundle,
+        pid_file: args.pid_file.as_deref(),
+        no_pivot: args.no_pivot,
+    })
 }
 
 fn run(cli: Cli) -> Result<i32> {
     if cli.systemd_cgroup {
         bail!("--systemd-cgroup: burrow manages cgroups through cgroupfs only; drop the flag (podman: --cgroup-manager=cgroupfs)");
     }
+    if cli.debug {
+        ch01_unshare::explain::enable();
+    }
+    let root = cli.root.as_path();
     match cli.command {
         Command::Spec { bundle, rootless } => {
             let ids = rootless.then(|| (nix::unistd::geteuid().as_raw(), nix::unistd::getegid().as_raw()));
             spec::write(&bundle, &spec::default_spec(ids)?)?;
-            Ok(0)
+        }
+        Command::Create(args) => {
+            let old_mask = ch01_unshare::pid1::block_signals()?;
+            create::create(&create_options(root, &args)?, &old_mask)?;
+        }
+        Command::Start { id } => lifecycle::start(root, &id)?,
+        Command::State { id } => {
+            println!("{}", serde_json::to_string_pretty(&State::load(root, &id)?.spec_json())?);
+        }
+        Command::Kill { id, signal, all } => lifecycle::kill_container(root, &id, &signal, all)?,
+        Command::Delete { id, force } => lifecycle::delete(root, &id, force)?,
+        Command::Run { create: args, detach } => {
+            let old_mask = ch01_unshare::pid1::block_signals()?;
+            let state = create::create(&create_options(root, &args)?, &old_mask)?;
+            if detach {
+                lifecycle::start(root, &state.id)?;
+            } else {
+                return lifecycle::run_foreground(root, &state);
+            }
+        }
+        Command::List { format, quiet } => print_list(&lifecycle::list(root)?, format, quiet)?,
+        Command::Ps { id, format } => {
+            let procs = lifecycle::ps(root, &id)?;
+            match format {
+                Format::Json => {
+                    println!(
+                        "{}",
+                        serde_json::to_string(&procs.iter().map(|(pid, _)| pid).collect::<Vec<_>>())?
+                    )
+                }
+                Format::Table => {
+                    println!("{:>8}  CMD", "PID");
+                    for (pid, cmd) in procs {
+                        println!("{pid:>8}  {cmd}");
+                    }
+                }
+            }
+        }
+        Command::Pause { id } => lifecycle::freeze(root, &id, true)?,
+        Command::Resume { id } => lifecycle::freeze(root, &id, false)?,
+        Command::Features => println!("{}", serde_json::to_string_pretty(&features::document())?),
+    }
+    Ok(0)
+}
+
+fn print_list(all: &[State], format: Format, quiet: bool) -> Result<()> {
+    if quiet {
+        all.iter().for_each(|s| println!("{}", s.id));
+        return Ok(());
+    }
+    match format {
+        Format::Json => {
+            let list: Vec<serde_json::Value> = all
+                .iter()
+                .map(|s| {
+                    let mut v = s.spec_json();
+                    v["rootfs"] = s.rootfs.to_string_lossy().into();
+                    v["created"] = s.created.clone().into();
+                    v["owner"] = s.owner.clone().into();
+                    v
+                })
+                .collect();
+            println!("{}", serde_json::to_string(&list)?);
+        }
+        Format::Table => {
+            println!("{:<20} {:>8} {:<8} {:<40} {:<20} OWNER", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
+            for s in all {
+                let pid = if s.status == burrow::state::Status::Stopped { 0 } else { s.pid };
+                println!(
+                    "{:<20} {:>8} {:<8} {:<40} {:<20} {}",
+                    s.id,
+                    pid,
+                    s.status,
+                    s.bundle.display(),
+                    s.created,
+                    s.owner
+                );
+            }
         }
     }
+    Ok(())
 }
 
 fn main() -> ExitCode {

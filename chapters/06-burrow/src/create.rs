@@ -1,0 +1,273 @@
+//! `burrow create`: build the whole container from a bundle, and leave its
+//! process blocked just before execve(2), waiting for `burrow start`.
+//!
+//! Why two steps? The caller (containerd's shim, podman's conmon) needs the
+//! container's pid, and a cgroup and network namespace that exist, *before*
+//! the command runs: to wire the network in (podman's hooks), to watch the
+//! process, to attach its terminal. `create` hands all of that over and exits;
+//! the container process is then re-parented to the caller when the caller is
+//! a child subreaper (prctl(PR_SET_CHILD_SUBREAPER)), as shims and conmon are.
+
+use crate::hooks::{self, Stage};
+use crate::init::{self, Plan};
+use crate::state::{self, State, Status, OCI_VERSION};
+use crate::sync::{self, expect, send_msg, Message};
+use crate::{cgroups, process};
+use anyhow::{bail, Context, Result};
+use ch01_unshare::container::clone_child;
+use ch01_unshare::{explain, flag_names, idmap};
+use ch03_cgroups::{Cgroup, Layout};
+use nix::fcntl::OFlag;
+use nix::sched::CloneFlags;
+use nix::sys::signal::{kill, SigSet, Signal};
+use nix::sys::stat::Mode;
+use nix::unistd::Pid;
+use oci_spec::runtime::{LinuxIdMapping, LinuxNamespaceType, Spec};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::path::{Path, PathBuf};
+
+/// What `create` (and `run`) are told on the command line.
+pub struct Options<'a> {
+    pub root: &'a Path,
+    pub id: &'a str,
+    pub bundle: &'a Path,
+    pub pid_file: Option<&'a Path>,
+    pub no_pivot: bool,
+}
+
+/// Read and check `bundle/config.json`.
+pub fn load_spec(bundle: &Path) -> Result<(PathBuf, Spec, PathBuf)> {
+    let bundle =
+        bundle.canonicalize().with_context(|| format!("--bundle {}: no such directory", bundle.display()))?;
+    let config = bundle.join("config.json");
+    if !config.exists() {
+        bail!("{}: no config.json in the bundle; write one with `burrow spec`", config.display());
+    }
+    let spec = Spec::load(&config).map_err(|e| anyhow::anyhow!("{}: {e}", config.display()))?;
+    process::of(&spec)?;
+    let root = spec.root().as_ref().context("config.json has no \"root\": say where the rootfs is")?;
+    let rootfs = bundle.join(root.path());
+    let rootfs = rootfs.canonicalize().ok().filter(|r| r.is_dir()).with_context(|| {
+        format!(
+            "root.path {}: no such directory (make one: scripts/rootfs.sh, or umoci unpack)",
+            rootfs.display()
+        )
+    })?;
+    if rootfs == Path::new("/") {
+        bail!("root.path {}: the host's own root is not a container's rootfs", root.path().display());
+    }
+    Ok((bundle, spec, rootfs))
+}
+
+// ANCHOR: create
+/// Create the container `opts.id`: on success its process waits on the exec
+/// fifo and `state.json` says `created`; on failure nothing is left.
+pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
+    state::check_id(opts.id)?;
+    let (bundle, spec, rootfs) = load_spec(opts.bundle)?;
+    let namespaces = Namespaces::of(&spec)?;
+    let (cgroup_parent, cgroup_name) = cgroups::path(&spec, opts.id)?;
+    let resources = cgroups::resources(&spec)?;
+    std::fs::create_dir_all(opts.root).with_context(|| format!("mkdir --root {}", opts.root.display()))?;
+    let dir = state::dir(opts.root, opts.id)?;
+    match std::fs::create_dir(&dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            bail!(
+                "container {:?} already exists ({}); pick another id, or `burrow delete` it",
+                opts.id,
+                dir.display()
+            )
+        }
+        Err(e) => return Err(e).with_context(|| format!("mkdir {}", dir.display())),
+    }
+    let built = (|| {
+        let cgroup = Cgroup::create(&Layout::detect()?, &cgroup_parent, &cgroup_name, &resources)?;
+        cgroup.apply(&resources)?;
+        let mut state = State {
+            oci_version: OCI_VERSION.into(),
+            id: opts.id.into(),
+            status: Status::Creating,
+            pid: 0,
+            bundle: bundle.clone(),
+            annotations: spec.annotations().clone().unwrap_or_default(),
+            rootfs: rootfs.clone(),
+            created: crate::log::rfc3339(std::time::SystemTime::now()),
+            owner: nix::unistd::geteuid().to_string(),
+            start_time: 0,
+            cgroup_parent: cgroup_parent.clone(),
+            cgroup_name: cgroup_name.clone(),
+        };
+        spawn(&spec, &bundle, &rootfs, &dir, &namespaces, &cgroup, &mut state, opts.no_pivot, old_mask)?;
+        state.status = Status::Created;
+        state.save(opts.root)?;
+        if let Some(path) = opts.pid_file {
+            write_pid_file(path, state.pid)?;
+        }
+        cgroup.leak();
+        Ok(state)
+    })();
+    if built.is_err() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    built
+}
+// ANCHOR_END: create
+
+// ANCHOR: spawn
+/// clone(2) the container's process and take it through its setup.
+#[allow(clippy::too_many_arguments)]
+fn spawn(
+    spec: &Spec,
+    bundle: &Path,
+    rootfs: &Path,
+    dir: &Path,
+    ns: &Namespaces,
+    cgroup: &Cgroup,
+    state: &mut State,
+    no_pivot: bool,
+    old_mask: &SigSet,
+) -> Result<()> {
+    let fifo = dir.join("exec.fifo");
+    explain!("mkfifo({fifo:?}, 0622)");
+    nix::unistd::mkfifo(&fifo, Mode::from_bits_truncate(0o622))
+        .with_context(|| format!("mkfifo {}", fifo.display()))?;
+    // Writable by anyone (mkfifo applied the umask): the container's process
+    // may be a user namespace's root, an unprivileged uid on the host.
+    std::fs::set_permissions(&fifo, std::os::unix::fs::PermissionsExt::from_mode(0o622))
+        .with_context(|| format!("chmod 0622 {}", fifo.display()))?;
+    let fifo_fd = open_fd(&fifo, OFlag::O_PATH)?;
+    if let Some(pid_ns) = &ns.join_pid {
+        // setns(CLONE_NEWPID) moves only our future children: the clone below.
+        explain!("setns({}, CLONE_NEWPID)", pid_ns.as_raw_fd());
+        nix::sched::setns(pid_ns, CloneFlags::CLONE_NEWPID).context("setns(CLONE_NEWPID)")?;
+    }
+    let (ours, theirs) = sync::pair()?;
+    let plan = Plan {
+        spec,
+        bundle,
+        rootfs,
+        join: ns.join.iter().map(|(flag, fd)| (*flag, fd.as_raw_fd())).collect(),
+        cgroup_ns: ns.cgroup,
+        uts: ns.clone.contains(CloneFlags::CLONE_NEWUTS),
+        userns: ns.clone.contains(CloneFlags::CLONE_NEWUSER),
+        fifo: fifo_fd.as_raw_fd(),
+        no_pivot,
+        old_mask: *old_mask,
+    };
+    let (sock, parent_end) = (theirs.as_raw_fd(), ours.as_raw_fd());
+    let pid = clone_child(ns.clone, &mut || init::init(&plan, sock, parent_end))?;
+    explain!("clone({}) -> pid {pid}", flag_names!(ns.clone));
+    drop(theirs);
+    state.pid = pid.as_raw();
+    let setup = (|| {
+        if ns.clone.contains(CloneFlags::CLONE_NEWUSER) {
+            write_id_maps(spec, pid)?;
+        }
+        if let Some(score) = spec.process().as_ref().and_then(|p| p.oom_score_adj()) {
+            idmap::write_proc(pid, "oom_score_adj", &score.to_string())?;
+        }
+        cgroup.add(pid)?;
+        send_msg(ours.as_raw_fd(), &Message::Go(String::new()))?;
+        expect(&ours, Message::Mounted)?;
+        let json = state.spec_json().to_string();
+        hooks::run(spec, Stage::Prestart, Some(&json))?;
+        hooks::run(spec, Stage::CreateRuntime, Some(&json))?;
+        send_msg(ours.as_raw_fd(), &Message::Go(json))?;
+        expect(&ours, Message::Ready)?;
+        state.start_time = state::proc_stat(pid.as_raw())
+            .map(|(_, start)| start)
+            .context("the container process vanished")?;
+        Ok(())
+    })();
+    if setup.is_err() {
+        let _ = kill(pid, Signal::SIGKILL);
+        let _ = nix::sys::wait::waitpid(pid, None);
+    }
+    setup
+}
+// ANCHOR_END: spawn
+
+/// The namespaces of config.json: new ones become clone(2) flags, those with
+/// a `path` are joined with setns(2).
+pub struct Namespaces {
+    pub clone: CloneFlags,
+    /// Joined in the child, first thing.
+    pub join: Vec<(CloneFlags, OwnedFd)>,
+    /// Joined in the parent: setns(CLONE_NEWPID) only affects later children.
+    pub join_pid: Option<OwnedFd>,
+    /// A new cgroup namespace, unshared once the child is in its cgroup.
+    pub cgroup: bool,
+}
+
+impl Namespaces {
+    // ANCHOR: namespaces
+    pub fn of(spec: &Spec) -> Result<Namespaces> {
+        let mut ns =
+            Namespaces { clone: CloneFlags::empty(), join: Vec::new(), join_pid: None, cgroup: false };
+        let list = spec.linux().as_ref().and_then(|l| l.namespaces().clone()).unwrap_or_default();
+        for entry in list {
+            let typ = entry.typ();
+            let flag = match typ {
+                LinuxNamespaceType::Time => {
+                    bail!("linux.namespaces: the time namespace is not supported by burrow")
+                }
+                other => CloneFlags::from_bits_truncate(other as i32),
+            };
+            match entry.path() {
+                None if typ == LinuxNamespaceType::Cgroup => ns.cgroup = true,
+                None => ns.clone |= flag,
+                Some(_) if typ == LinuxNamespaceType::User => {
+                    bail!("linux.namespaces: joining a user namespace by path is not supported by burrow")
+                }
+                Some(path) => {
+                    let fd = open_fd(path, OFlag::O_RDONLY)
+                        .with_context(|| format!("the {typ} namespace to join"))?;
+                    match typ {
+                        LinuxNamespaceType::Pid => ns.join_pid = Some(fd),
+                        _ => ns.join.push((flag, fd)),
+                    }
+                }
+            }
+        }
+        if !ns.clone.contains(CloneFlags::CLONE_NEWNS) {
+            bail!("linux.namespaces has no mount namespace: burrow needs one for the rootfs; add {{\"type\": \"mount\"}}");
+        }
+        Ok(ns)
+    }
+    // ANCHOR_END: namespaces
+}
+
+fn open_fd(path: &Path, flags: OFlag) -> Result<OwnedFd> {
+    let fd = nix::fcntl::open(path, flags | OFlag::O_CLOEXEC, Mode::empty())
+        .with_context(|| format!("open {}", path.display()))?;
+    // SAFETY: `open` just returned this fd, and nothing else owns it.
+    Ok(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) })
+}
+
+/// `linux.uidMappings` and `gidMappings` into the new user namespace.
+fn write_id_maps(spec: &Spec, pid: Pid) -> Result<()> {
+    let linux = spec.linux().as_ref();
+    let lines = |maps: Option<&Vec<LinuxIdMapping>>| -> Result<String> {
+        let maps = maps.filter(|m| !m.is_empty()).context(
+            "a user namespace needs linux.uidMappings and gidMappings (e.g. containerID 0, hostID 100000, size 65536)",
+        )?;
+        Ok(maps
+            .iter()
+            .map(|m| format!("{} {} {}", m.container_id(), m.host_id(), m.size()))
+            .collect::<Vec<_>>()
+            .join("\n"))
+    };
+    let uid_map = lines(linux.and_then(|l| l.uid_mappings().as_ref()))?;
+    let gid_map = lines(linux.and_then(|l| l.gid_mappings().as_ref()))?;
+    idmap::write_proc(pid, "uid_map", &uid_map)?;
+    idmap::write_proc(pid, "gid_map", &gid_map)
+}
+
+/// `--pid-file`: the container's pid, written atomically (the caller may be
+/// polling for it).
+pub fn write_pid_file(path: &Path, pid: i32) -> Result<()> {
+    let tmp = path.with_extension("tmp-burrow");
+    std::fs::write(&tmp, pid.to_string()).with_context(|| format!("write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("write --pid-file {}", path.display()))
+}

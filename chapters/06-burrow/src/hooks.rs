@@ -1,0 +1,100 @@
+//! Hooks: programs config.json asks the runtime to run at fixed points of the
+//! lifecycle, each with the container's state (JSON) on its stdin. This is how
+//! podman's network setup or an NVIDIA GPU hook plugs into any runtime.
+//!
+//! | stage | when | where it runs |
+//! |---|---|---|
+//! | prestart (deprecated), createRuntime | `create`: mounts done, before pivot_root | the runtime's namespaces |
+//! | createContainer | right after, before pivot_root | the container's namespaces |
+//! | startContainer | `start`: just before the command is executed | the container |
+//! | poststart | `start`: once the command runs, before `start` returns | the runtime's |
+//! | poststop | `delete`: once the container is gone | the runtime's |
+//!
+//! A failing hook before the command runs fails the container; a failing
+//! poststart or poststop hook is only a warning, as the spec says.
+
+use anyhow::{bail, Context, Result};
+use oci_spec::runtime::{Hook, Spec};
+use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The points of the lifecycle where hooks run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Prestart,
+    CreateRuntime,
+    CreateContainer,
+    StartContainer,
+    Poststart,
+    Poststop,
+}
+
+fn hooks_of(spec: &Spec, stage: Stage) -> Vec<Hook> {
+    let Some(hooks) = spec.hooks() else { return Vec::new() };
+    let list = match stage {
+        Stage::Prestart => hooks.prestart(),
+        Stage::CreateRuntime => hooks.create_runtime(),
+        Stage::CreateContainer => hooks.create_container(),
+        Stage::StartContainer => hooks.start_container(),
+        Stage::Poststart => hooks.poststart(),
+        Stage::Poststop => hooks.poststop(),
+    };
+    list.clone().unwrap_or_default()
+}
+
+// ANCHOR: run
+/// Run `stage`'s hooks in order, each with `state` on stdin, and fail at the
+/// first that fails or outlives its `timeout`.
+pub fn run(spec: &Spec, stage: Stage, state: Option<&str>) -> Result<()> {
+    for hook in hooks_of(spec, stage) {
+        run_one(&hook, state.unwrap_or("{}"))
+            .with_context(|| format!("{stage:?} hook {}", hook.path().display()))?;
+    }
+    Ok(())
+}
+
+fn run_one(hook: &Hook, state: &str) -> Result<()> {
+    let args = hook.args().clone().unwrap_or_default();
+    let mut command = Command::new(hook.path());
+    if let Some((arg0, rest)) = args.split_first() {
+        command.arg0(arg0).args(rest);
+    }
+    command.env_clear().stdin(Stdio::piped());
+    for kv in hook.env().as_deref().unwrap_or_default() {
+        if let Some((key, value)) = kv.split_once('=') {
+            command.env(key, value);
+        }
+    }
+    ch01_unshare::explain!("hook: {} {args:?}, state on stdin", hook.path().display());
+    let mut child = command.spawn().context("start it")?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A hook that does not read its stdin is fine: ignore EPIPE.
+        let _ = stdin.write_all(state.as_bytes());
+    }
+    let limit = hook.timeout().filter(|&t| t > 0).map(|t| Duration::from_secs(t as u64));
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().context("wait for it")? {
+            if !status.success() {
+                bail!("it failed: {status}");
+            }
+            return Ok(());
+        }
+        if limit.is_some_and(|limit| started.elapsed() > limit) {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("it did not finish within its timeout of {}s; killed", limit.unwrap_or_default().as_secs());
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+// ANCHOR_END: run
+
+/// Run poststart or poststop hooks: a failure is a warning, not an error.
+pub fn run_warning(spec: &Spec, stage: Stage, state: &str) {
+    if let Err(e) = run(spec, stage, Some(state)) {
+        eprintln!("burrow: warning: {e:#}");
+    }
+}

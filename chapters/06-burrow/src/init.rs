@@ -1,0 +1,158 @@
+//! The container's first process, from clone(2) to execve(2): everything
+//! config.json asks for that must be done from inside.
+//!
+//! It reports each stage to `burrow create` over the setup socket
+//! ([`crate::sync`]), then blocks opening `exec.fifo` for writing. A FIFO's
+//! open(2) for writing waits until someone opens it for reading: that someone
+//! is `burrow start`, maybe hours later, in another process. Only then does
+//! this process run the `startContainer` hooks, become the configured user
+//! and execute the command.
+
+use crate::sync::{expect, send_msg, Message};
+use crate::{hooks, process, rootfs};
+use anyhow::{bail, Context, Result};
+use ch01_unshare::exec::{self, code_of, TOOL_FAILED};
+use ch01_unshare::explain;
+use nix::fcntl::OFlag;
+use nix::sched::CloneFlags;
+use nix::sys::signal::{SigSet, Signal};
+use nix::sys::stat::Mode;
+use oci_spec::runtime::Spec;
+use std::io::Write;
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::path::Path;
+
+/// What the child needs, prepared by `create` before clone(2).
+pub struct Plan<'a> {
+    pub spec: &'a Spec,
+    pub bundle: &'a Path,
+    pub rootfs: &'a Path,
+    /// Namespaces to join by path (setns(2)), each an open fd.
+    pub join: Vec<(CloneFlags, RawFd)>,
+    /// Unshare a cgroup namespace once in the container's cgroup.
+    pub cgroup_ns: bool,
+    /// A UTS namespace of its own, where the hostname may be set.
+    pub uts: bool,
+    /// A new user namespace (its maps written by `create`).
+    pub userns: bool,
+    /// An O_PATH fd of `exec.fifo`, opened on the host's side of pivot_root.
+    pub fifo: RawFd,
+    pub no_pivot: bool,
+    /// The signal mask to give the command back.
+    pub old_mask: SigSet,
+}
+
+// ANCHOR: init
+/// The cloned child: set up, report, wait for `start`, execute. Never returns
+/// to the caller's code.
+pub fn init(plan: &Plan, sock: RawFd, parent_end: RawFd) -> isize {
+    let state = match set_up(plan, sock, parent_end) {
+        Ok(state) => state,
+        Err(e) => {
+            let code = code_of(&e);
+            let _ = send_msg(sock, &Message::Failed(code, format!("{e:#}")));
+            return code as isize;
+        }
+    };
+    // From here on `create` has returned: errors can only go to stderr.
+    let failure = match wait_for_start(plan, &state) {
+        Ok(argv) => exec::execvp(&argv),
+        Err(e) => exec::ExitError { code: code_of(&e), message: format!("{e:#}") },
+    };
+    eprintln!("burrow: container process: {failure}");
+    failure.code as isize
+}
+
+fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
+    // SAFETY: the fd is this child's copy of the parent's end, owned by nothing here.
+    drop(unsafe { OwnedFd::from_raw_fd(parent_end) });
+    // SAFETY: the same for our own end, borrowed for the setup's messages.
+    let sock_fd = unsafe { OwnedFd::from_raw_fd(sock) };
+    let sock_fd = std::mem::ManuallyDrop::new(sock_fd);
+    // Until `create` has heard "Ready", the child dies with it.
+    nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).context("prctl(PR_SET_PDEATHSIG)")?;
+    expect(&sock_fd, Message::Go(String::new()))?;
+    for (flag, fd) in &plan.join {
+        explain!("setns({fd}, {})", ch01_unshare::flag_names!(*flag));
+        // SAFETY: the fd was opened by `create` on a namespace file and stays open.
+        let ns = unsafe { std::os::fd::BorrowedFd::borrow_raw(*fd) };
+        nix::sched::setns(ns, *flag)
+            .with_context(|| format!("setns({})", ch01_unshare::flag_names!(*flag)))?;
+    }
+    if plan.userns {
+        // Until now this process was still the host's root, which the new
+        // user namespace does not map; become its root, the mapped id.
+        explain!("setresuid(0, 0, 0); setresgid(0, 0, 0) in the new user namespace");
+        let (uid, gid) = (nix::unistd::Uid::from_raw(0), nix::unistd::Gid::from_raw(0));
+        nix::unistd::setresgid(gid, gid, gid).context("setresgid(0) in the user namespace")?;
+        nix::unistd::setresuid(uid, uid, uid).context("setresuid(0) in the user namespace")?;
+    }
+    if plan.cgroup_ns {
+        ch03_cgroups::unshare_cgroup_namespace()?;
+    }
+    set_names(plan)?;
+    rootfs::prepare(plan.spec, plan.bundle, plan.rootfs, plan.userns)?;
+    send_msg(sock, &Message::Mounted)?;
+    let state = expect(&sock_fd, Message::Go(String::new()))?;
+    hooks::run(plan.spec, hooks::Stage::CreateContainer, Some(&state))?;
+    rootfs::enter(plan.spec, plan.rootfs, plan.no_pivot)?;
+    rootfs::write_sysctls(plan.spec)?;
+    let process = process::of(plan.spec)?;
+    process::set_rlimits(process)?;
+    process::no_new_privileges(process)?;
+    process::set_env(process);
+    let cwd = process.cwd();
+    nix::unistd::chdir(cwd)
+        .with_context(|| format!("process.cwd {}: no such directory in the container", cwd.display()))?;
+    process::find_executable(process)?;
+    send_msg(sock, &Message::Ready)?;
+    // `create` exits now; the container must outlive it.
+    nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;
+    Ok(state)
+}
+// ANCHOR_END: init
+
+fn set_names(plan: &Plan) -> Result<()> {
+    let hostname = plan.spec.hostname().as_deref().filter(|h| !h.is_empty());
+    let domainname = plan.spec.domainname().as_deref().filter(|d| !d.is_empty());
+    if (hostname.is_some() || domainname.is_some()) && !plan.uts {
+        bail!("config.json sets a hostname or domainname without a uts namespace: that would rename the host; add {{\"type\": \"uts\"}} to linux.namespaces");
+    }
+    if let Some(name) = hostname {
+        explain!("sethostname({name:?})");
+        nix::unistd::sethostname(name).with_context(|| format!("sethostname({name:?})"))?;
+    }
+    if let Some(name) = domainname {
+        explain!("setdomainname({name:?})");
+        // SAFETY: the pointer and length describe `name`'s bytes, alive for the call.
+        let rc = unsafe { libc::setdomainname(name.as_ptr().cast(), name.len()) };
+        nix::errno::Errno::result(rc).with_context(|| format!("setdomainname({name:?})"))?;
+    }
+    Ok(())
+}
+
+// ANCHOR: fifo
+/// Block until `burrow start`, then finish as the command's process: the
+/// startContainer hooks, the user, and back the signal mask and fds.
+fn wait_for_start(plan: &Plan, state: &str) -> Result<Vec<std::ffi::CString>> {
+    // The fifo's path was on the host; its O_PATH fd still leads to it, and
+    // reopening through /proc/self/fd gives a real, writable open.
+    let path = format!("/proc/self/fd/{}", plan.fifo);
+    explain!("open({path:?}, O_WRONLY): blocks until `burrow start` opens it to read");
+    let fd = nix::fcntl::open(path.as_str(), OFlag::O_WRONLY | OFlag::O_CLOEXEC, Mode::empty())
+        .with_context(|| format!("open the exec fifo ({path})"))?;
+    // SAFETY: `open` just returned this fd; nothing else owns it.
+    let mut fifo = std::fs::File::from(unsafe { OwnedFd::from_raw_fd(fd) });
+    fifo.write_all(b"0").context("write to the exec fifo")?;
+    drop(fifo);
+    hooks::run(plan.spec, hooks::Stage::StartContainer, Some(state))?;
+    let process = process::of(plan.spec)?;
+    process::become_user(process)?;
+    exec::reset_inheritance(&plan.old_mask)?;
+    let args = process.args().clone().unwrap_or_default();
+    if args.is_empty() {
+        return Err(exec::ExitError { code: TOOL_FAILED, message: "process.args is empty".into() }.into());
+    }
+    exec::c_args(&args)
+}
+// ANCHOR_END: fifo

@@ -1,0 +1,221 @@
+//! The rest of the lifecycle, each a short-lived process that finds the
+//! container by its state directory: `start`, `kill`, `delete`, `pause`,
+//! `resume`, and the readers `state`, `list`, `ps`.
+
+use crate::cgroups;
+use crate::create::load_spec;
+use crate::hooks::{self, Stage};
+use crate::state::{self, State, Status};
+use anyhow::{bail, Context, Result};
+use ch01_unshare::explain;
+use nix::fcntl::OFlag;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{kill, Signal};
+use nix::sys::stat::Mode;
+use nix::unistd::Pid;
+use std::io::Read;
+use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+// ANCHOR: start
+/// `start`: open the exec fifo for reading. The container process, blocked
+/// opening it for writing, wakes up, writes one byte and goes on to execve(2).
+/// The fifo is removed: from now on the container is `running`.
+pub fn start(root: &Path, id: &str) -> Result<()> {
+    let state = State::load(root, id)?;
+    if state.status != Status::Created {
+        bail!(
+            "cannot start container {id:?}: it is {}, and only a created container can be started",
+            state.status
+        );
+    }
+    let fifo = state::dir(root, id)?.join("exec.fifo");
+    explain!("open({fifo:?}, O_RDONLY): the container process's open for writing returns");
+    // O_NONBLOCK: if the process died meanwhile, nobody would ever write.
+    let fd = nix::fcntl::open(&fifo, OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC, Mode::empty())
+        .with_context(|| format!("open {}", fifo.display()))?;
+    // SAFETY: `open` just returned this fd; nothing else owns it.
+    let mut reader = std::fs::File::from(unsafe { OwnedFd::from_raw_fd(fd) });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut fds = [PollFd::new(reader.as_fd(), PollFlags::POLLIN)];
+        poll(&mut fds, PollTimeout::from(100u16)).context("poll the exec fifo")?;
+        let mut byte = [0u8; 1];
+        match reader.read(&mut byte) {
+            Ok(1) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e).context("read the exec fifo"),
+        }
+        if state.current_status(root) == Status::Stopped || Instant::now() > deadline {
+            bail!("container {id:?}: its process did not take the start signal (it exited, or hangs)");
+        }
+    }
+    std::fs::remove_file(&fifo).with_context(|| format!("remove {}", fifo.display()))?;
+    if let Ok((_, spec, _)) = load_spec(&state.bundle) {
+        let running = State { status: Status::Running, ..state };
+        hooks::run_warning(&spec, Stage::Poststart, &running.spec_json().to_string());
+    }
+    Ok(())
+}
+// ANCHOR_END: start
+
+/// `kill ID [SIGNAL]`: send a signal to the container's process, or with
+/// `all` to every process in its cgroup.
+pub fn kill_container(root: &Path, id: &str, signal: &str, all: bool) -> Result<()> {
+    let signal = parse_signal(signal)?;
+    let state = State::load(root, id)?;
+    if state.status == Status::Stopped {
+        bail!("cannot kill container {id:?}: it is stopped (nothing to signal)");
+    }
+    let pids = match all {
+        true => cgroups::open(&state)?.procs(),
+        false => vec![Pid::from_raw(state.pid)],
+    };
+    for pid in pids {
+        explain!("kill({pid}, {signal})");
+        match kill(pid, signal) {
+            Ok(()) | Err(nix::errno::Errno::ESRCH) => {}
+            Err(e) => return Err(e).with_context(|| format!("kill({pid}, {signal})")),
+        }
+    }
+    Ok(())
+}
+
+/// `TERM`, `SIGTERM`, `15` and `sigterm` all name SIGTERM, as in runc.
+pub fn parse_signal(text: &str) -> Result<Signal> {
+    let upper = text.to_ascii_uppercase();
+    let parsed = match upper.parse::<i32>() {
+        Ok(number) => Signal::try_from(number).ok(),
+        Err(_) => {
+            let name = if upper.starts_with("SIG") { upper } else { format!("SIG{upper}") };
+            name.parse().ok()
+        }
+    };
+    parsed.with_context(|| format!("invalid signal {text:?}: use a name or a number, e.g. TERM, KILL, 9"))
+}
+
+// ANCHOR: delete
+/// `delete`: remove a stopped (or still created) container: its processes,
+/// cgroup and state. A running one only with `force`, which SIGKILLs it first.
+/// Its mounts need no unmounting: they live in its mount namespace, which the
+/// kernel tears down when the last process in it is gone.
+pub fn delete(root: &Path, id: &str, force: bool) -> Result<()> {
+    let state = match State::load(root, id) {
+        Ok(state) => state,
+        Err(e) if force && !state::dir(root, id)?.join("state.json").exists() => {
+            // An aborted create may leave a directory without state.json.
+            let _ = std::fs::remove_dir_all(state::dir(root, id)?);
+            explain!("delete --force {id}: {e:#}");
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    match state.status {
+        Status::Stopped | Status::Created => {}
+        status if force => explain!("delete --force: the container is {status}: SIGKILL"),
+        status => bail!("cannot delete container {id:?}: it is {status}; stop it first (`burrow kill {id} KILL`) or use --force"),
+    }
+    destroy(root, &state)
+}
+
+/// Kill whatever is left, remove the cgroup and the state directory, and run
+/// the poststop hooks.
+pub fn destroy(root: &Path, state: &State) -> Result<()> {
+    let mut cgroup = cgroups::open(state)?;
+    if state.status == Status::Paused {
+        let _ = cgroup.freeze(false);
+    }
+    if state.current_status(root) != Status::Stopped {
+        let _ = kill(Pid::from_raw(state.pid), Signal::SIGKILL);
+    }
+    cgroup.remove()?;
+    wait_gone(state, root)?;
+    let dir = state::dir(root, &state.id)?;
+    std::fs::remove_dir_all(&dir).with_context(|| format!("remove {}", dir.display()))?;
+    if let Ok((_, spec, _)) = load_spec(&state.bundle) {
+        let stopped = State { status: Status::Stopped, ..state.clone() };
+        hooks::run_warning(&spec, Stage::Poststop, &stopped.spec_json().to_string());
+    }
+    Ok(())
+}
+// ANCHOR_END: delete
+
+/// Wait until the container's process has exited (its parent, not us, reaps it).
+fn wait_gone(state: &State, root: &Path) -> Result<()> {
+    for _ in 0..500 {
+        if state.current_status(root) == Status::Stopped {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    bail!("container {:?}: process {} is still alive after SIGKILL", state.id, state.pid)
+}
+
+/// `pause`/`resume`: freeze or thaw every process in the container's cgroup.
+pub fn freeze(root: &Path, id: &str, frozen: bool) -> Result<()> {
+    let state = State::load(root, id)?;
+    let wanted = if frozen { Status::Running } else { Status::Paused };
+    if state.status != wanted {
+        let verb = if frozen { "pause" } else { "resume" };
+        bail!("cannot {verb} container {id:?}: it is {}, not {wanted}", state.status);
+    }
+    cgroups::open(&state)?.freeze(frozen)
+}
+
+/// Every container under `root`, sorted by id.
+pub fn list(root: &Path) -> Result<Vec<State>> {
+    let Ok(entries) = std::fs::read_dir(root) else { return Ok(Vec::new()) };
+    let mut all: Vec<State> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| State::load(root, &e.file_name().to_string_lossy()).ok())
+        .collect();
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(all)
+}
+
+/// The processes of the container (its cgroup's), with their command lines.
+pub fn ps(root: &Path, id: &str) -> Result<Vec<(i32, String)>> {
+    let state = State::load(root, id)?;
+    let mut procs: Vec<(i32, String)> = cgroups::open(&state)?
+        .procs()
+        .into_iter()
+        .map(|pid| {
+            let raw = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let words: Vec<String> = raw
+                .split(|&b| b == 0)
+                .filter(|w| !w.is_empty())
+                .map(|w| String::from_utf8_lossy(w).into_owned())
+                .collect();
+            (pid.as_raw(), words.join(" "))
+        })
+        .collect();
+    procs.sort();
+    Ok(procs)
+}
+
+/// `run` without `-d` ends here: the same `start`, then wait for the process
+/// (this process is its parent), forwarding signals, and delete it.
+pub fn run_foreground(root: &Path, state: &State) -> Result<i32> {
+    start(root, &state.id)?;
+    let code = ch01_unshare::pid1::supervise(Pid::from_raw(state.pid))?;
+    let mut stopped = state.clone();
+    stopped.status = Status::Stopped;
+    destroy(root, &stopped)?;
+    Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signals_by_name_or_number() {
+        for text in ["TERM", "SIGTERM", "sigterm", "15"] {
+            assert_eq!(parse_signal(text).expect(text), Signal::SIGTERM);
+        }
+        assert!(parse_signal("NOPE").is_err());
+        assert!(parse_signal("99").is_err());
+    }
+}

@@ -1,0 +1,132 @@
+//! The container's filesystem, from config.json: chapter 2's pivot_root, with
+//! the mounts, devices, propagation and read-only root that config.json asks
+//! for instead of chapter 2's fixed set.
+
+use crate::mounts::{self, resolve_in};
+use anyhow::{bail, Context, Result};
+use ch01_unshare::explain;
+use ch01_unshare::mount::mount;
+use ch02_chroot::{dev, pivot};
+use nix::mount::MsFlags;
+use nix::sys::stat::SFlag;
+use oci_spec::runtime::{LinuxDeviceType, Spec};
+use std::path::Path;
+
+// ANCHOR: prepare
+/// In the container's new mount namespace, before pivot_root: stop mount
+/// events from reaching the host, make the rootfs a mount point, mount
+/// config.json's mounts into it in order, and create /dev's nodes.
+pub fn prepare(spec: &Spec, bundle: &Path, rootfs: &Path, userns: bool) -> Result<()> {
+    // runc's default: the container still sees the host's later mounts
+    // (slave), but nothing it mounts travels back.
+    mount(None, Path::new("/"), None, MsFlags::MS_REC | MsFlags::MS_SLAVE, None)?;
+    pivot::bind_to_itself(rootfs)?;
+    let entries = spec.mounts().clone().unwrap_or_default();
+    for entry in &entries {
+        mounts::mount_entry(rootfs, bundle, entry).with_context(|| {
+            format!(
+                "mount {:?} on {}",
+                entry.typ().as_deref().unwrap_or("bind"),
+                entry.destination().display()
+            )
+        })?;
+    }
+    // A /dev of its own (a tmpfs) starts empty: fill it as chapter 2 did.
+    let own_dev = entries.iter().any(|m| m.destination() == Path::new("/dev"));
+    if own_dev {
+        let dev_dir = resolve_in(rootfs, Path::new("/dev"))?;
+        for (name, major, minor) in dev::NODES {
+            match userns {
+                false => dev::make_node(&dev_dir.join(name), SFlag::S_IFCHR, major, minor, 0o666)?,
+                true => bind_host_device(name, &dev_dir.join(name))?,
+            }
+        }
+        dev::make_links(&dev_dir)?;
+    }
+    make_devices(spec, rootfs)
+}
+// ANCHOR_END: prepare
+
+/// In a user namespace mknod(2) of a device is refused (a device node would
+/// bypass every permission check), so the host's node is bind mounted instead.
+fn bind_host_device(name: &str, target: &Path) -> Result<()> {
+    std::fs::File::create(target).with_context(|| format!("create {}", target.display()))?;
+    let source = format!("/dev/{name}");
+    mount(Some(&source), target, None, MsFlags::MS_BIND, None)
+}
+
+/// `linux.devices`: the extra device nodes config.json lists (a GPU, a FUSE
+/// device), with their modes and owners. Whether the container may *open*
+/// them is the device cgroup's decision, not the node's.
+fn make_devices(spec: &Spec, rootfs: &Path) -> Result<()> {
+    let devices = spec.linux().as_ref().and_then(|l| l.devices().clone()).unwrap_or_default();
+    for device in devices {
+        let kind = match device.typ() {
+            LinuxDeviceType::C | LinuxDeviceType::U => SFlag::S_IFCHR,
+            LinuxDeviceType::B => SFlag::S_IFBLK,
+            LinuxDeviceType::P => SFlag::S_IFIFO,
+            LinuxDeviceType::A => {
+                bail!("device {}: type \"a\" is for cgroup rules, not a node", device.path().display())
+            }
+        };
+        let path = resolve_in(rootfs, device.path())?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("mkdir {}", parent.display()))?;
+        }
+        let _ = std::fs::remove_file(&path);
+        let mode = device.file_mode().unwrap_or(0o666);
+        dev::make_node(&path, kind, device.major() as u64, device.minor() as u64, mode)?;
+        let (uid, gid) =
+            (device.uid().map(nix::unistd::Uid::from_raw), device.gid().map(nix::unistd::Gid::from_raw));
+        nix::unistd::chown(&path, uid, gid).with_context(|| format!("chown {}", path.display()))?;
+    }
+    Ok(())
+}
+
+// ANCHOR: enter
+/// Make `rootfs` the root: pivot_root(2) as in chapter 2, or with
+/// `--no-pivot` (for a rootfs on a ramdisk, where pivot_root is refused) move
+/// the mount onto `/` and chroot(2) into it. Then make it read-only if asked,
+/// and give it the propagation config.json asks for.
+pub fn enter(spec: &Spec, rootfs: &Path, no_pivot: bool) -> Result<()> {
+    if no_pivot {
+        explain!("chdir({rootfs:?})");
+        nix::unistd::chdir(rootfs).with_context(|| format!("chdir {}", rootfs.display()))?;
+        mount(Some("."), Path::new("/"), None, MsFlags::MS_MOVE, None)?;
+        ch02_chroot::chroot::chroot_into(Path::new("."))?;
+    } else {
+        pivot::pivot_to_mount(rootfs)?;
+    }
+    let readonly = spec.root().as_ref().and_then(|r| r.readonly()).unwrap_or(false);
+    if readonly {
+        let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY;
+        mount(None, Path::new("/"), None, flags, None)?;
+    }
+    let propagation = spec.linux().as_ref().and_then(|l| l.rootfs_propagation().clone());
+    if let Some(name) = propagation {
+        let options = mounts::parse(std::slice::from_ref(&name));
+        let [flag] = options.propagation[..] else {
+            bail!("linux.rootfsPropagation {name:?}: use one of private, shared, slave, unbindable (r-prefixed too)");
+        };
+        mount(None, Path::new("/"), None, flag, None)?;
+    }
+    Ok(())
+}
+// ANCHOR_END: enter
+
+/// `linux.sysctl`: write each one under /proc/sys (after pivot_root, so the
+/// container's own /proc). Only namespaced ones work: `net.*` in its network
+/// namespace, `kernel.shm*`, `fs.mqueue.*` in its IPC namespace.
+pub fn write_sysctls(spec: &Spec) -> Result<()> {
+    let sysctls = spec.linux().as_ref().and_then(|l| l.sysctl().clone()).unwrap_or_default();
+    for (key, value) in sysctls {
+        if key.contains("..") || key.contains('/') {
+            bail!("sysctl {key:?}: a name such as net.ipv4.ip_forward");
+        }
+        let path = Path::new("/proc/sys").join(key.replace('.', "/"));
+        explain!("write {} {value:?}", path.display());
+        std::fs::write(&path, &value)
+            .with_context(|| format!("sysctl {key}={value} (write {})", path.display()))?;
+    }
+    Ok(())
+}

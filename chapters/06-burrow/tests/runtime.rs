@@ -1,0 +1,467 @@
+//! Chapter 6's lab checks, second part: the runtime. Each check makes a real
+//! bundle (the busybox rootfs and a `burrow spec` config.json edited for the
+//! check), drives `burrow` (or `BURROW_CH06_BIN`) through its command line
+//! only, with a state directory of its own (`--root`), and asserts what the
+//! kernel shows: /proc, the mount table, cgroup files.
+
+use burrow_lab::{ensure, wait_for, Check, Failure, Run};
+use serde_json::{json, Value};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn bin() -> PathBuf {
+    burrow_lab::binary("BURROW_CH06_BIN", env!("CARGO_BIN_EXE_burrow"))
+}
+
+/// A bundle in a temp dir, a `--root` of its own, and the config to edit.
+struct Bundle {
+    dir: tempfile::TempDir,
+    root: tempfile::TempDir,
+    config: Value,
+}
+
+impl Bundle {
+    /// `burrow spec` in a new bundle with a copy of the busybox rootfs; the
+    /// process runs `sh -c SCRIPT` without a terminal.
+    fn new(script: &str) -> Result<Bundle, Failure> {
+        let dir = burrow_lab::temp_dir();
+        copy_rootfs(&dir.path().join("rootfs"))?;
+        let out: Run = Command::new(bin()).args(["spec", "--bundle"]).arg(dir.path()).output()?.into();
+        ensure(out.code == Some(0), "burrow spec to write config.json", &out)?;
+        let text = std::fs::read_to_string(dir.path().join("config.json"))?;
+        let mut config: Value = serde_json::from_str(&text).unwrap_or_default();
+        config["process"]["terminal"] = json!(false);
+        config["process"]["args"] = json!(["sh", "-c", script]);
+        Ok(Bundle { dir, root: burrow_lab::temp_dir(), config })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn save(&self) -> Result<(), Failure> {
+        Ok(std::fs::write(self.path().join("config.json"), self.config.to_string())?)
+    }
+
+    /// `burrow --root R ARGS`, its output collected (for commands that do not
+    /// leave a container process holding stdout).
+    fn burrow(&self, args: &[&str]) -> Result<Run, Failure> {
+        Ok(Command::new(bin()).arg("--root").arg(self.root.path()).args(args).output()?.into())
+    }
+
+    /// `burrow create ID` (or `run`, with `-d`...), the container's stdout and
+    /// stderr going to files in the bundle (it keeps them open after create
+    /// returns, so a pipe would never reach end-of-file).
+    fn detached(&self, args: &[&str]) -> Result<Run, Failure> {
+        self.save()?;
+        let (out, err) = (self.path().join("out.txt"), self.path().join("err.txt"));
+        let status = Command::new(bin())
+            .arg("--root")
+            .arg(self.root.path())
+            .args(args)
+            .arg("--bundle")
+            .arg(self.path())
+            .stdin(Stdio::null())
+            .stdout(File::create(&out)?)
+            .stderr(File::create(&err)?)
+            .status()?;
+        Ok(Run {
+            code: status.code(),
+            stdout: std::fs::read_to_string(out).unwrap_or_default(),
+            stderr: std::fs::read_to_string(err).unwrap_or_default(),
+        })
+    }
+
+    /// `burrow run ID` in the foreground: the container's output is ours.
+    fn run(&self, id: &str) -> Result<Run, Failure> {
+        self.save()?;
+        let out = Command::new(bin())
+            .arg("--root")
+            .arg(self.root.path())
+            .args(["run", id, "--bundle"])
+            .arg(self.path())
+            .stdin(Stdio::null())
+            .output()?;
+        Ok(out.into())
+    }
+
+    /// `burrow state ID` as JSON (Null if it failed).
+    fn state(&self, id: &str) -> Value {
+        let out = self.burrow(&["state", id]).ok().filter(|r| r.code == Some(0));
+        out.and_then(|r| serde_json::from_str(&r.stdout).ok()).unwrap_or(Value::Null)
+    }
+
+    /// The container's pid, from its state.
+    fn pid(&self, id: &str) -> Result<u32, Failure> {
+        let state = self.state(id);
+        let pid = state["pid"].as_u64().and_then(|p| u32::try_from(p).ok());
+        pid.ok_or_else(|| Failure {
+            expected: format!("burrow state {id} to give a pid"),
+            seen: state.to_string(),
+        })
+    }
+
+    /// Nothing of container `id` is left: no state dir, no cgroup, no process.
+    fn nothing_left(&self, id: &str, pid: Option<u32>) -> Result<(), Failure> {
+        let state_dir = self.root.path().join(id);
+        ensure(!state_dir.exists(), format!("no state dir {}", state_dir.display()), "it is there")?;
+        let cgroups: Vec<PathBuf> =
+            burrow_lab::burrow_cgroups().into_iter().filter(|p| p.ends_with(id)).collect();
+        ensure(cgroups.is_empty(), "no cgroup named for the container", format!("{cgroups:?}"))?;
+        if let Some(pid) = pid {
+            let gone = wait_for(5.0, || (!alive(pid)).then_some(())).is_some();
+            ensure(gone, format!("process {pid} gone"), "it is still alive")?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Bundle {
+    fn drop(&mut self) {
+        // A failed check must not leak its containers into the next one.
+        let ids = self.burrow(&["list", "-q"]).map(|r| r.stdout).unwrap_or_default();
+        for id in ids.lines() {
+            let _ = self.burrow(&["delete", "--force", id]);
+        }
+    }
+}
+
+fn copy_rootfs(to: &Path) -> Result<(), Failure> {
+    let status = Command::new("cp").arg("-a").arg(burrow_lab::rootfs()).arg(to).status()?;
+    ensure(status.success(), "cp -a of the busybox rootfs", status)
+}
+
+/// Is `pid` a live process (not a zombie)?
+fn alive(pid: u32) -> bool {
+    burrow_lab::status_field(pid, "State").is_some_and(|s| !s.starts_with('Z'))
+}
+
+fn status_of(state: &Value) -> String {
+    state["status"].as_str().unwrap_or("(no state)").to_string()
+}
+
+#[test]
+fn lifecycle_create_start_kill_delete() {
+    Check {
+        id: "ch06/lifecycle",
+        what: "create leaves the process blocked before exec (status created, --pid-file), start runs it (running), kill KILL stops it (stopped), delete removes state, cgroup and process",
+        hint: "create: the child opens ROOT/ID/exec.fifo for writing and blocks; start opens it for reading; the status comes from /proc/PID and the fifo",
+        book: "ch06-burrow.md#the-lifecycle",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("life-");
+        let b = Bundle::new("exec sleep 1000")?;
+        let pid_file = b.path().join("pid");
+        let out = b.detached(&["create", &id, "--pid-file", &pid_file.to_string_lossy()])?;
+        ensure(out.code == Some(0), "create to succeed", &out)?;
+        let state = b.state(&id);
+        let pid = b.pid(&id)?;
+        ensure(status_of(&state) == "created" && state["id"] == id.as_str(), "status created, the id", &state)?;
+        let written = std::fs::read_to_string(&pid_file).unwrap_or_default();
+        ensure(written.trim() == pid.to_string(), format!("--pid-file to hold {pid}"), &written)?;
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        ensure(comm.trim() != "sleep", "the command not yet executed before start", comm.trim())?;
+        let out = b.burrow(&["start", &id])?;
+        ensure(out.code == Some(0), "start to succeed", &out)?;
+        let executed = wait_for(5.0, || {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            (comm.trim() == "sleep").then_some(())
+        });
+        ensure(executed.is_some() && status_of(&b.state(&id)) == "running", "sleep running, status running", b.state(&id))?;
+        let out = b.burrow(&["start", &id])?;
+        ensure(out.code == Some(125), "a second start to fail", &out)?;
+        let out = b.burrow(&["delete", &id])?;
+        ensure(out.code == Some(125) && out.stderr.contains("running"), "delete of a running container to fail", &out)?;
+        let out = b.burrow(&["kill", &id, "KILL"])?;
+        ensure(out.code == Some(0), "kill KILL to succeed", &out)?;
+        let stopped = wait_for(5.0, || (status_of(&b.state(&id)) == "stopped").then_some(()));
+        ensure(stopped.is_some(), "status stopped after kill", b.state(&id))?;
+        let out = b.burrow(&["delete", &id])?;
+        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        let out = b.burrow(&["state", &id])?;
+        ensure(out.code == Some(125) && out.stderr.contains("does not exist"), "state of a deleted id: does not exist", &out)?;
+        b.nothing_left(&id, Some(pid))
+    });
+}
+
+#[test]
+fn run_in_the_foreground_like_runc_run() {
+    Check {
+        id: "ch06/run",
+        what: "run: create + start + wait; the output is the container's, the exit status is the process's, the hostname is config.json's, and nothing is left",
+        hint: "run is create, start, pid1::supervise, delete in one process",
+        book: "ch06-burrow.md#try-it",
+    }
+    .run(|| {
+        let (id, host) = (burrow_lab::random_name("run-"), burrow_lab::random_name("h-"));
+        let mut b = Bundle::new("hostname; echo pid $$; exit 7")?;
+        b.config["hostname"] = json!(host);
+        let out = b.run(&id)?;
+        ensure(out.code == Some(7), "exit status 7, the process's", &out)?;
+        ensure(out.stdout == format!("{host}\npid 1\n"), format!("{host}, pid 1"), &out.stdout)?;
+        b.nothing_left(&id, None)
+    });
+}
+
+#[test]
+fn namespaces_new_and_joined_by_path() {
+    Check {
+        id: "ch06/namespaces",
+        what: "every namespace in config.json is new (its /proc/PID/ns link differs from the host's), and a network namespace given by path is joined: two containers share it",
+        hint: "no path: a clone(2) flag; a path: open it and setns(2) in the child (for pid: in the parent, before clone)",
+        book: "ch06-burrow.md#configjson-field-by-field",
+    }
+    .run(|| {
+        let (a, b_id) = (burrow_lab::random_name("nsa-"), burrow_lab::random_name("nsb-"));
+        let mut first = Bundle::new("exec sleep 1000")?;
+        let namespaces = json!([{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "cgroup"}]);
+        first.config["linux"]["namespaces"] = namespaces;
+        let out = first.detached(&["create", &a])?;
+        ensure(out.code == Some(0), "create to succeed", &out)?;
+        let pid = first.pid(&a)?.to_string();
+        for kind in ["pid", "net", "ipc", "uts", "mnt", "cgroup"] {
+            let (ours, host) = (burrow_lab::namespace_of(&pid, kind), burrow_lab::namespace_of("self", kind));
+            ensure(!ours.is_empty() && ours != host, format!("a new {kind} namespace"), format!("{ours} (host {host})"))?;
+        }
+        let second = Bundle::new("exec sleep 1000")?;
+        let mut second = second;
+        let net_path = format!("/proc/{pid}/ns/net");
+        second.config["linux"]["namespaces"] = json!([{"type": "pid"}, {"type": "mount"}, {"type": "network", "path": net_path}]);
+        second.config["hostname"] = Value::Null;
+        let out = second.detached(&["create", &b_id])?;
+        ensure(out.code == Some(0), "create with a network namespace path to succeed", &out)?;
+        let other = second.pid(&b_id)?.to_string();
+        let (theirs, joined) = (burrow_lab::namespace_of(&pid, "net"), burrow_lab::namespace_of(&other, "net"));
+        ensure(theirs == joined, format!("the second container in {theirs}"), &joined)?;
+        let uts = (burrow_lab::namespace_of(&other, "uts"), burrow_lab::namespace_of("self", "uts"));
+        ensure(uts.0 == uts.1, "no uts namespace when config.json lists none", format!("{uts:?}"))?;
+        for (bundle, id) in [(&second, &b_id), (&first, &a)] {
+            let out = bundle.burrow(&["delete", id])?;
+            ensure(out.code == Some(0), "delete of a created container to succeed", &out)?;
+        }
+        first.nothing_left(&a, pid.parse().ok())
+    });
+}
+
+#[test]
+fn user_namespace_maps_and_a_non_root_user() {
+    Check {
+        id: "ch06/user",
+        what: "a user namespace with uidMappings 0→100000 (65536 ids) and process.user 1000:1000 with additionalGids [20]: the host sees uid 101000, the process sees 1000",
+        hint: "write linux.uidMappings/gidMappings to /proc/PID/uid_map and gid_map; setgroups, setgid, setuid just before exec",
+        book: "ch06-burrow.md#configjson-field-by-field",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("user-");
+        let mut b = Bundle::new("echo $(id -u) $(id -g) $(id -G); cat /proc/self/uid_map; exec sleep 1000")?;
+        let namespaces = b.config["linux"]["namespaces"].as_array_mut().expect("namespaces");
+        namespaces.push(json!({"type": "user"}));
+        let map = json!([{"containerID": 0, "hostID": 100000, "size": 65536}]);
+        b.config["linux"]["uidMappings"] = map.clone();
+        b.config["linux"]["gidMappings"] = map;
+        b.config["process"]["user"] = json!({"uid": 1000, "gid": 1000, "additionalGids": [20]});
+        // The unprivileged user must be able to traverse the bundle to its rootfs.
+        std::fs::set_permissions(b.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+        let out = b.detached(&["run", "-d", &id])?;
+        ensure(out.code == Some(0), "run -d to succeed", &out)?;
+        let pid = b.pid(&id)?;
+        let uid = wait_for(5.0, || {
+            let uid = burrow_lab::status_field(pid, "Uid")?;
+            uid.starts_with("101000").then_some(uid)
+        });
+        ensure(uid.is_some(), "host uid 101000 (1000 inside + 100000)", burrow_lab::status_field(pid, "Uid").unwrap_or_default())?;
+        let printed = wait_for(5.0, || {
+            let text = std::fs::read_to_string(b.path().join("out.txt")).ok()?;
+            text.contains("uid_map").then_some(()).or_else(|| (text.lines().count() >= 2).then_some(()))?;
+            Some(text)
+        })
+        .unwrap_or_default();
+        let first = printed.lines().next().unwrap_or_default();
+        ensure(first == "1000 1000 1000 20", "id inside: 1000 1000 1000 20", first)?;
+        let map_line: Vec<&str> = printed.lines().nth(1).unwrap_or_default().split_whitespace().collect();
+        ensure(map_line == ["0", "100000", "65536"], "uid_map 0 100000 65536", format!("{map_line:?}"))?;
+        let out = b.burrow(&["delete", "--force", &id])?;
+        ensure(out.code == Some(0), "delete --force of a running container", &out)?;
+        b.nothing_left(&id, Some(pid))
+    });
+}
+
+#[test]
+fn mounts_readonly_root_devices_sysctl_rlimits() {
+    Check {
+        id: "ch06/mounts",
+        what: "config.json's tmpfs (size, mode), read-only bind and mqueue are in the container's mount table; / is read-only; a linux.devices node exists with its mode; a net sysctl and RLIMIT_NOFILE are set",
+        hint: "mount each entry under the rootfs before pivot_root (options → flags + data; bind then remount for ro); remount / MS_RDONLY after; mknod linux.devices; write /proc/sys; setrlimit",
+        book: "ch06-burrow.md#configjson-field-by-field",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("mnt-");
+        let script = "grep -E ' /(scratch|data|dev/mqueue) ' /proc/self/mountinfo | cut -d' ' -f5-; \
+             touch /x 2>/dev/null && echo root-writable; touch /data/y 2>/dev/null && echo data-writable; \
+             ls -ln /dev/mynull | cut -c1-10; echo hi > /dev/mynull && echo null-ok; \
+             cat /proc/sys/net/ipv4/ip_forward; ulimit -n; ulimit -Hn";
+        let mut b = Bundle::new(script)?;
+        let data = burrow_lab::temp_dir();
+        let mounts = b.config["mounts"].as_array_mut().expect("mounts");
+        mounts.push(json!({"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "size=1m", "mode=700"]}));
+        mounts.push(json!({"destination": "/data", "type": "bind", "source": data.path(), "options": ["rbind", "ro"]}));
+        b.config["linux"]["devices"] = json!([{"path": "/dev/mynull", "type": "c", "major": 1, "minor": 3, "fileMode": 0o620}]);
+        b.config["linux"]["sysctl"] = json!({"net.ipv4.ip_forward": "1"});
+        b.config["process"]["rlimits"] = json!([{"type": "RLIMIT_NOFILE", "soft": 123, "hard": 456}]);
+        let host_forward = std::fs::read_to_string("/proc/sys/net/ipv4/ip_forward")?;
+        let out = b.run(&id)?;
+        ensure(out.code == Some(0), "run to succeed", &out)?;
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        let find = |dest: &str| lines.iter().find(|l| l.starts_with(&format!("{dest} "))).copied().unwrap_or("");
+        let scratch = find("/scratch");
+        ensure(scratch.contains("nosuid") && scratch.contains(" tmpfs ") && scratch.contains("size=1024k") && scratch.contains("mode=700"), "/scratch: tmpfs nosuid size=1024k mode=700", scratch)?;
+        let bind = find("/data");
+        ensure(bind.starts_with("/data ro,"), "/data: a read-only bind", bind)?;
+        ensure(find("/dev/mqueue").contains(" mqueue "), "/dev/mqueue: mqueue", &out.stdout)?;
+        ensure(!out.stdout.contains("root-writable") && !out.stdout.contains("data-writable"), "/ and /data read-only", &out.stdout)?;
+        ensure(out.stdout.contains("crw--w----") && out.stdout.contains("null-ok"), "/dev/mynull crw--w---- and usable", &out.stdout)?;
+        let tail: Vec<&str> = lines.iter().rev().take(3).rev().copied().collect();
+        ensure(tail == ["1", "123", "456"], "ip_forward 1 inside, nofile 123/456", format!("{tail:?}"))?;
+        let host_now = std::fs::read_to_string("/proc/sys/net/ipv4/ip_forward")?;
+        ensure(host_now == host_forward, "the host's ip_forward unchanged", &host_now)?;
+        b.nothing_left(&id, None)
+    });
+}
+
+#[test]
+fn resources_land_in_the_cgroup() {
+    Check {
+        id: "ch06/resources",
+        what: "linux.resources (memory 64M, cpu quota 25000/50000, pids 20) in the cgroup files of the container's process, and cgroupsPath names that cgroup",
+        hint: "chapter 3's Cgroup::create with the spec's resources; cgroupsPath relative: under burrow/",
+        book: "ch06-burrow.md#configjson-field-by-field",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("res-");
+        let mut b = Bundle::new("exec sleep 1000")?;
+        b.config["linux"]["cgroupsPath"] = json!(format!("{id}-cg"));
+        b.config["linux"]["resources"] = json!({
+            "memory": {"limit": 67108864},
+            "cpu": {"quota": 25000, "period": 50000},
+            "pids": {"limit": 20}
+        });
+        let out = b.detached(&["create", &id])?;
+        ensure(out.code == Some(0), "create to succeed", &out)?;
+        let pid = b.pid(&id)?;
+        let read = |controller: &str, v1: &str, v2: &str| -> String {
+            let Some(dir) = burrow_lab::cgroup_dir(pid, controller) else { return String::new() };
+            let file = if dir.join(v2).exists() { v2 } else { v1 };
+            format!("{}:{}", dir.display(), std::fs::read_to_string(dir.join(file)).unwrap_or_default().trim())
+        };
+        let memory = read("memory", "memory.limit_in_bytes", "memory.max");
+        ensure(memory.ends_with(&format!("{id}-cg:67108864")), "memory limit 67108864 in burrow/ID-cg", &memory)?;
+        let pids = read("pids", "pids.max", "pids.max");
+        ensure(pids.ends_with(":20"), "pids.max 20", &pids)?;
+        let cpu = match read("cpu", "cpu.cfs_quota_us", "cpu.max") {
+            v if v.ends_with(":25000") => format!("{v} {}", read("cpu", "cpu.cfs_period_us", "cpu.max")),
+            v => v,
+        };
+        ensure(cpu.ends_with("25000 50000") || cpu.ends_with(":50000"), "cpu quota 25000 per 50000", &cpu)?;
+        let out = b.burrow(&["delete", &id])?;
+        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        b.nothing_left(&format!("{id}-cg"), Some(pid))
+    });
+}
+
+#[test]
+fn hooks_run_in_order_with_the_state() {
+    Check {
+        id: "ch06/hooks",
+        what: "createRuntime, createContainer, startContainer, poststart and poststop hooks run in that order, each with the state (id, pid, bundle) on stdin; a hook past its timeout fails create and leaves nothing",
+        hint: "run each hook with Command, the state JSON on stdin; createContainer before pivot_root, startContainer after the exec fifo",
+        book: "ch06-burrow.md#hooks",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("hook-");
+        let mut b = Bundle::new("true")?;
+        let log = burrow_lab::temp_dir();
+        std::fs::create_dir(b.path().join("rootfs/hooklog"))?;
+        let hook = |stage: &str, dir: &str| json!({"path": "/bin/sh", "args": ["sh", "-c", format!("echo {stage} $(cat) >> {dir}/log")]});
+        let host = log.path().display().to_string();
+        b.config["hooks"] = json!({
+            "createRuntime": [hook("createRuntime", &host)],
+            "createContainer": [hook("createContainer", &host)],
+            "startContainer": [hook("startContainer", "/hooklog")],
+            "poststart": [hook("poststart", &host)],
+            "poststop": [hook("poststop", &host)],
+        });
+        let mounts = b.config["mounts"].as_array_mut().expect("mounts");
+        mounts.push(json!({"destination": "/hooklog", "type": "bind", "source": host, "options": ["bind"]}));
+        let out = b.run(&id)?;
+        ensure(out.code == Some(0), "run with hooks to succeed", &out)?;
+        let text = std::fs::read_to_string(log.path().join("log")).unwrap_or_default();
+        let stages: Vec<&str> = text.lines().filter_map(|l| l.split(' ').next()).collect();
+        let wanted = ["createRuntime", "createContainer", "startContainer", "poststart", "poststop"];
+        ensure(stages == wanted, format!("{wanted:?}"), format!("{stages:?}"))?;
+        for line in text.lines() {
+            let state: Value = serde_json::from_str(line.split_once(' ').map_or("", |(_, s)| s)).unwrap_or_default();
+            let bundle = b.path().canonicalize()?;
+            ensure(state["id"] == id.as_str() && state["bundle"] == json!(bundle), "the state with the id and bundle", line)?;
+        }
+        let timeout_id = burrow_lab::random_name("hookt-");
+        b.config["hooks"] = json!({"createRuntime": [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]});
+        let started = std::time::Instant::now();
+        let out = b.detached(&["create", &timeout_id])?;
+        ensure(out.code == Some(125) && out.stderr.contains("timeout"), "create to fail: the hook's timeout", &out)?;
+        ensure(started.elapsed().as_secs() < 10, "the hook killed after its 1 s timeout", format!("{:?}", started.elapsed()))?;
+        b.nothing_left(&timeout_id, None)
+    });
+}
+
+#[test]
+fn bad_input_fails_clearly_and_leaves_nothing() {
+    Check {
+        id: "ch06/runtime-errors",
+        what: "a malformed config.json, a missing rootfs, a bad mount, a bad id, a duplicate id, a command not in PATH: exit 125 (127) naming the problem, and no state, cgroup or process left",
+        hint: "check what you can before creating anything; on a later failure kill the child, remove the cgroup and the state dir",
+        book: "ch06-burrow.md#pitfalls",
+    }
+    .run(|| {
+        let b = Bundle::new("exec sleep 1000")?;
+        let good = b.config.clone();
+        let mut cases: Vec<(&str, Value, &str, i32)> = Vec::new();
+        cases.push(("malformed", json!("not json at all"), "config.json", 125));
+        let mut missing = good.clone();
+        missing["root"]["path"] = json!("no-such-rootfs");
+        cases.push(("rootfs", missing, "no-such-rootfs", 125));
+        let mut bad_mount = good.clone();
+        bad_mount["mounts"].as_array_mut().expect("mounts").push(json!({"destination": "/x", "type": "nosuchfs", "source": "none"}));
+        cases.push(("mount", bad_mount, "/x", 125));
+        let mut not_found = good.clone();
+        not_found["process"]["args"] = json!(["no-such-command"]);
+        cases.push(("command", not_found, "no-such-command", 127));
+        let mut b = b;
+        for (what, config, needle, code) in cases {
+            let id = burrow_lab::random_name(&format!("bad{what}-"));
+            b.config = config;
+            let out = match b.config.is_string() {
+                true => {
+                    std::fs::write(b.path().join("config.json"), "{ not json")?;
+                    b.burrow(&["create", &id, "--bundle", &b.path().to_string_lossy()])?
+                }
+                false => b.detached(&["create", &id])?,
+            };
+            ensure(out.code == Some(code) && out.stderr.contains(needle), format!("{what}: exit {code} naming {needle}"), &out)?;
+            b.nothing_left(&id, None)?;
+        }
+        b.config = good;
+        let out = b.detached(&["create", "a/b"])?;
+        ensure(out.code == Some(125) && out.stderr.contains("invalid container id"), "a bad id refused", &out)?;
+        let id = burrow_lab::random_name("dup-");
+        let out = b.detached(&["create", &id])?;
+        ensure(out.code == Some(0), "create to succeed", &out)?;
+        let out = b.detached(&["create", &id])?;
+        ensure(out.code == Some(125) && out.stderr.contains("already exists"), "a second create with the id to fail", &out)?;
+        ensure(status_of(&b.state(&id)) == "created", "the first container untouched", b.state(&id))?;
+        let pid = b.pid(&id)?;
+        let out = b.burrow(&["delete", &id])?;
+        ensure(out.code == Some(0), "delete of a created container", &out)?;
+        b.nothing_left(&id, Some(pid))
+    });
+}
