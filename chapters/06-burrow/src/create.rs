@@ -23,7 +23,7 @@ use nix::sys::signal::{kill, SigSet, Signal};
 use nix::sys::stat::Mode;
 use nix::unistd::Pid;
 use oci_spec::runtime::{LinuxIdMapping, LinuxNamespaceType, Spec};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 
 /// What `create` (and `run`) are told on the command line.
@@ -33,6 +33,9 @@ pub struct Options<'a> {
     pub bundle: &'a Path,
     pub pid_file: Option<&'a Path>,
     pub no_pivot: bool,
+    /// With process.terminal: the unix socket the pty's master is sent on
+    /// (connected to `--console-socket`, or `run`'s own socketpair).
+    pub console: Option<RawFd>,
 }
 
 /// Read and check `bundle/config.json`.
@@ -65,6 +68,12 @@ pub fn load_spec(bundle: &Path) -> Result<(PathBuf, Spec, PathBuf)> {
 pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
     state::check_id(opts.id)?;
     let (bundle, spec, rootfs) = load_spec(opts.bundle)?;
+    let terminal = spec.process().as_ref().and_then(|p| p.terminal()).unwrap_or(false);
+    match (terminal, opts.console.is_some()) {
+        (true, false) => bail!("process.terminal is true: give --console-socket SOCKET (the pty's master is sent there), or set \"terminal\": false in config.json"),
+        (false, true) => bail!("--console-socket given, but process.terminal is false: set \"terminal\": true in config.json, or drop the flag"),
+        _ => {}
+    }
     let namespaces = Namespaces::of(&spec)?;
     let (cgroup_parent, cgroup_name) = cgroups::path(&spec, opts.id)?;
     let resources = cgroups::resources(&spec)?;
@@ -98,7 +107,7 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
             cgroup_parent: cgroup_parent.clone(),
             cgroup_name: cgroup_name.clone(),
         };
-        spawn(&spec, &bundle, &rootfs, &dir, &namespaces, &cgroup, &mut state, opts.no_pivot, old_mask)?;
+        spawn(&spec, &bundle, &rootfs, &dir, &namespaces, &cgroup, &mut state, opts, old_mask)?;
         state.status = Status::Created;
         state.save(opts.root)?;
         if let Some(path) = opts.pid_file {
@@ -125,7 +134,7 @@ fn spawn(
     ns: &Namespaces,
     cgroup: &Cgroup,
     state: &mut State,
-    no_pivot: bool,
+    opts: &Options,
     old_mask: &SigSet,
 ) -> Result<()> {
     let fifo = dir.join("exec.fifo");
@@ -137,11 +146,6 @@ fn spawn(
     std::fs::set_permissions(&fifo, std::os::unix::fs::PermissionsExt::from_mode(0o622))
         .with_context(|| format!("chmod 0622 {}", fifo.display()))?;
     let fifo_fd = open_fd(&fifo, OFlag::O_PATH)?;
-    if let Some(pid_ns) = &ns.join_pid {
-        // setns(CLONE_NEWPID) moves only our future children: the clone below.
-        explain!("setns({}, CLONE_NEWPID)", pid_ns.as_raw_fd());
-        nix::sched::setns(pid_ns, CloneFlags::CLONE_NEWPID).context("setns(CLONE_NEWPID)")?;
-    }
     let (ours, theirs) = sync::pair()?;
     let plan = Plan {
         spec,
@@ -152,11 +156,13 @@ fn spawn(
         uts: ns.clone.contains(CloneFlags::CLONE_NEWUTS),
         userns: ns.clone.contains(CloneFlags::CLONE_NEWUSER),
         fifo: fifo_fd.as_raw_fd(),
-        no_pivot,
+        no_pivot: opts.no_pivot,
+        console: opts.console,
         old_mask: *old_mask,
     };
     let (sock, parent_end) = (theirs.as_raw_fd(), ours.as_raw_fd());
-    let pid = clone_child(ns.clone, &mut || init::init(&plan, sock, parent_end))?;
+    let child = &mut || init::init(&plan, sock, parent_end);
+    let pid = in_pid_namespace(ns.join_pid.as_ref(), || clone_child(ns.clone, child))?;
     explain!("clone({}) -> pid {pid}", flag_names!(ns.clone));
     drop(theirs);
     state.pid = pid.as_raw();
@@ -187,6 +193,22 @@ fn spawn(
     setup
 }
 // ANCHOR_END: spawn
+
+// ANCHOR: pid_namespace
+/// Run `clone` with our children born in the PID namespace `ns` (if any),
+/// and come back to our own. setns(CLONE_NEWPID) moves only the caller's
+/// *future children*; the way back matters too, because while the two
+/// differ the kernel refuses this process a new thread (EINVAL).
+pub fn in_pid_namespace(ns: Option<&OwnedFd>, clone: impl FnOnce() -> Result<Pid>) -> Result<Pid> {
+    let Some(ns) = ns else { return clone() };
+    let own = open_fd(Path::new("/proc/self/ns/pid"), OFlag::O_RDONLY)?;
+    explain!("setns({}, CLONE_NEWPID): our next child is born in it", ns.as_raw_fd());
+    nix::sched::setns(ns, CloneFlags::CLONE_NEWPID).context("setns(CLONE_NEWPID)")?;
+    let pid = clone();
+    nix::sched::setns(&own, CloneFlags::CLONE_NEWPID).context("setns back to our own PID namespace")?;
+    pid
+}
+// ANCHOR_END: pid_namespace
 
 /// The namespaces of config.json: new ones become clone(2) flags, those with
 /// a `path` are joined with setns(2).

@@ -38,6 +38,8 @@ pub struct Plan<'a> {
     /// An O_PATH fd of `exec.fifo`, opened on the host's side of pivot_root.
     pub fifo: RawFd,
     pub no_pivot: bool,
+    /// With process.terminal: the socket to send the pty's master on.
+    pub console: Option<RawFd>,
     /// The signal mask to give the command back.
     pub old_mask: SigSet,
 }
@@ -96,6 +98,9 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
     let state = expect(&sock_fd, Message::Go(String::new()))?;
     hooks::run(plan.spec, hooks::Stage::CreateContainer, Some(&state))?;
     rootfs::enter(plan.spec, plan.rootfs, plan.no_pivot)?;
+    if let Some(socket) = plan.console {
+        crate::console::set_up(socket)?;
+    }
     rootfs::write_sysctls(plan.spec)?;
     let process = process::of(plan.spec)?;
     process::set_rlimits(process)?;

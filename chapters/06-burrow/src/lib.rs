@@ -6,7 +6,9 @@
 //! to 5 chose on the command line.
 
 pub mod cgroups;
+pub mod console;
 pub mod create;
+pub mod exec;
 pub mod features;
 pub mod hooks;
 pub mod init;

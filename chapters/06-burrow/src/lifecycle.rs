@@ -14,7 +14,7 @@ use nix::sys::signal::{kill, Signal};
 use nix::sys::stat::Mode;
 use nix::unistd::Pid;
 use std::io::Read;
-use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -197,9 +197,15 @@ pub fn ps(root: &Path, id: &str) -> Result<Vec<(i32, String)>> {
 
 /// `run` without `-d` ends here: the same `start`, then wait for the process
 /// (this process is its parent), forwarding signals, and delete it.
-pub fn run_foreground(root: &Path, state: &State) -> Result<i32> {
+pub fn run_foreground(root: &Path, state: &State, console: Option<OwnedFd>) -> Result<i32> {
+    // The master was sent before create returned: it waits in the socket.
+    let master = console.map(|socket| crate::console::recv_fd(socket.as_raw_fd())).transpose()?;
     start(root, &state.id)?;
+    let proxy = master.map(crate::console::Proxy::start).transpose()?;
     let code = ch01_unshare::pid1::supervise(Pid::from_raw(state.pid))?;
+    if let Some(proxy) = proxy {
+        proxy.finish();
+    }
     let mut stopped = state.clone();
     stopped.status = Status::Stopped;
     destroy(root, &stopped)?;

@@ -1,10 +1,12 @@
 //! `burrow`: an OCI runtime, with runc's command line.
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use burrow::create::{self, Options};
 use burrow::state::State;
 use burrow::{features, lifecycle, log, spec};
 use clap::{Parser, Subcommand, ValueEnum};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -115,6 +117,37 @@ enum Command {
         #[arg(short, long)]
         detach: bool,
     },
+    /// Run one more process in a running container (joins its namespaces and cgroup).
+    Exec {
+        id: String,
+        /// The command and its arguments (config.json's env, user and cwd apply).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<String>,
+        /// A runtime-spec process (JSON) to run instead of COMMAND.
+        #[arg(short, long, value_name = "FILE")]
+        process: Option<PathBuf>,
+        /// Give the process a terminal.
+        #[arg(short, long)]
+        tty: bool,
+        /// Return once the process runs, and leave it running.
+        #[arg(short, long)]
+        detach: bool,
+        /// Write the process's pid (as the host sees it) to FILE.
+        #[arg(long, value_name = "FILE")]
+        pid_file: Option<PathBuf>,
+        /// With a terminal: send the pty's master to this unix socket (SCM_RIGHTS).
+        #[arg(long, value_name = "SOCKET")]
+        console_socket: Option<PathBuf>,
+        /// Set an environment variable (NAME=VALUE), on top of config.json's.
+        #[arg(short, long, value_name = "NAME=VALUE")]
+        env: Vec<String>,
+        /// The working directory inside the container.
+        #[arg(long, value_name = "DIR")]
+        cwd: Option<PathBuf>,
+        /// The user: UID[:GID].
+        #[arg(short, long, value_name = "UID[:GID]")]
+        user: Option<String>,
+    },
     /// List the containers under --root.
     List {
         #[arg(short, long, value_enum, default_value_t)]
@@ -137,17 +170,25 @@ enum Command {
     Features,
 }
 
-fn create_options<'a>(root: &'a Path, args: &'a CreateArgs) -> Result<Options<'a>> {
-    if args.console_socket.is_some() {
-        bail!("--console-socket: not supported yet; set process.terminal to false");
-    }
-    Ok(Options {
+fn create_options<'a>(root: &'a Path, args: &'a CreateArgs, console: Option<RawFd>) -> Options<'a> {
+    Options {
         root,
         id: &args.id,
         bundle: &args.bundle,
         pid_file: args.pid_file.as_deref(),
         no_pivot: args.no_pivot,
-    })
+        console,
+    }
+}
+
+/// `--console-socket PATH`: connect to the caller's socket; the container's
+/// process inherits the connection and sends the pty's master on it.
+fn connect_console(args: &CreateArgs) -> Result<Option<UnixStream>> {
+    let Some(path) = &args.console_socket else { return Ok(None) };
+    let stream = UnixStream::connect(path).with_context(|| {
+        format!("connect to --console-socket {} (is the caller listening?)", path.display())
+    })?;
+    Ok(Some(stream))
 }
 
 fn run(cli: Cli) -> Result<i32> {
@@ -165,7 +206,8 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Command::Create(args) => {
             let old_mask = ch01_unshare::pid1::block_signals()?;
-            create::create(&create_options(root, &args)?, &old_mask)?;
+            let console = connect_console(&args)?;
+            create::create(&create_options(root, &args, console.as_ref().map(|c| c.as_raw_fd())), &old_mask)?;
         }
         Command::Start { id } => lifecycle::start(root, &id)?,
         Command::State { id } => {
@@ -175,12 +217,72 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Delete { id, force } => lifecycle::delete(root, &id, force)?,
         Command::Run { create: args, detach } => {
             let old_mask = ch01_unshare::pid1::block_signals()?;
-            let state = create::create(&create_options(root, &args)?, &old_mask)?;
+            let console = connect_console(&args)?;
+            // A terminal and no socket: in the foreground, burrow holds the master.
+            let (_, spec, _) = create::load_spec(&args.bundle)?;
+            let terminal = spec.process().as_ref().and_then(|p| p.terminal()).unwrap_or(false);
+            let own: Option<(OwnedFd, OwnedFd)> = match terminal && console.is_none() && !detach {
+                true => Some(burrow::sync::pair()?),
+                false => None,
+            };
+            let console_fd = console
+                .as_ref()
+                .map(|c| c.as_raw_fd())
+                .or(own.as_ref().map(|(_, theirs)| theirs.as_raw_fd()));
+            let state = create::create(&create_options(root, &args, console_fd), &old_mask)?;
             if detach {
                 lifecycle::start(root, &state.id)?;
             } else {
-                return lifecycle::run_foreground(root, &state);
+                return lifecycle::run_foreground(root, &state, own.map(|(ours, _)| ours));
             }
+        }
+        Command::Exec { id, command, process, tty, detach, pid_file, console_socket, env, cwd, user } => {
+            let old_mask = ch01_unshare::pid1::block_signals()?;
+            let state = State::load(root, &id)?;
+            let mut process = burrow::exec::process_from(&state.bundle, process.as_deref(), &command)?;
+            if tty {
+                process.set_terminal(Some(true));
+            }
+            let mut vars = process.env().clone().unwrap_or_default();
+            vars.extend(env);
+            process.set_env(Some(vars));
+            if let Some(cwd) = cwd {
+                process.set_cwd(cwd);
+            }
+            if let Some(user) = user {
+                let (uid, gid) = user.split_once(':').unwrap_or((&user, "0"));
+                let parse = |v: &str| {
+                    v.parse::<u32>()
+                        .with_context(|| format!("invalid --user {user:?}: use UID or UID:GID, numbers"))
+                };
+                let mut spec_user = process.user().clone();
+                spec_user.set_uid(parse(uid)?);
+                spec_user.set_gid(parse(gid)?);
+                process.set_user(spec_user);
+            }
+            let terminal = process.terminal().unwrap_or(false);
+            let socket = match &console_socket {
+                Some(path) => Some(
+                    UnixStream::connect(path)
+                        .with_context(|| format!("connect to --console-socket {}", path.display()))?,
+                ),
+                None => None,
+            };
+            let (ours, theirs): (Option<OwnedFd>, Option<OwnedFd>) =
+                match terminal && socket.is_none() && !detach {
+                    true => burrow::sync::pair().map(|(ours, theirs)| (Some(ours), Some(theirs)))?,
+                    false => (None, None),
+                };
+            let console = socket.as_ref().map(|s| s.as_raw_fd()).or(theirs.as_ref().map(|t| t.as_raw_fd()));
+            let opts = burrow::exec::Options {
+                root,
+                id: &id,
+                process,
+                detach,
+                pid_file: pid_file.as_deref(),
+                console,
+            };
+            return burrow::exec::exec(&opts, ours, &old_mask);
         }
         Command::List { format, quiet } => print_list(&lifecycle::list(root)?, format, quiet)?,
         Command::Ps { id, format } => {

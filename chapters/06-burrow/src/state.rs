@@ -182,7 +182,7 @@ mod tests {
     #[test]
     fn own_stat() {
         let (state, start) = proc_stat(std::process::id() as i32).expect("our own stat");
-        assert_eq!(state, 'R');
+        assert!("RS".contains(state), "state {state}");
         assert!(start > 0);
     }
 }

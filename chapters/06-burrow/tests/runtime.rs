@@ -55,13 +55,18 @@ impl Bundle {
     /// returns, so a pipe would never reach end-of-file).
     fn detached(&self, args: &[&str]) -> Result<Run, Failure> {
         self.save()?;
+        let bundle = self.path().to_string_lossy().into_owned();
+        self.to_files(&[args, &["--bundle", &bundle]].concat())
+    }
+
+    /// `burrow --root R ARGS` with stdout and stderr going to files (for a
+    /// command that leaves a process behind holding them: create, exec -d).
+    fn to_files(&self, args: &[&str]) -> Result<Run, Failure> {
         let (out, err) = (self.path().join("out.txt"), self.path().join("err.txt"));
         let status = Command::new(bin())
             .arg("--root")
             .arg(self.root.path())
             .args(args)
-            .arg("--bundle")
-            .arg(self.path())
             .stdin(Stdio::null())
             .stdout(File::create(&out)?)
             .stderr(File::create(&err)?)
@@ -463,5 +468,133 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
         let out = b.burrow(&["delete", &id])?;
         ensure(out.code == Some(0), "delete of a created container", &out)?;
         b.nothing_left(&id, Some(pid))
+    });
+}
+
+/// Receive the fd a runtime sends on its console socket (what conmon does).
+fn receive_fd(stream: &std::os::unix::net::UnixStream) -> Result<File, Failure> {
+    use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags, UnixAddr};
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let mut name = [0u8; 256];
+    let mut iov = [std::io::IoSliceMut::new(&mut name)];
+    let mut space = nix::cmsg_space!([std::os::fd::RawFd; 1]);
+    let fail = |seen: String| Failure {
+        expected: "a message with an fd (SCM_RIGHTS) on the console socket".into(),
+        seen,
+    };
+    let msg = recvmsg::<UnixAddr>(stream.as_raw_fd(), &mut iov, Some(&mut space), MsgFlags::empty())
+        .map_err(|e| fail(e.to_string()))?;
+    for cmsg in msg.cmsgs().map_err(|e| fail(e.to_string()))? {
+        if let ControlMessageOwned::ScmRights(fds) = cmsg {
+            if let Some(&fd) = fds.first() {
+                // SAFETY: the kernel just installed this fd for us, and nothing else owns it.
+                return Ok(unsafe { File::from_raw_fd(fd) });
+            }
+        }
+    }
+    Err(fail("no fd in the message".into()))
+}
+
+#[test]
+fn terminal_through_the_console_socket() {
+    Check {
+        id: "ch06/terminal",
+        what: "process.terminal with --console-socket: the pty master arrives over the socket (SCM_RIGHTS); a shell on it says tty /dev/pts/0 (the container's devpts) and runs what is typed; `run` with a terminal proxies its own",
+        hint: "in the child after pivot_root: posix_openpt, grantpt, unlockpt, open the slave, sendmsg the master with SCM_RIGHTS, setsid, TIOCSCTTY, dup2 the slave to 0 1 2",
+        book: "ch06-burrow.md#terminals",
+    }
+    .run(|| {
+        use std::io::{Read, Write};
+        let id = burrow_lab::random_name("tty-");
+        let mut b = Bundle::new("")?;
+        b.config["process"]["terminal"] = json!(true);
+        b.config["process"]["args"] = json!(["sh"]);
+        let socket = b.path().join("console.sock");
+        let listener = std::os::unix::net::UnixListener::bind(&socket)?;
+        let out = b.detached(&["create", &id, "--console-socket", &socket.to_string_lossy()])?;
+        ensure(out.code == Some(0), "create with --console-socket to succeed", &out)?;
+        let (stream, _) = listener.accept()?;
+        let mut master = receive_fd(&stream)?;
+        let out = b.burrow(&["start", &id])?;
+        ensure(out.code == Some(0), "start to succeed", &out)?;
+        master.write_all(b"tty; echo $((6*7)); exit 4\n")?;
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Read until the shell exits: the last slave closes, and read gives EIO.
+        while let Ok(n) = master.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+        }
+        let text = String::from_utf8_lossy(&seen).replace('\r', "");
+        ensure(text.contains("\n/dev/pts/0\n") && text.contains("\n42\n"), "tty /dev/pts/0 and 42 from the shell", &text)?;
+        let stopped = wait_for(5.0, || (status_of(&b.state(&id)) == "stopped").then_some(()));
+        ensure(stopped.is_some(), "stopped after exit", b.state(&id))?;
+        let out = b.burrow(&["delete", &id])?;
+        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        b.nothing_left(&id, None)?;
+
+        // `run` in a terminal (script(1) gives it one): burrow proxies the pty itself.
+        let run_id = burrow_lab::random_name("ttyrun-");
+        b.save()?;
+        let command = format!("{} --root {} run {run_id} --bundle {}", bin().display(), b.root.path().display(), b.path().display());
+        let mut script = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let mut stdin = script.stdin.take().expect("piped stdin");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        stdin.write_all(b"echo $((6*7)); tty; exit 4\n")?;
+        let out: Run = script.wait_with_output()?.into();
+        drop(stdin);
+        let text = out.stdout.replace('\r', "");
+        ensure(out.code == Some(4) && text.contains("\n42\n") && text.contains("/dev/pts/0"), "run: 42, /dev/pts/0, exit 4", &out)?;
+        b.nothing_left(&run_id, None)
+    });
+}
+
+#[test]
+fn exec_joins_a_running_container() {
+    Check {
+        id: "ch06/exec",
+        what: "exec runs a process in the running container: the same namespaces and cgroup as its PID 1 (a pid other than 1 inside), its exit status; -d with --pid-file leaves it running; -p process.json; an unknown command is 127",
+        hint: "open /proc/PID/ns/* of the container's process; setns(pid) before clone, the others (mnt last) in the child; write the child's pid to the cgroup before it executes",
+        book: "ch06-burrow.md#exec",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("exec-");
+        let b = Bundle::new("exec sleep 1000")?;
+        let out = b.detached(&["run", "-d", &id])?;
+        ensure(out.code == Some(0), "run -d to succeed", &out)?;
+        let pid = b.pid(&id)?;
+        let out = b.burrow(&["exec", &id, "sh", "-c", "echo $$; exit 6"])?;
+        ensure(out.code == Some(6) && out.stdout.trim() != "1" && !out.stdout.trim().is_empty(), "exit 6, and a pid other than 1 inside", &out)?;
+        let pid_file = b.path().join("exec.pid");
+        let out = b.to_files(&["exec", "-d", "--pid-file", &pid_file.to_string_lossy(), &id, "sleep", "999"])?;
+        ensure(out.code == Some(0), "exec -d to succeed", &out)?;
+        let exec_pid: u32 = std::fs::read_to_string(&pid_file)?.trim().parse().unwrap_or(0);
+        ensure(exec_pid > 0 && alive(exec_pid), "the exec -d process alive, its pid in --pid-file", exec_pid)?;
+        for kind in ["pid", "net", "ipc", "uts", "mnt", "cgroup"] {
+            let (theirs, ours) = (burrow_lab::namespace_of(&pid.to_string(), kind), burrow_lab::namespace_of(&exec_pid.to_string(), kind));
+            ensure(theirs == ours, format!("the container's {kind} namespace {theirs}"), &ours)?;
+        }
+        let cgroup = |p: u32| std::fs::read_to_string(format!("/proc/{p}/cgroup")).unwrap_or_default();
+        ensure(cgroup(pid) == cgroup(exec_pid), format!("the container's cgroup {}", cgroup(pid)), cgroup(exec_pid))?;
+        let out = b.burrow(&["ps", &id, "--format", "json"])?;
+        let pids: Vec<u32> = serde_json::from_str(&out.stdout).unwrap_or_default();
+        ensure(pids.contains(&pid) && pids.contains(&exec_pid), "ps lists both processes", &out)?;
+        let process = b.path().join("process.json");
+        let json = json!({"args": ["sh", "-c", "echo $GREETING from $(pwd) as $(id -u)"], "cwd": "/etc", "env": ["PATH=/bin", "GREETING=hi"], "user": {"uid": 1000, "gid": 1000}});
+        std::fs::write(&process, json.to_string())?;
+        let out = b.burrow(&["exec", "-p", &process.to_string_lossy(), &id])?;
+        ensure(out.code == Some(0) && out.stdout == "hi from /etc as 1000\n", "hi from /etc as 1000", &out)?;
+        let out = b.burrow(&["exec", &id, "no-such-command"])?;
+        ensure(out.code == Some(127) && out.stderr.contains("no-such-command"), "127 naming the command", &out)?;
+        let out = b.burrow(&["delete", "--force", &id])?;
+        ensure(out.code == Some(0), "delete --force to succeed", &out)?;
+        b.nothing_left(&id, Some(exec_pid))
     });
 }

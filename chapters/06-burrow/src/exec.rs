@@ -1,0 +1,201 @@
+//! `burrow exec`: start one more process in a running container.
+//!
+//! There is no "container" object in the kernel to start it in: a container
+//! is its process's namespaces and cgroup. So `exec` makes a child that joins
+//! each of them: the cgroup by writing its pid into cgroup.procs, the
+//! namespaces with setns(2) on the files under `/proc/PID/ns/`, the PID
+//! namespace first (it applies only to children, so it is joined before
+//! the clone), the mount namespace last (it changes what every path means).
+//! What `docker exec` and `kubectl exec` end up doing is this.
+
+use crate::create::load_spec;
+use crate::state::{State, Status};
+use crate::sync::{self, expect, send_msg, Message};
+use crate::{cgroups, console, process};
+use anyhow::{bail, Context, Result};
+use ch01_unshare::container::clone_child;
+use ch01_unshare::exec::{self as execve, code_of};
+use ch01_unshare::explain;
+use nix::fcntl::OFlag;
+use nix::sched::CloneFlags;
+use nix::sys::signal::{kill, SigSet, Signal};
+use nix::sys::stat::Mode;
+use oci_spec::runtime::{LinuxNamespaceType, Process};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::path::Path;
+
+/// What to execute, and how.
+pub struct Options<'a> {
+    pub root: &'a Path,
+    pub id: &'a str,
+    pub process: Process,
+    pub detach: bool,
+    pub pid_file: Option<&'a Path>,
+    /// The console socket, connected, when `process.terminal` is set and the
+    /// caller gave one.
+    pub console: Option<RawFd>,
+}
+
+/// The process `exec` runs: `-p process.json` as it is, or config.json's own
+/// process (env, user, cwd, rlimits) with `args` in place of its command.
+pub fn process_from(bundle: &Path, file: Option<&Path>, args: &[String]) -> Result<Process> {
+    if let Some(file) = file {
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("read --process {}", file.display()))?;
+        return serde_json::from_str(&text)
+            .with_context(|| format!("--process {}: not a runtime-spec process", file.display()));
+    }
+    if args.is_empty() {
+        bail!("exec: give the command to run after the id (e.g. `burrow exec ID sh`), or --process FILE");
+    }
+    let (_, spec, _) = load_spec(bundle)?;
+    let mut process = spec.process().clone().context("config.json has no process")?;
+    process.set_args(Some(args.to_vec()));
+    process.set_terminal(Some(false));
+    Ok(process)
+}
+
+// ANCHOR: join
+/// The container's namespaces, as files of its first process: every kind
+/// config.json lists, user first (joining it first gives the rights to join
+/// the rest), mount last.
+fn namespace_files(state: &State) -> Result<Vec<(CloneFlags, OwnedFd)>> {
+    let (_, spec, _) = load_spec(&state.bundle)?;
+    let listed = spec.linux().as_ref().and_then(|l| l.namespaces().clone()).unwrap_or_default();
+    let order = [
+        (LinuxNamespaceType::User, "user"),
+        (LinuxNamespaceType::Ipc, "ipc"),
+        (LinuxNamespaceType::Uts, "uts"),
+        (LinuxNamespaceType::Network, "net"),
+        (LinuxNamespaceType::Pid, "pid"),
+        (LinuxNamespaceType::Cgroup, "cgroup"),
+        (LinuxNamespaceType::Mount, "mnt"),
+    ];
+    let mut files = Vec::new();
+    for (typ, name) in order {
+        if !listed.iter().any(|n| n.typ() == typ) {
+            continue;
+        }
+        let path = format!("/proc/{}/ns/{name}", state.pid);
+        let fd = nix::fcntl::open(path.as_str(), OFlag::O_RDONLY | OFlag::O_CLOEXEC, Mode::empty())
+            .with_context(|| format!("open {path}"))?;
+        // SAFETY: `open` just returned this fd; nothing else owns it.
+        files.push((CloneFlags::from_bits_truncate(typ as i32), unsafe { OwnedFd::from_raw_fd(fd) }));
+    }
+    Ok(files)
+}
+// ANCHOR_END: join
+
+// ANCHOR: exec
+/// Run `opts.process` in container `opts.id`. In the foreground, wait for it
+/// and return its exit code; with `detach`, return once it is executing.
+pub fn exec(opts: &Options, own_console: Option<OwnedFd>, old_mask: &SigSet) -> Result<i32> {
+    let state = State::load(opts.root, opts.id)?;
+    if !matches!(state.status, Status::Running | Status::Created) {
+        bail!("cannot exec in container {:?}: it is {}", opts.id, state.status);
+    }
+    if opts.process.args().as_ref().is_none_or(|a| a.is_empty()) {
+        bail!("exec: process.args is empty: give the command to run");
+    }
+    let terminal = opts.process.terminal().unwrap_or(false);
+    if terminal && opts.console.is_none() {
+        bail!("a terminal (-t, or process.terminal) needs --console-socket, or exec in the foreground");
+    }
+    let mut namespaces = namespace_files(&state)?;
+    let cgroup = cgroups::open(&state)?;
+    let at = namespaces.iter().position(|(flag, _)| *flag == CloneFlags::CLONE_NEWPID);
+    let pid_ns = at.map(|at| namespaces.remove(at).1);
+    let (ours, theirs) = sync::pair()?;
+    let join: Vec<(CloneFlags, RawFd)> = namespaces.iter().map(|(f, fd)| (*f, fd.as_raw_fd())).collect();
+    let (sock, parent_end) = (theirs.as_raw_fd(), ours.as_raw_fd());
+    let child = &mut || in_container(opts, &join, sock, parent_end, old_mask);
+    let pid = crate::create::in_pid_namespace(pid_ns.as_ref(), || clone_child(CloneFlags::empty(), child))?;
+    drop(theirs);
+    let started = (|| {
+        cgroup.add(pid)?;
+        send_msg(ours.as_raw_fd(), &Message::Go(String::new()))?;
+        // The socket is close-on-exec: end-of-file means execve succeeded.
+        match sync::recv_msg(&ours)? {
+            None => Ok(()),
+            Some(Message::Failed(code, message)) => Err(execve::ExitError { code, message }.into()),
+            Some(other) => bail!("unexpected {other:?} from the exec'd process"),
+        }
+    })();
+    if let Err(e) = started {
+        let _ = kill(pid, Signal::SIGKILL);
+        let _ = nix::sys::wait::waitpid(pid, None);
+        return Err(e);
+    }
+    if let Some(path) = opts.pid_file {
+        crate::create::write_pid_file(path, pid.as_raw())?;
+    }
+    if opts.detach {
+        return Ok(0);
+    }
+    let master = own_console.map(|socket| console::recv_fd(socket.as_raw_fd())).transpose()?;
+    let proxy = master.map(console::Proxy::start).transpose()?;
+    let code = ch01_unshare::pid1::supervise(pid)?;
+    if let Some(proxy) = proxy {
+        proxy.finish();
+    }
+    Ok(code)
+}
+// ANCHOR_END: exec
+
+/// The child: join, become the process config.json describes, execute.
+fn in_container(
+    opts: &Options,
+    join: &[(CloneFlags, RawFd)],
+    sock: RawFd,
+    parent_end: RawFd,
+    old_mask: &SigSet,
+) -> isize {
+    let failure = match prepare(opts, join, sock, parent_end, old_mask) {
+        Ok(argv) => execve::execvp(&argv),
+        Err(e) => execve::ExitError { code: code_of(&e), message: format!("{e:#}") },
+    };
+    let _ = send_msg(sock, &Message::Failed(failure.code, failure.message.clone()));
+    failure.code as isize
+}
+
+fn prepare(
+    opts: &Options,
+    join: &[(CloneFlags, RawFd)],
+    sock: RawFd,
+    parent_end: RawFd,
+    old_mask: &SigSet,
+) -> Result<Vec<std::ffi::CString>> {
+    // SAFETY: the fd is this child's copy of the parent's end, owned by nothing here.
+    drop(unsafe { OwnedFd::from_raw_fd(parent_end) });
+    nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).context("prctl(PR_SET_PDEATHSIG)")?;
+    // SAFETY: our own end, borrowed for one message; it stays open until execve.
+    let sock_fd = std::mem::ManuallyDrop::new(unsafe { OwnedFd::from_raw_fd(sock) });
+    expect(&sock_fd, Message::Go(String::new()))?;
+    for (flag, fd) in join {
+        explain!("setns({fd}, {})", ch01_unshare::flag_names!(*flag));
+        // SAFETY: the fd was opened by the parent on a namespace file and is still open.
+        nix::sched::setns(unsafe { BorrowedFd::borrow_raw(*fd) }, *flag)
+            .with_context(|| format!("setns({})", ch01_unshare::flag_names!(*flag)))?;
+    }
+    if join.iter().any(|(flag, _)| *flag == CloneFlags::CLONE_NEWUSER) {
+        let (uid, gid) = (nix::unistd::Uid::from_raw(0), nix::unistd::Gid::from_raw(0));
+        nix::unistd::setresgid(gid, gid, gid).context("setresgid(0) in the user namespace")?;
+        nix::unistd::setresuid(uid, uid, uid).context("setresuid(0) in the user namespace")?;
+    }
+    if let Some(socket) = opts.console {
+        console::set_up(socket)?;
+    }
+    let process = &opts.process;
+    process::set_rlimits(process)?;
+    process::no_new_privileges(process)?;
+    process::set_env(process);
+    let cwd = process.cwd();
+    nix::unistd::chdir(cwd)
+        .with_context(|| format!("cwd {}: no such directory in the container", cwd.display()))?;
+    process::find_executable(process)?;
+    process::become_user(process)?;
+    // Set up: from here the process lives on its own, whatever happens to us.
+    nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;
+    execve::reset_inheritance(old_mask)?;
+    execve::c_args(process.args().as_deref().unwrap_or_default())
+}
