@@ -66,6 +66,7 @@ impl LimitArgs {
             pids: self.pids.as_deref().map(limits::parse_pids).transpose()?,
             cpuset: self.cpuset.as_deref().map(|c| limits::parse_cpuset(c, &online)).transpose()?,
             io: Vec::new(),
+            devices: None,
         };
         for (flag, specs, read) in [
             ("--device-read-bps", &self.device_read_bps, true),

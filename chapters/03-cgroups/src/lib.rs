@@ -10,6 +10,7 @@
 
 pub mod cgroup;
 pub mod cli;
+pub mod devices;
 pub mod fs;
 pub mod layout;
 pub mod limits;

@@ -23,6 +23,9 @@ pub struct Resources {
     pub cpuset: Option<String>,
     /// Block I/O limits, per device.
     pub io: Vec<IoLimit>,
+    /// Which devices may be opened or created, in order (`None`: no rules,
+    /// the kernel's default of every device).
+    pub devices: Option<Vec<crate::devices::DeviceRule>>,
 }
 
 /// A bandwidth limit on one block device.

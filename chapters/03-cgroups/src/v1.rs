@@ -19,6 +19,9 @@ pub fn controllers(res: &Resources) -> Vec<&'static str> {
     if !res.io.is_empty() {
         wanted.push("blkio");
     }
+    if res.devices.is_some() {
+        wanted.push("devices");
+    }
     wanted
 }
 
@@ -75,6 +78,9 @@ pub fn apply(dirs: &BTreeMap<&str, PathBuf>, res: &Resources) -> Result<()> {
         if let Some(bps) = io.write_bps {
             write(blkio, "blkio.throttle.write_bps_device", &format!("{}:{} {bps}", io.major, io.minor))?;
         }
+    }
+    if let Some(rules) = &res.devices {
+        crate::devices::apply_v1(dir("devices")?, rules)?;
     }
     Ok(())
 }

@@ -85,6 +85,9 @@ pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
         }
         write(dir, "io.max", &line)?;
     }
+    if let Some(rules) = &res.devices {
+        crate::devices::apply_v2(dir, rules)?;
+    }
     Ok(())
 }
 // ANCHOR_END: apply

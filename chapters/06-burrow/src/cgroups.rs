@@ -3,9 +3,10 @@
 
 use crate::state::State;
 use anyhow::{bail, Result};
+use ch03_cgroups::devices::DeviceRule;
 use ch03_cgroups::limits::IoLimit;
 use ch03_cgroups::{Cgroup, Layout, Resources};
-use oci_spec::runtime::{LinuxResources, Spec};
+use oci_spec::runtime::{LinuxDeviceType, LinuxResources, Spec};
 
 // ANCHOR: path
 /// Where the container's cgroup goes, as (parent, name) under each
@@ -53,6 +54,7 @@ pub fn resources(spec: &Spec) -> Result<Resources> {
     if let Some(pids) = r.pids() {
         res.pids = Some(pids.limit()).filter(|&l| l > 0).map(|l| l as u64);
     }
+    res.devices = device_rules(spec, &r)?;
     if let Some(io) = r.block_io() {
         for (rates, read) in [(io.throttle_read_bps_device(), true), (io.throttle_write_bps_device(), false)]
         {
@@ -66,6 +68,70 @@ pub fn resources(spec: &Spec) -> Result<Resources> {
     Ok(res)
 }
 // ANCHOR_END: resources
+
+// ANCHOR: devices
+/// The device rules a container needs besides config.json's own (runc's
+/// list): creating any node (mknod is harmless; opening it is what counts),
+/// and using the devices every program expects, its terminals included.
+const ALWAYS_ALLOWED: [(char, Option<u64>, Option<u64>, &str); 10] = [
+    ('c', None, None, "m"),
+    ('b', None, None, "m"),
+    ('c', Some(1), Some(3), "rwm"), // null
+    ('c', Some(1), Some(5), "rwm"), // zero
+    ('c', Some(1), Some(7), "rwm"), // full
+    ('c', Some(1), Some(8), "rwm"), // random
+    ('c', Some(1), Some(9), "rwm"), // urandom
+    ('c', Some(5), Some(0), "rwm"), // tty
+    ('c', Some(5), Some(2), "rwm"), // ptmx
+    ('c', Some(136), None, "rwm"),  // pts/*
+];
+
+/// `linux.resources.devices`, then the devices every container gets, then
+/// the nodes `linux.devices` asks for: later rules win. No rules at all
+/// means no device cgroup (every device, as in chapters 2 to 5).
+fn device_rules(spec: &Spec, r: &LinuxResources) -> Result<Option<Vec<DeviceRule>>> {
+    let listed = r.devices().clone().unwrap_or_default();
+    if listed.is_empty() {
+        return Ok(None);
+    }
+    let kind = |t: Option<LinuxDeviceType>| match t.unwrap_or(LinuxDeviceType::A) {
+        LinuxDeviceType::A => 'a',
+        LinuxDeviceType::B => 'b',
+        LinuxDeviceType::C | LinuxDeviceType::U => 'c',
+        LinuxDeviceType::P => 'p',
+    };
+    let num = |n: Option<i64>| n.filter(|&n| n >= 0).map(|n| n as u64);
+    let mut rules: Vec<DeviceRule> = Vec::new();
+    for d in listed {
+        let access = d.access().clone().unwrap_or_else(|| "rwm".into());
+        rules.push(DeviceRule {
+            allow: d.allow(),
+            kind: kind(d.typ()),
+            major: num(d.major()),
+            minor: num(d.minor()),
+            access,
+        });
+    }
+    for (kind, major, minor, access) in ALWAYS_ALLOWED {
+        rules.push(DeviceRule { allow: true, kind, major, minor, access: access.into() });
+    }
+    let nodes = spec.linux().as_ref().and_then(|l| l.devices().clone()).unwrap_or_default();
+    for node in nodes.iter().filter(|n| !matches!(n.typ(), LinuxDeviceType::P)) {
+        let (major, minor) = (num(Some(node.major())), num(Some(node.minor())));
+        rules.push(DeviceRule {
+            allow: true,
+            kind: kind(Some(node.typ())),
+            major,
+            minor,
+            access: "rwm".into(),
+        });
+    }
+    if let Some(bad) = rules.iter().find(|r| r.kind == 'p') {
+        bail!("linux.resources.devices: type \"p\" (a FIFO) has no device cgroup rule: {}", bad.line());
+    }
+    Ok(Some(rules))
+}
+// ANCHOR_END: devices
 
 fn refuse_unsupported(r: &LinuxResources) -> Result<()> {
     let unsupported = [

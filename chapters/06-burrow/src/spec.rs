@@ -15,7 +15,7 @@
 //! | `process.capabilities`, `linux.maskedPaths`, `readonlyPaths`, `seccomp` | 7 |
 
 use anyhow::{bail, Context, Result};
-use oci_spec::runtime::Spec;
+use oci_spec::runtime::{LinuxDeviceCgroupBuilder, Spec};
 use std::path::Path;
 
 // ANCHOR: spec
@@ -33,6 +33,13 @@ pub fn default_spec(rootless: Option<(u32, u32)>) -> Result<Spec> {
     spec.set_version("1.0.2-dev".to_string());
     spec.set_hostname(Some("burrow".to_string()));
     spec.set_annotations(None);
+    // runc's default: no device but those every container gets (see cgroups.rs).
+    let deny_all = LinuxDeviceCgroupBuilder::default().allow(false).access("rwm").build()?;
+    let mut linux = spec.linux().clone().context("the default spec has linux")?;
+    let mut resources = linux.resources().clone().unwrap_or_default();
+    resources.set_devices(Some(vec![deny_all]));
+    linux.set_resources(Some(resources));
+    spec.set_linux(Some(linux));
     let mut process = spec.process().clone().context("the default spec has a process")?;
     process.set_terminal(Some(true));
     process.set_args(Some(vec!["sh".to_string()]));

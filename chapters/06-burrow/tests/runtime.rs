@@ -598,3 +598,28 @@ fn exec_joins_a_running_container() {
         b.nothing_left(&id, Some(exec_pid))
     });
 }
+
+#[test]
+fn device_cgroup_allows_only_listed_devices() {
+    Check {
+        id: "ch06/devices",
+        what: "with burrow spec's deny-all device rule: the usual devices and a linux.devices node work, while a block device node made inside (mknod is allowed) cannot be opened: EPERM from the device cgroup",
+        hint: "v1: write the rules to devices.deny/devices.allow; v2: load a BPF_PROG_TYPE_CGROUP_DEVICE program and attach it to the cgroup (later rules win)",
+        book: "ch06-burrow.md#devices",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("dev-");
+        let script = "echo x > /dev/null && echo null-ok; echo burrow-devices-check > /dev/mykmsg && echo listed-ok; \
+                      mknod /dev/loopy b 7 0 && echo mknod-ok; head -c1 /dev/loopy 2>&1; true";
+        let mut b = Bundle::new(script)?;
+        b.config["linux"]["devices"] = json!([{"path": "/dev/mykmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 0o600}]);
+        let rules = &b.config["linux"]["resources"]["devices"];
+        ensure(rules == &json!([{"allow": false, "access": "rwm"}]), "burrow spec: devices [{allow: false, access: rwm}] (runc's default)", rules)?;
+        let out = b.run(&id)?;
+        ensure(out.code == Some(0), "run to succeed", &out)?;
+        for wanted in ["null-ok", "listed-ok", "mknod-ok", "Operation not permitted"] {
+            ensure(out.stdout.contains(wanted), format!("{wanted:?} in the output"), &out.stdout)?;
+        }
+        b.nothing_left(&id, None)
+    });
+}
