@@ -623,3 +623,88 @@ fn device_cgroup_allows_only_listed_devices() {
         b.nothing_left(&id, None)
     });
 }
+
+#[test]
+fn pause_resume_kill_all_list_features() {
+    Check {
+        id: "ch06/control",
+        what: "pause freezes the cgroup (status paused, the freezer says frozen), resume thaws it; kill --all signals every process of the cgroup; list --format json and features print JSON",
+        hint: "pause/resume: chapter 3's Cgroup::freeze; kill --all: every pid in cgroup.procs; features: the runtime spec's features document",
+        book: "ch06-burrow.md#the-lifecycle",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("ctl-");
+        let b = Bundle::new("sleep 1000 & exec sleep 1001")?;
+        let out = b.detached(&["run", "-d", &id])?;
+        ensure(out.code == Some(0), "run -d to succeed", &out)?;
+        let pid = b.pid(&id)?;
+        let two = wait_for(5.0, || {
+            let out = b.burrow(&["ps", &id, "--format", "json"]).ok()?;
+            let pids: Vec<u32> = serde_json::from_str(&out.stdout).ok()?;
+            (pids.len() == 2).then_some(pids)
+        });
+        ensure(two.is_some(), "ps: two processes (sleep 1000 and sleep 1001)", "fewer")?;
+        let out = b.burrow(&["pause", &id])?;
+        ensure(out.code == Some(0) && status_of(&b.state(&id)) == "paused", "pause: status paused", format!("{out} {}", b.state(&id)))?;
+        let freezer = burrow_lab::cgroup_dir(pid, "freezer").map(|d| std::fs::read_to_string(d.join("freezer.state")).unwrap_or_default());
+        let v2 = burrow_lab::cgroup_dir(pid, "pids").map(|d| std::fs::read_to_string(d.join("cgroup.events")).unwrap_or_default());
+        let frozen = freezer.as_deref().is_some_and(|s| s.trim() == "FROZEN") || v2.as_deref().is_some_and(|e| e.contains("frozen 1"));
+        ensure(frozen, "the cgroup frozen (freezer.state FROZEN or cgroup.events frozen 1)", format!("{freezer:?} {v2:?}"))?;
+        let out = b.burrow(&["resume", &id])?;
+        ensure(out.code == Some(0) && status_of(&b.state(&id)) == "running", "resume: status running", format!("{out} {}", b.state(&id)))?;
+        let out = b.burrow(&["list", "--format", "json"])?;
+        let list: Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+        let entry = list.as_array().and_then(|l| l.iter().find(|e| e["id"] == id.as_str()).cloned()).unwrap_or_default();
+        ensure(entry["status"] == "running" && entry["pid"] == pid, "list --format json: the container, running, its pid", &out)?;
+        let out = b.burrow(&["kill", "--all", &id, "KILL"])?;
+        ensure(out.code == Some(0), "kill --all to succeed", &out)?;
+        let gone = wait_for(5.0, || two.iter().flatten().all(|p| !alive(*p)).then_some(()));
+        ensure(gone.is_some(), "both processes killed", format!("{two:?}"))?;
+        let out = b.burrow(&["delete", &id])?;
+        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        let out = b.burrow(&["features"])?;
+        let features: Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+        let hooks = features["hooks"].as_array().map_or(0, Vec::len);
+        ensure(features["ociVersionMax"].is_string() && hooks == 6 && features["linux"]["namespaces"].is_array(), "features: ociVersionMax, 6 hooks, namespaces", &out)?;
+        b.nothing_left(&id, Some(pid))
+    });
+}
+
+#[test]
+fn process_and_root_details() {
+    Check {
+        id: "ch06/details",
+        what: "process.oomScoreAdj, user.umask, domainname, linux.rootfsPropagation shared, and --no-pivot (MS_MOVE + chroot) as the kernel shows them; a failing poststart hook only warns",
+        hint: "write /proc/PID/oom_score_adj from the parent; umask(2) with the user; setdomainname(2); mount(\"/\", MS_SHARED) after the pivot",
+        book: "ch06-burrow.md#configjson-field-by-field",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("det-");
+        let script = "cat /proc/self/oom_score_adj; umask; cat /proc/sys/kernel/domainname; awk '$5 == \"/\"' /proc/self/mountinfo | grep -c shared:";
+        let mut b = Bundle::new(script)?;
+        b.config["process"]["oomScoreAdj"] = json!(500);
+        b.config["process"]["user"]["umask"] = json!(0o027);
+        b.config["domainname"] = json!("burrow.example");
+        b.config["linux"]["rootfsPropagation"] = json!("shared");
+        b.config["hooks"] = json!({"poststart": [{"path": "/bin/false"}]});
+        let out = b.run(&id)?;
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        ensure(out.code == Some(0) && lines == ["500", "0027", "burrow.example", "1"], "500, 0027, burrow.example, / shared (exit 0)", &out)?;
+        ensure(out.stderr.contains("warning") && out.stderr.contains("oststart"), "a warning for the failing poststart hook", &out)?;
+        b.nothing_left(&id, None)?;
+        let pivotless = burrow_lab::random_name("nopivot-");
+        b.config["hooks"] = Value::Null;
+        b.config["process"]["args"] = json!(["sh", "-c", "cat /proc/self/mountinfo | head -1 | cut -d' ' -f4,5; ls /"]);
+        b.save()?;
+        let out: Run = Command::new(bin())
+            .arg("--root")
+            .arg(b.root.path())
+            .args(["run", "--no-pivot", &pivotless, "--bundle"])
+            .arg(b.path())
+            .stdin(Stdio::null())
+            .output()?
+            .into();
+        ensure(out.code == Some(0) && out.stdout.contains("bin") && out.stdout.contains("proc"), "run --no-pivot: the rootfs is /", &out)?;
+        b.nothing_left(&pivotless, None)
+    });
+}
