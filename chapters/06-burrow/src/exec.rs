@@ -15,13 +15,12 @@ use crate::{cgroups, console, process};
 use anyhow::{bail, Context, Result};
 use ch01_unshare::container::clone_child;
 use ch01_unshare::exec::{self as execve, code_of};
-use ch01_unshare::explain;
 use nix::fcntl::OFlag;
 use nix::sched::CloneFlags;
 use nix::sys::signal::{kill, SigSet, Signal};
 use nix::sys::stat::Mode;
 use oci_spec::runtime::{LinuxNamespaceType, Process};
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::Path;
 
 /// What to execute, and how.
@@ -171,28 +170,15 @@ fn prepare(
     // SAFETY: our own end, borrowed for one message; it stays open until execve.
     let sock_fd = std::mem::ManuallyDrop::new(unsafe { OwnedFd::from_raw_fd(sock) });
     expect(&sock_fd, Message::Go(String::new()))?;
-    for (flag, fd) in join {
-        explain!("setns({fd}, {})", ch01_unshare::flag_names!(*flag));
-        // SAFETY: the fd was opened by the parent on a namespace file and is still open.
-        nix::sched::setns(unsafe { BorrowedFd::borrow_raw(*fd) }, *flag)
-            .with_context(|| format!("setns({})", ch01_unshare::flag_names!(*flag)))?;
-    }
+    crate::init::join(join)?;
     if join.iter().any(|(flag, _)| *flag == CloneFlags::CLONE_NEWUSER) {
-        let (uid, gid) = (nix::unistd::Uid::from_raw(0), nix::unistd::Gid::from_raw(0));
-        nix::unistd::setresgid(gid, gid, gid).context("setresgid(0) in the user namespace")?;
-        nix::unistd::setresuid(uid, uid, uid).context("setresuid(0) in the user namespace")?;
+        crate::init::become_namespace_root()?;
     }
     if let Some(socket) = opts.console {
         console::set_up(socket)?;
     }
     let process = &opts.process;
-    process::set_rlimits(process)?;
-    process::no_new_privileges(process)?;
-    process::set_env(process);
-    let cwd = process.cwd();
-    nix::unistd::chdir(cwd)
-        .with_context(|| format!("cwd {}: no such directory in the container", cwd.display()))?;
-    process::find_executable(process)?;
+    process::prepare(process)?;
     process::become_user(process)?;
     // Set up: from here the process lives on its own, whatever happens to us.
     nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;

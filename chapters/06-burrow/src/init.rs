@@ -74,20 +74,9 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
     // Until `create` has heard "Ready", the child dies with it.
     nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).context("prctl(PR_SET_PDEATHSIG)")?;
     expect(&sock_fd, Message::Go(String::new()))?;
-    for (flag, fd) in &plan.join {
-        explain!("setns({fd}, {})", ch01_unshare::flag_names!(*flag));
-        // SAFETY: the fd was opened by `create` on a namespace file and stays open.
-        let ns = unsafe { std::os::fd::BorrowedFd::borrow_raw(*fd) };
-        nix::sched::setns(ns, *flag)
-            .with_context(|| format!("setns({})", ch01_unshare::flag_names!(*flag)))?;
-    }
+    join(&plan.join)?;
     if plan.userns {
-        // Until now this process was still the host's root, which the new
-        // user namespace does not map; become its root, the mapped id.
-        explain!("setresuid(0, 0, 0); setresgid(0, 0, 0) in the new user namespace");
-        let (uid, gid) = (nix::unistd::Uid::from_raw(0), nix::unistd::Gid::from_raw(0));
-        nix::unistd::setresgid(gid, gid, gid).context("setresgid(0) in the user namespace")?;
-        nix::unistd::setresuid(uid, uid, uid).context("setresuid(0) in the user namespace")?;
+        become_namespace_root()?;
     }
     if plan.cgroup_ns {
         ch03_cgroups::unshare_cgroup_namespace()?;
@@ -102,20 +91,35 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
         crate::console::set_up(socket)?;
     }
     rootfs::write_sysctls(plan.spec)?;
-    let process = process::of(plan.spec)?;
-    process::set_rlimits(process)?;
-    process::no_new_privileges(process)?;
-    process::set_env(process);
-    let cwd = process.cwd();
-    nix::unistd::chdir(cwd)
-        .with_context(|| format!("process.cwd {}: no such directory in the container", cwd.display()))?;
-    process::find_executable(process)?;
+    process::prepare(process::of(plan.spec)?)?;
     send_msg(sock, &Message::Ready)?;
     // `create` exits now; the container must outlive it.
     nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;
     Ok(state)
 }
 // ANCHOR_END: init
+
+/// setns(2) into each namespace, in the order given (a user namespace first).
+pub fn join(namespaces: &[(CloneFlags, RawFd)]) -> Result<()> {
+    for (flag, fd) in namespaces {
+        explain!("setns({fd}, {})", ch01_unshare::flag_names!(*flag));
+        // SAFETY: the caller opened the fd on a namespace file, and keeps it open.
+        let ns = unsafe { std::os::fd::BorrowedFd::borrow_raw(*fd) };
+        nix::sched::setns(ns, *flag)
+            .with_context(|| format!("setns({})", ch01_unshare::flag_names!(*flag)))?;
+    }
+    Ok(())
+}
+
+/// In a user namespace just entered, this process is still the host's root,
+/// which the namespace's map does not include (files it made would have an
+/// owner the namespace cannot name: EOVERFLOW). Become the namespace's root.
+pub fn become_namespace_root() -> Result<()> {
+    explain!("setresuid(0, 0, 0); setresgid(0, 0, 0) in the user namespace");
+    let (uid, gid) = (nix::unistd::Uid::from_raw(0), nix::unistd::Gid::from_raw(0));
+    nix::unistd::setresgid(gid, gid, gid).context("setresgid(0) in the user namespace")?;
+    nix::unistd::setresuid(uid, uid, uid).context("setresuid(0) in the user namespace")
+}
 
 fn set_names(plan: &Plan) -> Result<()> {
     let hostname = plan.spec.hostname().as_deref().filter(|h| !h.is_empty());

@@ -51,6 +51,19 @@ pub fn find_executable(process: &Process) -> Result<PathBuf> {
 }
 // ANCHOR_END: lookup
 
+/// Everything about the process that can be done, and checked, before it is
+/// time to execute it: rlimits, no_new_privs, the environment, the working
+/// directory, and that the command exists.
+pub fn prepare(process: &Process) -> Result<()> {
+    set_rlimits(process)?;
+    no_new_privileges(process)?;
+    set_env(process);
+    let cwd = process.cwd();
+    nix::unistd::chdir(cwd)
+        .with_context(|| format!("process.cwd {}: no such directory in the container", cwd.display()))?;
+    find_executable(process).map(drop)
+}
+
 fn env_value<'a>(process: &'a Process, key: &str) -> Option<&'a str> {
     let env = process.env().as_deref().unwrap_or_default();
     env.iter().find_map(|kv| kv.strip_prefix(key).and_then(|rest| rest.strip_prefix('=')))
