@@ -146,7 +146,11 @@ impl Cgroup {
                     Err(e) => return Err(e).with_context(|| format!("mkdir {}", parent_dir.display())),
                 }
             }
-            prepare(&parent_dir)?;
+            match prepare(&parent_dir) {
+                // Removed by another container's cleanup since we looked: again.
+                Err(_) if !parent_dir.is_dir() => continue,
+                other => other?,
+            }
             if !self.parents.contains(&parent_dir) {
                 self.parents.push(parent_dir.clone());
             }

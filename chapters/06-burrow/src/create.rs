@@ -91,7 +91,8 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
         Err(e) => return Err(e).with_context(|| format!("mkdir {}", dir.display())),
     }
     let built = (|| {
-        let cgroup = Cgroup::create(&Layout::detect()?, &cgroup_parent, &cgroup_name, &resources)?;
+        let layout = Layout::detect()?;
+        let cgroup = Cgroup::create(&layout, &cgroup_parent, &cgroup_name, &resources)?;
         cgroup.apply(&resources)?;
         let mut state = State {
             oci_version: OCI_VERSION.into(),
@@ -107,7 +108,8 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
             cgroup_parent: cgroup_parent.clone(),
             cgroup_name: cgroup_name.clone(),
         };
-        spawn(&spec, &bundle, &rootfs, &dir, &namespaces, &cgroup, &mut state, opts, old_mask)?;
+        let placed = Placed { cgroup: &cgroup, layout: &layout };
+        spawn(&spec, &bundle, &rootfs, &dir, &namespaces, placed, &mut state, opts, old_mask)?;
         state.status = Status::Created;
         state.save(opts.root)?;
         if let Some(path) = opts.pid_file {
@@ -132,7 +134,7 @@ fn spawn(
     rootfs: &Path,
     dir: &Path,
     ns: &Namespaces,
-    cgroup: &Cgroup,
+    Placed { cgroup, layout }: Placed,
     state: &mut State,
     opts: &Options,
     old_mask: &SigSet,
@@ -155,6 +157,7 @@ fn spawn(
         cgroup_ns: ns.cgroup,
         uts: ns.clone.contains(CloneFlags::CLONE_NEWUTS),
         userns: ns.clone.contains(CloneFlags::CLONE_NEWUSER),
+        cgroups: layout,
         fifo: fifo_fd.as_raw_fd(),
         no_pivot: opts.no_pivot,
         console: opts.console,
@@ -209,6 +212,12 @@ pub fn in_pid_namespace(ns: Option<&OwnedFd>, clone: impl FnOnce() -> Result<Pid
     pid
 }
 // ANCHOR_END: pid_namespace
+
+/// The container's cgroup, and the hierarchies it is in.
+struct Placed<'a> {
+    cgroup: &'a Cgroup,
+    layout: &'a Layout,
+}
 
 /// The namespaces of config.json: new ones become clone(2) flags, those with
 /// a `path` are joined with setns(2).

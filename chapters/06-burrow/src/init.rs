@@ -35,6 +35,8 @@ pub struct Plan<'a> {
     pub uts: bool,
     /// A new user namespace (its maps written by `create`).
     pub userns: bool,
+    /// The host's cgroup hierarchies, for a `cgroup` mount.
+    pub cgroups: &'a ch03_cgroups::Layout,
     /// An O_PATH fd of `exec.fifo`, opened on the host's side of pivot_root.
     pub fifo: RawFd,
     pub no_pivot: bool,
@@ -82,7 +84,7 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
         ch03_cgroups::unshare_cgroup_namespace()?;
     }
     set_names(plan)?;
-    rootfs::prepare(plan.spec, plan.bundle, plan.rootfs, plan.userns)?;
+    rootfs::prepare(plan.spec, plan.bundle, plan.rootfs, plan.userns, plan.cgroups)?;
     send_msg(sock, &Message::Mounted)?;
     let state = expect(&sock_fd, Message::Go(String::new()))?;
     hooks::run(plan.spec, hooks::Stage::CreateContainer, Some(&state))?;

@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use ch01_unshare::explain;
 use ch01_unshare::mount::mount;
 use ch02_chroot::{dev, pivot};
+use ch03_cgroups::Layout;
 use nix::mount::MsFlags;
 use nix::sys::stat::SFlag;
 use oci_spec::runtime::{LinuxDeviceType, Spec};
@@ -16,14 +17,14 @@ use std::path::Path;
 /// In the container's new mount namespace, before pivot_root: stop mount
 /// events from reaching the host, make the rootfs a mount point, mount
 /// config.json's mounts into it in order, and create /dev's nodes.
-pub fn prepare(spec: &Spec, bundle: &Path, rootfs: &Path, userns: bool) -> Result<()> {
+pub fn prepare(spec: &Spec, bundle: &Path, rootfs: &Path, userns: bool, cgroups: &Layout) -> Result<()> {
     // runc's default: the container still sees the host's later mounts
     // (slave), but nothing it mounts travels back.
     mount(None, Path::new("/"), None, MsFlags::MS_REC | MsFlags::MS_SLAVE, None)?;
     pivot::bind_to_itself(rootfs)?;
     let entries = spec.mounts().clone().unwrap_or_default();
     for entry in &entries {
-        mounts::mount_entry(rootfs, bundle, entry).with_context(|| {
+        mounts::mount_entry(rootfs, bundle, entry, cgroups).with_context(|| {
             format!(
                 "mount {:?} on {}",
                 entry.typ().as_deref().unwrap_or("bind"),
