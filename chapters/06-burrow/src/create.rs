@@ -139,6 +139,7 @@ fn spawn(
     opts: &Options,
     old_mask: &SigSet,
 ) -> Result<()> {
+    let seccomp = crate::seccomp::of(spec)?;
     let fifo = dir.join("exec.fifo");
     explain!("mkfifo({fifo:?}, 0622)");
     nix::unistd::mkfifo(&fifo, Mode::from_bits_truncate(0o622))
@@ -162,6 +163,7 @@ fn spawn(
         no_pivot: opts.no_pivot,
         console: opts.console,
         old_mask: *old_mask,
+        seccomp: &seccomp,
     };
     let (sock, parent_end) = (theirs.as_raw_fd(), ours.as_raw_fd());
     let child = &mut || init::init(&plan, sock, parent_end);

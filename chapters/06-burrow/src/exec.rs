@@ -33,6 +33,8 @@ pub struct Options<'a> {
     /// The console socket, connected, when `process.terminal` is set and the
     /// caller gave one.
     pub console: Option<RawFd>,
+    /// The container's seccomp filters (from its config.json).
+    pub seccomp: Vec<seccompiler::BpfProgram>,
 }
 
 /// The process `exec` runs: `-p process.json` as it is, or config.json's own
@@ -179,7 +181,7 @@ fn prepare(
     }
     let process = &opts.process;
     process::prepare(process)?;
-    process::become_user(process)?;
+    process::become_user(process, &opts.seccomp)?;
     // Set up: from here the process lives on its own, whatever happens to us.
     nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;
     execve::reset_inheritance(old_mask)?;

@@ -44,6 +44,8 @@ pub struct Plan<'a> {
     pub console: Option<RawFd>,
     /// The signal mask to give the command back.
     pub old_mask: SigSet,
+    /// linux.seccomp, compiled by `create` (where an error is seen).
+    pub seccomp: &'a [seccompiler::BpfProgram],
 }
 
 // ANCHOR: init
@@ -93,10 +95,14 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
         crate::console::set_up(socket)?;
     }
     rootfs::write_sysctls(plan.spec)?;
+    let linux = plan.spec.linux().as_ref();
+    crate::paths::readonly(linux.and_then(|l| l.readonly_paths().as_deref()).unwrap_or_default())?;
+    crate::paths::mask(linux.and_then(|l| l.masked_paths().as_deref()).unwrap_or_default())?;
     process::prepare(process::of(plan.spec)?)?;
-    send_msg(sock, &Message::Ready)?;
-    // `create` exits now; the container must outlive it.
+    // `create` exits once it hears Ready, and the container must outlive it:
+    // stop dying with it first (the other order is a race a slow machine loses).
     nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;
+    send_msg(sock, &Message::Ready)?;
     Ok(state)
 }
 // ANCHOR_END: init
@@ -158,7 +164,7 @@ fn wait_for_start(plan: &Plan, state: &str) -> Result<Vec<std::ffi::CString>> {
     drop(fifo);
     hooks::run(plan.spec, hooks::Stage::StartContainer, Some(state))?;
     let process = process::of(plan.spec)?;
-    process::become_user(process)?;
+    process::become_user(process, plan.seccomp)?;
     exec::reset_inheritance(&plan.old_mask)?;
     let args = process.args().clone().unwrap_or_default();
     if args.is_empty() {

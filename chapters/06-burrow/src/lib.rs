@@ -5,6 +5,7 @@
 //! `config.json` ([`spec`]) that says, field by field, everything chapters 1
 //! to 5 chose on the command line.
 
+pub mod caps;
 pub mod cgroups;
 pub mod console;
 pub mod create;
@@ -15,8 +16,10 @@ pub mod init;
 pub mod lifecycle;
 pub mod log;
 pub mod mounts;
+pub mod paths;
 pub mod process;
 pub mod rootfs;
+pub mod seccomp;
 pub mod spec;
 pub mod state;
 pub mod sync;

@@ -274,6 +274,8 @@ fn run(cli: Cli) -> Result<i32> {
                     false => (None, None),
                 };
             let console = socket.as_ref().map(|s| s.as_raw_fd()).or(theirs.as_ref().map(|t| t.as_raw_fd()));
+            let (_, spec, _) = create::load_spec(&state.bundle)?;
+            let seccomp = burrow::seccomp::of(&spec)?;
             let opts = burrow::exec::Options {
                 root,
                 id: &id,
@@ -281,6 +283,7 @@ fn run(cli: Cli) -> Result<i32> {
                 detach,
                 pid_file: pid_file.as_deref(),
                 console,
+                seccomp,
             };
             return burrow::exec::exec(&opts, ours, &old_mask);
         }

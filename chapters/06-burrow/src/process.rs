@@ -120,11 +120,25 @@ fn resource(typ: PosixRlimitType) -> Resource {
 }
 
 // ANCHOR: user
-/// Become `process.user`, last, since every step before needed root: the
-/// supplementary groups first (setgroups needs CAP_SETGID), then the gid,
-/// and the uid at the end (after setuid(2) to a non-root uid the process has
-/// no capabilities left to change anything else).
-pub fn become_user(process: &Process) -> Result<()> {
+/// Become `process.user` with `process.capabilities`, last, since every step
+/// before needed root: the bounding set first (dropping needs CAP_SETPCAP),
+/// the supplementary groups (setgroups needs CAP_SETGID), the gid, the uid,
+/// and then the capability sets (setuid(2) away from root clears them). The
+/// seccomp filters go on at the very end, so that burrow's own calls before
+/// execve(2) are not filtered, when no_new_privs allows it.
+pub fn become_user(process: &Process, seccomp: &[seccompiler::BpfProgram]) -> Result<()> {
+    // Installing a filter takes no_new_privs or CAP_SYS_ADMIN: without the
+    // first, do it now, while this process still has every capability (the
+    // calls below must then be ones the filter allows).
+    let late = process.no_new_privileges() == Some(true);
+    if !late {
+        crate::seccomp::install(seccomp)?;
+    }
+    let sets = process.capabilities().as_ref().map(crate::caps::Sets::of).transpose()?;
+    if let Some(sets) = &sets {
+        crate::caps::drop_bounding(sets)?;
+        crate::caps::keep_across_setuid(true)?;
+    }
     let user = process.user();
     let groups: Vec<Gid> =
         user.additional_gids().as_deref().unwrap_or_default().iter().map(|&g| Gid::from_raw(g)).collect();
@@ -133,8 +147,15 @@ pub fn become_user(process: &Process) -> Result<()> {
     nix::unistd::setgroups(&groups).with_context(|| format!("setgroups({groups:?})"))?;
     nix::unistd::setgid(gid).with_context(|| format!("setgid({gid})"))?;
     nix::unistd::setuid(uid).with_context(|| format!("setuid({uid})"))?;
+    if let Some(sets) = &sets {
+        crate::caps::keep_across_setuid(false)?;
+        crate::caps::set(sets)?;
+    }
     if let Some(mask) = user.umask() {
         nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(mask));
+    }
+    if late {
+        crate::seccomp::install(seccomp)?;
     }
     Ok(())
 }

@@ -15,7 +15,7 @@
 //! | `process.capabilities`, `linux.maskedPaths`, `readonlyPaths`, `seccomp` | 7 |
 
 use anyhow::{bail, Context, Result};
-use oci_spec::runtime::{LinuxDeviceCgroupBuilder, Spec};
+use oci_spec::runtime::{Capabilities, Capability, LinuxDeviceCgroupBuilder, Spec};
 use std::path::Path;
 
 // ANCHOR: spec
@@ -39,10 +39,23 @@ pub fn default_spec(rootless: Option<(u32, u32)>) -> Result<Spec> {
     let mut resources = linux.resources().clone().unwrap_or_default();
     resources.set_devices(Some(vec![deny_all]));
     linux.set_resources(Some(resources));
+    linux.set_seccomp(Some(crate::seccomp::docker_default()?));
     spec.set_linux(Some(linux));
     let mut process = spec.process().clone().context("the default spec has a process")?;
     process.set_terminal(Some(true));
     process.set_args(Some(vec!["sh".to_string()]));
+    // Docker's default capabilities (chapter 7), in the sets that count.
+    let docker: Capabilities = crate::caps::DOCKER_DEFAULT
+        .iter()
+        .map(|name| serde_json::from_value::<Capability>(serde_json::json!(name)))
+        .collect::<Result<_, _>>()?;
+    let mut caps = process.capabilities().clone().unwrap_or_default();
+    caps.set_bounding(Some(docker.clone()));
+    caps.set_effective(Some(docker.clone()));
+    caps.set_permitted(Some(docker));
+    caps.set_inheritable(None);
+    caps.set_ambient(None);
+    process.set_capabilities(Some(caps));
     spec.set_process(Some(process));
     Ok(spec)
 }

@@ -4,147 +4,15 @@
 //! only, with a state directory of its own (`--root`), and asserts what the
 //! kernel shows: /proc, the mount table, cgroup files.
 
-use burrow_lab::{ensure, wait_for, Check, Failure, Run};
+mod common;
+
+/// Set it to a runtime of your own to check it: `scripts/lab 6 --bin PATH`.
+const BIN_VAR: &str = "BURROW_CH06_BIN";
+
+use burrow_lab::{ensure, wait_for, Check, Run};
+use common::{alive, bin, receive_fd, status_of, Bundle};
 use serde_json::{json, Value};
-use std::fs::File;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-fn bin() -> PathBuf {
-    burrow_lab::binary("BURROW_CH06_BIN", env!("CARGO_BIN_EXE_burrow"))
-}
-
-/// A bundle in a temp dir, a `--root` of its own, and the config to edit.
-struct Bundle {
-    dir: tempfile::TempDir,
-    root: tempfile::TempDir,
-    config: Value,
-}
-
-impl Bundle {
-    /// `burrow spec` in a new bundle with a copy of the busybox rootfs; the
-    /// process runs `sh -c SCRIPT` without a terminal.
-    fn new(script: &str) -> Result<Bundle, Failure> {
-        let dir = burrow_lab::temp_dir();
-        copy_rootfs(&dir.path().join("rootfs"))?;
-        let out: Run = Command::new(bin()).args(["spec", "--bundle"]).arg(dir.path()).output()?.into();
-        ensure(out.code == Some(0), "burrow spec to write config.json", &out)?;
-        let text = std::fs::read_to_string(dir.path().join("config.json"))?;
-        let mut config: Value = serde_json::from_str(&text).unwrap_or_default();
-        config["process"]["terminal"] = json!(false);
-        config["process"]["args"] = json!(["sh", "-c", script]);
-        Ok(Bundle { dir, root: burrow_lab::temp_dir(), config })
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn save(&self) -> Result<(), Failure> {
-        Ok(std::fs::write(self.path().join("config.json"), self.config.to_string())?)
-    }
-
-    /// `burrow --root R ARGS`, its output collected (for commands that do not
-    /// leave a container process holding stdout).
-    fn burrow(&self, args: &[&str]) -> Result<Run, Failure> {
-        Ok(Command::new(bin()).arg("--root").arg(self.root.path()).args(args).output()?.into())
-    }
-
-    /// `burrow create ID` (or `run`, with `-d`...), the container's stdout and
-    /// stderr going to files in the bundle (it keeps them open after create
-    /// returns, so a pipe would never reach end-of-file).
-    fn detached(&self, args: &[&str]) -> Result<Run, Failure> {
-        self.save()?;
-        let bundle = self.path().to_string_lossy().into_owned();
-        self.to_files(&[args, &["--bundle", &bundle]].concat())
-    }
-
-    /// `burrow --root R ARGS` with stdout and stderr going to files (for a
-    /// command that leaves a process behind holding them: create, exec -d).
-    fn to_files(&self, args: &[&str]) -> Result<Run, Failure> {
-        let (out, err) = (self.path().join("out.txt"), self.path().join("err.txt"));
-        let status = Command::new(bin())
-            .arg("--root")
-            .arg(self.root.path())
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(File::create(&out)?)
-            .stderr(File::create(&err)?)
-            .status()?;
-        Ok(Run {
-            code: status.code(),
-            stdout: std::fs::read_to_string(out).unwrap_or_default(),
-            stderr: std::fs::read_to_string(err).unwrap_or_default(),
-        })
-    }
-
-    /// `burrow run ID` in the foreground: the container's output is ours.
-    fn run(&self, id: &str) -> Result<Run, Failure> {
-        self.save()?;
-        let out = Command::new(bin())
-            .arg("--root")
-            .arg(self.root.path())
-            .args(["run", id, "--bundle"])
-            .arg(self.path())
-            .stdin(Stdio::null())
-            .output()?;
-        Ok(out.into())
-    }
-
-    /// `burrow state ID` as JSON (Null if it failed).
-    fn state(&self, id: &str) -> Value {
-        let out = self.burrow(&["state", id]).ok().filter(|r| r.code == Some(0));
-        out.and_then(|r| serde_json::from_str(&r.stdout).ok()).unwrap_or(Value::Null)
-    }
-
-    /// The container's pid, from its state.
-    fn pid(&self, id: &str) -> Result<u32, Failure> {
-        let state = self.state(id);
-        let pid = state["pid"].as_u64().and_then(|p| u32::try_from(p).ok());
-        pid.ok_or_else(|| Failure {
-            expected: format!("burrow state {id} to give a pid"),
-            seen: state.to_string(),
-        })
-    }
-
-    /// Nothing of container `id` is left: no state dir, no cgroup, no process.
-    fn nothing_left(&self, id: &str, pid: Option<u32>) -> Result<(), Failure> {
-        let state_dir = self.root.path().join(id);
-        ensure(!state_dir.exists(), format!("no state dir {}", state_dir.display()), "it is there")?;
-        let cgroups: Vec<PathBuf> =
-            burrow_lab::burrow_cgroups().into_iter().filter(|p| p.ends_with(id)).collect();
-        ensure(cgroups.is_empty(), "no cgroup named for the container", format!("{cgroups:?}"))?;
-        if let Some(pid) = pid {
-            let gone = wait_for(5.0, || (!alive(pid)).then_some(())).is_some();
-            ensure(gone, format!("process {pid} gone"), "it is still alive")?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Bundle {
-    fn drop(&mut self) {
-        // A failed check must not leak its containers into the next one.
-        let ids = self.burrow(&["list", "-q"]).map(|r| r.stdout).unwrap_or_default();
-        for id in ids.lines() {
-            let _ = self.burrow(&["delete", "--force", id]);
-        }
-    }
-}
-
-fn copy_rootfs(to: &Path) -> Result<(), Failure> {
-    let status = Command::new("cp").arg("-a").arg(burrow_lab::rootfs()).arg(to).status()?;
-    ensure(status.success(), "cp -a of the busybox rootfs", status)
-}
-
-/// Is `pid` a live process (not a zombie)?
-fn alive(pid: u32) -> bool {
-    burrow_lab::status_field(pid, "State").is_some_and(|s| !s.starts_with('Z'))
-}
-
-fn status_of(state: &Value) -> String {
-    state["status"].as_str().unwrap_or("(no state)").to_string()
-}
 
 #[test]
 fn lifecycle_create_start_kill_delete() {
@@ -470,30 +338,6 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
         ensure(out.code == Some(0), "delete of a created container", &out)?;
         b.nothing_left(&id, Some(pid))
     });
-}
-
-/// Receive the fd a runtime sends on its console socket (what conmon does).
-fn receive_fd(stream: &std::os::unix::net::UnixStream) -> Result<File, Failure> {
-    use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags, UnixAddr};
-    use std::os::fd::{AsRawFd, FromRawFd};
-    let mut name = [0u8; 256];
-    let mut iov = [std::io::IoSliceMut::new(&mut name)];
-    let mut space = nix::cmsg_space!([std::os::fd::RawFd; 1]);
-    let fail = |seen: String| Failure {
-        expected: "a message with an fd (SCM_RIGHTS) on the console socket".into(),
-        seen,
-    };
-    let msg = recvmsg::<UnixAddr>(stream.as_raw_fd(), &mut iov, Some(&mut space), MsgFlags::empty())
-        .map_err(|e| fail(e.to_string()))?;
-    for cmsg in msg.cmsgs().map_err(|e| fail(e.to_string()))? {
-        if let ControlMessageOwned::ScmRights(fds) = cmsg {
-            if let Some(&fd) = fds.first() {
-                // SAFETY: the kernel just installed this fd for us, and nothing else owns it.
-                return Ok(unsafe { File::from_raw_fd(fd) });
-            }
-        }
-    }
-    Err(fail("no fd in the message".into()))
 }
 
 #[test]

@@ -1,0 +1,185 @@
+//! Chapter 7's lab checks: try to break out of a default container (the
+//! config.json `burrow spec` writes), and fail, for the right reason.
+//! `scripts/lab 7` runs them; they drive `burrow` through its command line.
+
+mod common;
+
+/// Set it to a runtime of your own to check it: `scripts/lab 7 --bin PATH`.
+const BIN_VAR: &str = "BURROW_CH07_BIN";
+
+use burrow_lab::{ensure, Check, Failure};
+use common::Bundle;
+use serde_json::{json, Value};
+
+/// Run `script` in a default container and return its stdout, one line per
+/// attempt (`name result`).
+fn attempts(b: &Bundle, id: &str) -> Result<Vec<(String, String)>, Failure> {
+    let out = b.run(id)?;
+    ensure(out.code == Some(0), "the attempts' script to run to its end", &out)?;
+    Ok(out
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(name, result)| (name.to_string(), result.to_string()))
+        .collect())
+}
+
+fn result<'a>(all: &'a [(String, String)], name: &str) -> &'a str {
+    all.iter().find(|(n, _)| n == name).map_or("(no output)", |(_, r)| r.as_str())
+}
+
+#[test]
+fn a_default_container_cannot_break_out() {
+    Check {
+        id: "ch07/escape",
+        what: "in a default container, root cannot: mount, load a module, see the host's processes or root through /proc, write /proc/sys or /proc/sysrq-trigger, read the masked /proc files, open a disk node it made, set the hostname, or chroot its way out",
+        hint: "drop every capability not in config.json (bounding set, then capset); mount /dev/null over maskedPaths and bind readonlyPaths read-only; the device cgroup denies the disk",
+        book: "ch07-security.md#lab-try-to-break-out",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("esc-");
+        let marker = burrow_lab::random_name("inside-");
+        let host_dir = burrow_lab::temp_dir();
+        let host_file = host_dir.path().join("host-secret");
+        std::fs::write(&host_file, "host")?;
+        let host_name = std::fs::read_to_string("/proc/sys/kernel/hostname")?;
+        // `try NAME CMD...` prints `NAME STATUS ERROR-MESSAGE`.
+        let script = format!(
+            "try() {{ name=$1; shift; msg=$(\"$@\" 2>&1 >/dev/null); echo \"$name $? $msg\"; }}; \
+             try mount mount -t tmpfs none /tmp; \
+             try module insmod /bin/busybox; \
+             try sysctl sh -c 'echo 1 > /proc/sys/kernel/panic'; \
+             try sysrq sh -c 'echo h > /proc/sysrq-trigger'; \
+             try mknod mknod /dev/disk b 8 0; \
+             try disk head -c1 /dev/disk; \
+             try hostname hostname evil; \
+             echo procs $(ls /proc | grep -c '^[0-9]'); \
+             echo root1 $(cat /proc/1/root/{marker}); \
+             echo keys $(stat -c %t:%T /proc/keys) $(cat /proc/keys | wc -c); \
+             echo escape $(/bin/chroot-escape {} 2>&1 | cut -d: -f1)",
+            host_file.display()
+        );
+        let mut b = Bundle::new(&script)?;
+        // A writable root, so that the chroot escape can make its directory.
+        b.config["root"]["readonly"] = json!(false);
+        std::fs::write(b.path().join("rootfs").join(&marker), &marker)?;
+        install_escape(&b)?;
+        let all = attempts(&b, &id)?;
+        let refused = |name: &str, reason: &str| {
+            let seen = result(&all, name);
+            let ok = !seen.starts_with("0 ") && seen.contains(reason);
+            ensure(ok, format!("{name}: refused ({reason})"), seen)
+        };
+        refused("mount", "denied")?; // EPERM without CAP_SYS_ADMIN (busybox: "permission denied")
+        refused("module", "not permitted")?; // seccomp, and no CAP_SYS_MODULE
+        refused("sysctl", "Read-only")?; // /proc/sys is a read-only bind
+        refused("sysrq", "")?; // /proc/sysrq-trigger too
+        refused("disk", "not permitted")?; // the device cgroup
+        refused("hostname", "not permitted")?; // no CAP_SYS_ADMIN
+        ensure(result(&all, "mknod").starts_with("0"), "mknod allowed (CAP_MKNOD: opening is what the device cgroup stops)", result(&all, "mknod"))?;
+        let procs: u32 = result(&all, "procs").parse().unwrap_or(99);
+        ensure(procs <= 4, "only the container's own few processes in /proc", result(&all, "procs"))?;
+        ensure(result(&all, "root1") == marker, "/proc/1/root is the container's own root", result(&all, "root1"))?;
+        ensure(result(&all, "keys") == "1:3 0", "/proc/keys masked: /dev/null (char 1:3) over it, reading empty", result(&all, "keys"))?;
+        ensure(result(&all, "escape") == "still inside", "the chroot escape stays inside (pivot_root)", result(&all, "escape"))?;
+        let host_after = std::fs::read_to_string("/proc/sys/kernel/hostname")?;
+        ensure(host_after == host_name, "the host's hostname unchanged", &host_after)?;
+        b.nothing_left(&id, None)
+    });
+}
+
+#[test]
+fn capabilities_come_from_config() {
+    Check {
+        id: "ch07/capabilities",
+        what: "the process's capability sets (/proc/PID/status) are exactly config.json's: Docker's 14 by default; adding CAP_SYS_ADMIN to the bounding set lets root mount again; a non-root user gets an ambient capability",
+        hint: "prctl(PR_CAPBSET_DROP) for each capability not in bounding, PR_SET_KEEPCAPS around setuid, capset(2), PR_CAP_AMBIENT_RAISE",
+        book: "ch07-security.md#capabilities",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("cap-");
+        let mut b = Bundle::new("grep -E '^Cap(Bnd|Eff|Amb)' /proc/self/status | tr -d '\\t'; mount -t tmpfs none /tmp && echo mounted")?;
+        let out = b.run(&id)?;
+        // Docker's default set, as a mask: bits 0-8, 10, 13, 18, 29, 31.
+        let docker = "00000000a80425fb";
+        let wanted = format!("CapEff:{docker}\nCapBnd:{docker}\nCapAmb:0000000000000000\n");
+        ensure(out.stdout == wanted, wanted.trim().replace('\n', " "), &out)?;
+        // Docker's profile refuses mount(2) to a container without
+        // CAP_SYS_ADMIN; this one is about capabilities alone.
+        b.config["linux"]["seccomp"] = Value::Null;
+        let caps = &mut b.config["process"]["capabilities"];
+        for set in ["bounding", "effective", "permitted"] {
+            caps[set].as_array_mut().expect("a capability set").push(json!("CAP_SYS_ADMIN"));
+        }
+        let out = b.run(&burrow_lab::random_name("capadm-"))?;
+        ensure(out.stdout.contains("CapBnd:00000000a82425fb") && out.stdout.contains("mounted"), "with CAP_SYS_ADMIN (bit 21): a82425fb, and mount works", &out)?;
+        b.config["process"]["args"] = json!(["sh", "-c", "id -u; grep -E '^Cap(Eff|Amb)' /proc/self/status | tr -d '\\t'"]);
+        b.config["process"]["user"] = json!({"uid": 1000, "gid": 1000});
+        b.config["process"]["capabilities"] = json!({
+            "bounding": ["CAP_NET_BIND_SERVICE"], "effective": ["CAP_NET_BIND_SERVICE"], "permitted": ["CAP_NET_BIND_SERVICE"],
+            "inheritable": ["CAP_NET_BIND_SERVICE"], "ambient": ["CAP_NET_BIND_SERVICE"]
+        });
+        let out = b.run(&burrow_lab::random_name("capamb-"))?;
+        ensure(out.stdout == "1000\nCapEff:0000000000000400\nCapAmb:0000000000000400\n", "uid 1000 keeps CAP_NET_BIND_SERVICE (bit 10) as ambient", &out)?;
+        b.nothing_left(&id, None)
+    });
+}
+
+/// Copy chapter 2's chroot escape program into the bundle's rootfs.
+fn install_escape(b: &Bundle) -> Result<(), Failure> {
+    let target = b.path().join("rootfs/bin/chroot-escape");
+    if let Some(prebuilt) = std::env::var_os("BURROW_ESCAPE_BIN") {
+        std::fs::copy(prebuilt, &target)?;
+        return Ok(());
+    }
+    let src = burrow_lab::workspace().join("chapters/02-chroot/lab/chroot-escape.rs");
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let built = std::process::Command::new(rustc)
+        .args(["--edition", "2021", "-O", "-C", "target-feature=+crt-static", "-o"])
+        .arg(&target)
+        .arg(&src)
+        .output()?;
+    ensure(built.status.success(), "rustc to build chroot-escape", String::from_utf8_lossy(&built.stderr))
+}
+
+#[test]
+fn seccomp_filters_system_calls() {
+    Check {
+        id: "ch07/seccomp",
+        what: "burrow spec's profile (Docker's) refuses unshare of a user namespace with EPERM; a custom profile fails mkdir with EACCES, kill with signal 10 (an argument condition) with EPERM but not signal 0, and kills a process calling sync (SIGSYS: 159)",
+        hint: "compile linux.seccomp to BPF (a filter per action), install it last before execve with seccomp(SECCOMP_SET_MODE_FILTER); /proc/self/status says Seccomp: 2",
+        book: "ch07-security.md#seccomp",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("sec-");
+        let mut b = Bundle::new(
+            "grep -E '^Seccomp:' /proc/self/status | tr -d '\\t'; busybox unshare -U true 2>&1; echo unshare $?",
+        )?;
+        let out = b.run(&id)?;
+        ensure(out.stdout.starts_with("Seccomp:2\n"), "Seccomp: 2 (filter mode) in /proc/self/status", &out)?;
+        ensure(
+            out.stdout.contains("Operation not permitted") && out.stdout.contains("unshare 1"),
+            "unshare -U refused: Operation not permitted",
+            &out,
+        )?;
+        b.config["linux"]["seccomp"] = json!({
+            "defaultAction": "SCMP_ACT_ALLOW",
+            "syscalls": [
+                {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
+                {"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+                 "args": [{"index": 1, "value": 10, "op": "SCMP_CMP_EQ"}]},
+                {"names": ["sync"], "action": "SCMP_ACT_KILL_PROCESS"}
+            ]
+        });
+        b.config["root"]["readonly"] = json!(false);
+        b.config["process"]["args"] = json!(["sh", "-c",
+            "mkdir /made 2>&1; kill -0 $$ && echo signal-0-ok; kill -USR1 $$ 2>&1; sync; echo sync $?"]);
+        let out = b.run(&burrow_lab::random_name("secc-"))?;
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        ensure(lines.first().is_some_and(|l| l.contains("Permission denied")), "mkdir: Permission denied (EACCES)", &out)?;
+        ensure(lines.get(1) == Some(&"signal-0-ok"), "kill -0 allowed (the condition is on signal 10)", &out)?;
+        ensure(lines.get(2).is_some_and(|l| l.contains("not permitted")), "kill -USR1: Operation not permitted", &out)?;
+        ensure(lines.last() == Some(&"sync 159"), "sync(1) killed by SIGSYS: 128+31", &out)?;
+        b.nothing_left(&id, None)
+    });
+}
