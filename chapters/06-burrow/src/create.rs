@@ -178,8 +178,9 @@ fn spawn(
         if let Some(score) = spec.process().as_ref().and_then(|p| p.oom_score_adj()) {
             idmap::write_proc(pid, "oom_score_adj", &score.to_string())?;
         }
-        cgroup.add(pid)?;
         send_msg(ours.as_raw_fd(), &Message::Go(String::new()))?;
+        // While the child mounts: the move into a new cgroup is slow (see rootfs::mount_cgroups).
+        cgroup.add(pid)?;
         expect(&ours, Message::Mounted)?;
         let json = state.spec_json().to_string();
         hooks::run(spec, Stage::Prestart, Some(&json))?;

@@ -82,13 +82,15 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
     if plan.userns {
         become_namespace_root()?;
     }
+    set_names(plan)?;
+    rootfs::prepare(plan.spec, plan.bundle, plan.rootfs, plan.userns)?;
+    send_msg(sock, &Message::Mounted)?;
+    // Now in the container's cgroup: its namespace, and the cgroup mounts.
+    let state = expect(&sock_fd, Message::Go(String::new()))?;
     if plan.cgroup_ns {
         ch03_cgroups::unshare_cgroup_namespace()?;
     }
-    set_names(plan)?;
-    rootfs::prepare(plan.spec, plan.bundle, plan.rootfs, plan.userns, plan.cgroups)?;
-    send_msg(sock, &Message::Mounted)?;
-    let state = expect(&sock_fd, Message::Go(String::new()))?;
+    rootfs::mount_cgroups(plan.spec, plan.rootfs, plan.cgroups)?;
     hooks::run(plan.spec, hooks::Stage::CreateContainer, Some(&state))?;
     rootfs::enter(plan.spec, plan.rootfs, plan.no_pivot)?;
     if let Some(socket) = plan.console {

@@ -130,9 +130,7 @@ pub fn resolve_in(rootfs: &Path, path: &Path) -> Result<PathBuf> {
 // ANCHOR: mount_one
 /// Mount one entry of config.json under `rootfs` (before pivot_root), creating
 /// its mount point: a directory, or an empty file when a file is bind mounted.
-/// `cgroups` is the host's layout, read before the container's cgroup
-/// namespace hid the hierarchies' roots from /proc/self/mountinfo.
-pub fn mount_entry(rootfs: &Path, bundle: &Path, entry: &Mount, cgroups: &Layout) -> Result<()> {
+pub fn mount_entry(rootfs: &Path, bundle: &Path, entry: &Mount) -> Result<()> {
     let dest = entry.destination();
     if !dest.is_absolute() {
         bail!("mount destination {}: must be an absolute path inside the container", dest.display());
@@ -159,8 +157,6 @@ pub fn mount_entry(rootfs: &Path, bundle: &Path, entry: &Mount, cgroups: &Layout
         if !rest.is_empty() {
             mount(None, &target, None, MsFlags::MS_BIND | MsFlags::MS_REMOUNT | rest, None)?;
         }
-    } else if typ == "cgroup" {
-        mount_cgroup(&target, options.flags, cgroups)?;
     } else {
         mount(src.as_deref(), &target, Some(typ), options.flags, data)?;
     }
@@ -188,7 +184,10 @@ fn make_mount_point(target: &Path, file: bool) -> Result<()> {
 /// A `cgroup` mount: the container's own cgroup as the root of the tree (it
 /// is in a cgroup namespace). On a cgroup v2 host that is one cgroup2 mount;
 /// on a v1 or hybrid host, a tmpfs with one cgroup mount per v1 hierarchy.
-fn mount_cgroup(target: &Path, flags: MsFlags, layout: &Layout) -> Result<()> {
+/// `layout` is the host's, read before the container's cgroup namespace hid
+/// the hierarchies' roots from /proc/self/mountinfo.
+pub fn mount_cgroup(target: &Path, flags: MsFlags, layout: &Layout) -> Result<()> {
+    make_mount_point(target, false)?;
     if layout.mode()? == ch03_cgroups::layout::Mode::Unified {
         return mount(Some("cgroup2"), target, Some("cgroup2"), flags, None);
     }

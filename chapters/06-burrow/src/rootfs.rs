@@ -16,15 +16,16 @@ use std::path::Path;
 // ANCHOR: prepare
 /// In the container's new mount namespace, before pivot_root: stop mount
 /// events from reaching the host, make the rootfs a mount point, mount
-/// config.json's mounts into it in order, and create /dev's nodes.
-pub fn prepare(spec: &Spec, bundle: &Path, rootfs: &Path, userns: bool, cgroups: &Layout) -> Result<()> {
+/// config.json's mounts into it in order (but `cgroup` ones: see
+/// [`mount_cgroups`]), and create /dev's nodes.
+pub fn prepare(spec: &Spec, bundle: &Path, rootfs: &Path, userns: bool) -> Result<()> {
     // runc's default: the container still sees the host's later mounts
     // (slave), but nothing it mounts travels back.
     mount(None, Path::new("/"), None, MsFlags::MS_REC | MsFlags::MS_SLAVE, None)?;
     pivot::bind_to_itself(rootfs)?;
     let entries = spec.mounts().clone().unwrap_or_default();
-    for entry in &entries {
-        mounts::mount_entry(rootfs, bundle, entry, cgroups).with_context(|| {
+    for entry in entries.iter().filter(|m| m.typ().as_deref() != Some("cgroup")) {
+        mounts::mount_entry(rootfs, bundle, entry).with_context(|| {
             format!(
                 "mount {:?} on {}",
                 entry.typ().as_deref().unwrap_or("bind"),
@@ -54,6 +55,21 @@ fn bind_host_device(name: &str, target: &Path) -> Result<()> {
     std::fs::File::create(target).with_context(|| format!("create {}", target.display()))?;
     let source = format!("/dev/{name}");
     mount(Some(&source), target, None, MsFlags::MS_BIND, None)
+}
+
+/// The `cgroup` mounts, once the process is in its cgroup and cgroup
+/// namespace (create moves it there while the other mounts are made: the
+/// first move into a new cgroup waits for an RCU grace period, milliseconds
+/// that need not hold up the rest).
+pub fn mount_cgroups(spec: &Spec, rootfs: &Path, cgroups: &Layout) -> Result<()> {
+    let entries = spec.mounts().clone().unwrap_or_default();
+    for entry in entries.iter().filter(|m| m.typ().as_deref() == Some("cgroup")) {
+        let target = resolve_in(rootfs, entry.destination())?;
+        let options = mounts::parse(entry.options().as_deref().unwrap_or_default());
+        mounts::mount_cgroup(&target, options.flags, cgroups)
+            .with_context(|| format!("mount \"cgroup\" on {}", entry.destination().display()))?;
+    }
+    Ok(())
 }
 
 /// `linux.devices`: the extra device nodes config.json lists (a GPU, a FUSE

@@ -108,15 +108,14 @@ impl State {
 
     // ANCHOR: save
     /// Write state.json atomically: to a temporary file in the same directory,
-    /// flushed to disk, then rename(2)d over the old one. A reader sees the
-    /// old file or the new one, never half of one.
+    /// then rename(2)d over the old one. A reader sees the old file or the new
+    /// one, never half of one. (No fsync: `--root` is a tmpfs, which a crash
+    /// empties along with every container it describes.)
     pub fn save(&self, root: &Path) -> Result<()> {
         let dir = dir(root, &self.id)?;
         let (tmp, path) = (dir.join(".state.json.tmp"), dir.join("state.json"));
         let mut file = std::fs::File::create(&tmp).with_context(|| format!("create {}", tmp.display()))?;
-        file.write_all(&serde_json::to_vec(self)?)
-            .and_then(|()| file.sync_all())
-            .with_context(|| format!("write {}", tmp.display()))?;
+        file.write_all(&serde_json::to_vec(self)?).with_context(|| format!("write {}", tmp.display()))?;
         std::fs::rename(&tmp, &path)
             .with_context(|| format!("rename {} to {}", tmp.display(), path.display()))
     }
