@@ -157,7 +157,7 @@ fn spawn(
         join: ns.join.iter().map(|(flag, fd)| (*flag, fd.as_raw_fd())).collect(),
         cgroup_ns: ns.cgroup,
         uts: ns.clone.contains(CloneFlags::CLONE_NEWUTS),
-        userns: ns.clone.contains(CloneFlags::CLONE_NEWUSER),
+        userns: ns.clone.contains(CloneFlags::CLONE_NEWUSER) || ns.join_user.is_some(),
         cgroups: layout,
         fifo: fifo_fd.as_raw_fd(),
         no_pivot: opts.no_pivot,
@@ -167,7 +167,10 @@ fn spawn(
     };
     let (sock, parent_end) = (theirs.as_raw_fd(), ours.as_raw_fd());
     let child = &mut || init::init(&plan, sock, parent_end);
-    let pid = in_pid_namespace(ns.join_pid.as_ref(), || clone_child(ns.clone, child))?;
+    let pid = match &ns.join_user {
+        Some(user) => clone_in_user_namespace(user, ns.clone, child)?,
+        None => in_pid_namespace(ns.join_pid.as_ref(), || clone_child(ns.clone, child))?,
+    };
     explain!("clone({}) -> pid {pid}", flag_names!(ns.clone));
     drop(theirs);
     state.pid = pid.as_raw();
@@ -222,6 +225,48 @@ struct Placed<'a> {
     layout: &'a Layout,
 }
 
+// ANCHOR: user_namespace
+/// clone(2) `child` with new namespaces owned by the user namespace `user`.
+///
+/// Every namespace belongs to the user namespace of the process that creates
+/// it, and only root *of that user namespace* may administer it (mount in a
+/// mount namespace, configure a network namespace). A child that joined
+/// `user` after clone(2) had made its namespaces would be a stranger in
+/// them. So a helper joins `user` first and clones the container's process
+/// from there, with CLONE_PARENT: the process is our child, not the
+/// helper's, and the helper exits as soon as it has said which pid it got.
+pub fn clone_in_user_namespace(
+    user: &OwnedFd,
+    flags: CloneFlags,
+    child: &mut dyn FnMut() -> isize,
+) -> Result<Pid> {
+    let (report_read, report_write) = nix::unistd::pipe2(OFlag::O_CLOEXEC).context("pipe2")?;
+    let helper = clone_child(CloneFlags::empty(), &mut || {
+        let pid = nix::sched::setns(user, CloneFlags::CLONE_NEWUSER)
+            .context("setns(CLONE_NEWUSER)")
+            .and_then(|()| clone_child(flags | CloneFlags::CLONE_PARENT, &mut *child));
+        let report = match pid {
+            Ok(pid) => pid.to_string(),
+            Err(e) => format!("error {e:#}"),
+        };
+        let _ = nix::unistd::write(&report_write, report.as_bytes());
+        0
+    })?;
+    explain!("helper {helper}: setns(CLONE_NEWUSER), then clone({}|CLONE_PARENT)", flag_names!(flags));
+    drop(report_write);
+    let _ = nix::sys::wait::waitpid(helper, None);
+    // One read, not to end-of-file: the container's process holds a copy of
+    // the write end (until its execve).
+    let mut buf = [0u8; 4096];
+    let n = nix::unistd::read(report_read.as_raw_fd(), &mut buf).context("read the helper's report")?;
+    let report = String::from_utf8_lossy(&buf[..n]).into_owned();
+    match report.strip_prefix("error ") {
+        Some(e) => bail!("in the user namespace to join: {e}"),
+        None => report.parse().map(Pid::from_raw).with_context(|| format!("the helper's report {report:?}")),
+    }
+}
+// ANCHOR_END: user_namespace
+
 /// The namespaces of config.json: new ones become clone(2) flags, those with
 /// a `path` are joined with setns(2).
 pub struct Namespaces {
@@ -230,6 +275,9 @@ pub struct Namespaces {
     pub join: Vec<(CloneFlags, OwnedFd)>,
     /// Joined in the parent: setns(CLONE_NEWPID) only affects later children.
     pub join_pid: Option<OwnedFd>,
+    /// Joined by a helper that then makes the new namespaces: see
+    /// [`clone_in_user_namespace`].
+    pub join_user: Option<OwnedFd>,
     /// A new cgroup namespace, unshared once the child is in its cgroup.
     pub cgroup: bool,
 }
@@ -237,8 +285,13 @@ pub struct Namespaces {
 impl Namespaces {
     // ANCHOR: namespaces
     pub fn of(spec: &Spec) -> Result<Namespaces> {
-        let mut ns =
-            Namespaces { clone: CloneFlags::empty(), join: Vec::new(), join_pid: None, cgroup: false };
+        let mut ns = Namespaces {
+            clone: CloneFlags::empty(),
+            join: Vec::new(),
+            join_pid: None,
+            join_user: None,
+            cgroup: false,
+        };
         let list = spec.linux().as_ref().and_then(|l| l.namespaces().clone()).unwrap_or_default();
         for entry in list {
             let typ = entry.typ();
@@ -251,18 +304,19 @@ impl Namespaces {
             match entry.path() {
                 None if typ == LinuxNamespaceType::Cgroup => ns.cgroup = true,
                 None => ns.clone |= flag,
-                Some(_) if typ == LinuxNamespaceType::User => {
-                    bail!("linux.namespaces: joining a user namespace by path is not supported by burrow")
-                }
                 Some(path) => {
                     let fd = open_fd(path, OFlag::O_RDONLY)
                         .with_context(|| format!("the {typ} namespace to join"))?;
                     match typ {
                         LinuxNamespaceType::Pid => ns.join_pid = Some(fd),
+                        LinuxNamespaceType::User => ns.join_user = Some(fd),
                         _ => ns.join.push((flag, fd)),
                     }
                 }
             }
+        }
+        if ns.join_user.is_some() && ns.join_pid.is_some() {
+            bail!("linux.namespaces: joining both a user and a PID namespace by path is not supported by burrow");
         }
         if !ns.clone.contains(CloneFlags::CLONE_NEWNS) {
             bail!("linux.namespaces has no mount namespace: burrow needs one for the rootfs; add {{\"type\": \"mount\"}}");

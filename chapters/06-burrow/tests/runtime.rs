@@ -121,8 +121,8 @@ fn namespaces_new_and_joined_by_path() {
 fn user_namespace_maps_and_a_non_root_user() {
     Check {
         id: "ch06/user",
-        what: "a user namespace with uidMappings 0→100000 (65536 ids) and process.user 1000:1000 with additionalGids [20]: the host sees uid 101000, the process sees 1000",
-        hint: "write linux.uidMappings/gidMappings to /proc/PID/uid_map and gid_map; setgroups, setgid, setuid just before exec",
+        what: "a user namespace with uidMappings 0→100000 (65536 ids) and process.user 1000:1000 with additionalGids [20]: the host sees uid 101000, the process sees 1000; a second container joins that user namespace by path and owns the namespaces it makes (it can mount)",
+        hint: "write linux.uidMappings/gidMappings to /proc/PID/uid_map and gid_map; setgroups, setgid, setuid just before exec; to join a user namespace, clone the container from a helper that joined it first",
         book: "ch06-burrow.md#configjson-field-by-field",
     }
     .run(|| {
@@ -154,6 +154,33 @@ fn user_namespace_maps_and_a_non_root_user() {
         ensure(first == "1000 1000 1000 20", "id inside: 1000 1000 1000 20", first)?;
         let map_line: Vec<&str> = printed.lines().nth(1).unwrap_or_default().split_whitespace().collect();
         ensure(map_line == ["0", "100000", "65536"], "uid_map 0 100000 65536", format!("{map_line:?}"))?;
+        // A second container in the first one's user namespace, joined by
+        // path, with new namespaces of its own that it owns (it can mount).
+        let second_id = burrow_lab::random_name("user2-");
+        let mut second = Bundle::new("cat /proc/self/uid_map; mount -t tmpfs none /tmp && echo mounted")?;
+        let user_ns = format!("/proc/{pid}/ns/user");
+        let namespaces = second.config["linux"]["namespaces"].as_array_mut().expect("namespaces");
+        namespaces.push(json!({"type": "user", "path": user_ns}));
+        second.config["process"]["capabilities"]["bounding"].as_array_mut().expect("caps").push(json!("CAP_SYS_ADMIN"));
+        second.config["process"]["capabilities"]["effective"].as_array_mut().expect("caps").push(json!("CAP_SYS_ADMIN"));
+        second.config["process"]["capabilities"]["permitted"].as_array_mut().expect("caps").push(json!("CAP_SYS_ADMIN"));
+        second.config["linux"]["seccomp"] = Value::Null;
+        std::fs::set_permissions(second.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+        let out = second.detached(&["create", &second_id])?;
+        ensure(out.code == Some(0), "create joining the user namespace by path", &out)?;
+        let second_pid = second.pid(&second_id)?;
+        let (theirs, ours) = (burrow_lab::namespace_of(&pid.to_string(), "user"), burrow_lab::namespace_of(&second_pid.to_string(), "user"));
+        ensure(theirs == ours, format!("the first container's user namespace {theirs}"), &ours)?;
+        let out = second.burrow(&["start", &second_id])?;
+        ensure(out.code == Some(0), "start to succeed", &out)?;
+        let printed = wait_for(5.0, || {
+            let text = std::fs::read_to_string(second.path().join("out.txt")).ok()?;
+            text.contains("mounted").then_some(text)
+        });
+        let words: Vec<String> = printed.unwrap_or_default().split_whitespace().map(String::from).collect();
+        ensure(words == ["0", "100000", "65536", "mounted"], "uid_map 0 100000 65536, and a mount of its own", format!("{words:?}"))?;
+        let out = second.burrow(&["delete", "--force", &second_id])?;
+        ensure(out.code == Some(0), "delete --force", &out)?;
         let out = b.burrow(&["delete", "--force", &id])?;
         ensure(out.code == Some(0), "delete --force of a running container", &out)?;
         b.nothing_left(&id, Some(pid))
@@ -164,13 +191,13 @@ fn user_namespace_maps_and_a_non_root_user() {
 fn mounts_readonly_root_devices_sysctl_rlimits() {
     Check {
         id: "ch06/mounts",
-        what: "config.json's tmpfs (size, mode), read-only bind and mqueue are in the container's mount table; / is read-only; a linux.devices node exists with its mode; a net sysctl and RLIMIT_NOFILE are set",
+        what: "config.json's mounts are in the container's mount table (proc, read-only sysfs, devpts, mqueue, cgroup, a tmpfs with size and mode, a read-only bind); / is read-only; a linux.devices node exists with its mode; a net sysctl and RLIMIT_NOFILE are set",
         hint: "mount each entry under the rootfs before pivot_root (options → flags + data; bind then remount for ro); remount / MS_RDONLY after; mknod linux.devices; write /proc/sys; setrlimit",
         book: "ch06-burrow.md#configjson-field-by-field",
     }
     .run(|| {
         let id = burrow_lab::random_name("mnt-");
-        let script = "grep -E ' /(scratch|data|dev/mqueue) ' /proc/self/mountinfo | cut -d' ' -f5-; \
+        let script = "grep -E ' /(scratch|data|dev/mqueue|proc|sys|dev/pts|sys/fs/cgroup[^ ]*) ' /proc/self/mountinfo | cut -d' ' -f5-; \
              touch /x 2>/dev/null && echo root-writable; touch /data/y 2>/dev/null && echo data-writable; \
              ls -ln /dev/mynull | cut -c1-10; echo hi > /dev/mynull && echo null-ok; \
              cat /proc/sys/net/ipv4/ip_forward; ulimit -n; ulimit -Hn";
@@ -193,6 +220,11 @@ fn mounts_readonly_root_devices_sysctl_rlimits() {
         let options = bind.split_whitespace().nth(1).unwrap_or("");
         ensure(options.split(',').any(|o| o == "ro"), "/data: a read-only bind", bind)?;
         ensure(find("/dev/mqueue").contains(" mqueue "), "/dev/mqueue: mqueue", &out.stdout)?;
+        ensure(find("/proc").contains(" - proc "), "/proc: proc", &out.stdout)?;
+        ensure(find("/sys").starts_with("/sys ro,") && find("/sys").contains(" - sysfs "), "/sys: sysfs, read-only", &out.stdout)?;
+        ensure(find("/dev/pts").contains(" - devpts "), "/dev/pts: devpts", &out.stdout)?;
+        let cgroup = lines.iter().any(|l| l.starts_with("/sys/fs/cgroup") && (l.contains(" - cgroup ") || l.contains(" - cgroup2 ")));
+        ensure(cgroup, "/sys/fs/cgroup: cgroup (v1) or cgroup2 mounts", &out.stdout)?;
         ensure(!out.stdout.contains("root-writable") && !out.stdout.contains("data-writable"), "/ and /data read-only", &out.stdout)?;
         ensure(out.stdout.contains("crw--w----") && out.stdout.contains("null-ok"), "/dev/mynull crw--w---- and usable", &out.stdout)?;
         let tail: Vec<&str> = lines.iter().rev().take(3).rev().copied().collect();
