@@ -22,7 +22,10 @@ pub fn enabled() -> bool {
 /// process sees itself: the init of a new PID namespace prints `pid 1`.
 pub fn step(args: std::fmt::Arguments) {
     if enabled() {
-        eprintln!("[explain pid {}] {}", std::process::id(), args);
+        // Not eprintln!, which panics when stderr is gone (`| head` closed it):
+        // narration must never stop a tool half-way through its cleanup.
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "[explain pid {}] {}", std::process::id(), args);
     }
 }
 

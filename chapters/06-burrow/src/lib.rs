@@ -9,6 +9,7 @@ pub mod caps;
 pub mod cgroups;
 pub mod console;
 pub mod create;
+pub mod exe;
 pub mod exec;
 pub mod features;
 pub mod hooks;

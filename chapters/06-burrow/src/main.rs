@@ -199,6 +199,10 @@ fn run(cli: Cli) -> Result<i32> {
         ch01_unshare::explain::enable();
     }
     let root = cli.root.as_path();
+    if matches!(cli.command, Command::Create(_) | Command::Run { .. } | Command::Exec { .. }) {
+        // These put processes in a container: from a sealed copy only (CVE-2019-5736).
+        burrow::exe::ensure_sealed()?;
+    }
     match cli.command {
         Command::Spec { bundle, rootless } => {
             let ids = rootless.then(|| (nix::unistd::geteuid().as_raw(), nix::unistd::getegid().as_raw()));

@@ -183,3 +183,112 @@ fn seccomp_filters_system_calls() {
         b.nothing_left(&id, None)
     });
 }
+
+#[test]
+fn the_runtime_binary_is_out_of_reach() {
+    Check {
+        id: "ch07/exe",
+        what: "CVE-2019-5736 played: in a created container with every capability, a process opens /proc/1/exe (the runtime, until start), keeps it, and writes through it once start has replaced the runtime with the command: the write fails and the runtime's binary on the host is unchanged",
+        hint: "before create/run/exec, copy /proc/self/exe into a memfd, seal it (F_SEAL_WRITE and friends) and fexecve it: /proc/PID/exe then leads to the sealed copy",
+        book: "ch07-security.md#cve-2019-5736-the-runtime-overwritten-from-inside",
+    }
+    .run(|| {
+        // The runtime under attack is a private copy: nothing else executes it
+        // (no ETXTBSY to hide a hole), and a successful attack damages only it.
+        let dir = burrow_lab::temp_dir();
+        let runtime = dir.path().join("burrow");
+        std::fs::copy(common::bin(), &runtime)?;
+        let before = std::fs::read(&runtime)?;
+        let id = burrow_lab::random_name("exe-");
+        let mut b = Bundle::new("exec sleep 1000")?;
+        // Every capability: then /proc/1/exe of the waiting runtime is not
+        // protected by the capability check of ptrace access.
+        // (Every one this machine gives us: a sandbox may hold some back.)
+        let ours = burrow_lab::status_field(std::process::id(), "CapBnd").unwrap_or_default();
+        let mask = u64::from_str_radix(&ours, 16).unwrap_or(0);
+        let all: Vec<&str> = (0..41).filter(|n| mask & (1 << n) != 0).map(|n| CAPS[n]).collect();
+        for set in ["bounding", "effective", "permitted"] {
+            b.config["process"]["capabilities"][set] = json!(all);
+        }
+        b.save()?;
+        let attack_out = b.path().join("attack.txt");
+        let spawn = |args: &[&str]| -> Result<std::process::ExitStatus, Failure> {
+            Ok(std::process::Command::new(&runtime)
+                .arg("--root")
+                .arg(b.root.path())
+                .args(args)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::fs::File::create(&attack_out)?)
+                .stderr(std::fs::File::create(b.path().join("attack-err.txt"))?)
+                .status()?)
+        };
+        let status = spawn(&["create", &id, "--bundle", &b.path().to_string_lossy()])?;
+        ensure(status.success(), "create to succeed", status)?;
+        let pid = b.pid(&id)?;
+        let link = std::fs::read_link(format!("/proc/{pid}/exe")).map(|p| p.display().to_string()).unwrap_or_default();
+        ensure(link.starts_with("/memfd:"), "/proc/PID/exe of the waiting runtime: a memfd, not the host's file", &link)?;
+        // The attacker: hold the runtime's exe, wait for the command, write.
+        let attack = "exec 3</proc/1/exe && echo opened; \
+                      while [ \"$(cat /proc/1/comm)\" != sleep ]; do usleep 10000; done; \
+                      echo PWNED >> /proc/self/fd/3; echo \"write $?\"";
+        let status = spawn(&["exec", "-d", &id, "sh", "-c", attack])?;
+        let err = std::fs::read_to_string(b.path().join("attack-err.txt")).unwrap_or_default();
+        ensure(status.success(), "exec -d of the attacker", format!("{status}: {err}"))?;
+        let opened = burrow_lab::wait_for(10.0, || std::fs::read_to_string(&attack_out).ok().filter(|t| t.contains("opened")));
+        ensure(opened.is_some(), "the attacker to open /proc/1/exe", std::fs::read_to_string(b.path().join("attack-err.txt")).unwrap_or_default())?;
+        let out = b.burrow(&["start", &id])?;
+        ensure(out.code == Some(0), "start to succeed", &out)?;
+        let said = burrow_lab::wait_for(10.0, || std::fs::read_to_string(&attack_out).ok().filter(|t| t.contains("write")))
+            .unwrap_or_default();
+        ensure(said.contains("write") && !said.contains("write 0"), "the write through the held /proc/1/exe to fail", &said)?;
+        ensure(std::fs::read(&runtime)? == before, "the runtime's binary on the host unchanged", "it changed")?;
+        let out = b.burrow(&["delete", "--force", &id])?;
+        ensure(out.code == Some(0), "delete --force", &out)?;
+        b.nothing_left(&id, Some(pid))
+    });
+}
+
+/// Every capability's name, by number.
+const CAPS: [&str; 41] = [
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+];
