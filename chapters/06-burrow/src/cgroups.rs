@@ -146,13 +146,39 @@ fn refuse_unsupported(r: &LinuxResources) -> Result<()> {
     Ok(())
 }
 
-/// The container's cgroup, as `create` made it.
-pub fn open(state: &State) -> Result<Cgroup> {
-    Cgroup::open(&Layout::detect()?, &state.cgroup_parent, &state.cgroup_name)
+/// The container's cgroup, as `create` made it (`None` for a rootless
+/// container, which has none).
+pub fn open(state: &State) -> Result<Option<Cgroup>> {
+    if state.cgroup_name.is_empty() {
+        return Ok(None);
+    }
+    Cgroup::open(&Layout::detect()?, &state.cgroup_parent, &state.cgroup_name).map(Some)
+}
+
+/// Is burrow running without root? Then it makes no cgroup: only root may
+/// create one under the hierarchy's root (a user gets a cgroup of their own
+/// only where systemd delegates one, which burrow does not look for).
+pub fn rootless() -> bool {
+    !nix::unistd::geteuid().is_root()
+}
+
+/// A rootless container: no cgroup, so no limits; device rules are moot
+/// (a user namespace cannot create device nodes anyway). Refuse limits.
+pub fn check_rootless(res: &Resources) -> Result<()> {
+    let without_devices = Resources { devices: None, ..res.clone() };
+    if without_devices != Resources::default() {
+        bail!(
+            "linux.resources asks for limits, and burrow runs without root: there is no cgroup to put them in; remove linux.resources (or run as root)"
+        );
+    }
+    Ok(())
 }
 
 /// Is the container's cgroup frozen (`pause`)?
 pub fn frozen(state: &State) -> bool {
+    if state.cgroup_name.is_empty() {
+        return false;
+    }
     let Ok(layout) = Layout::detect() else { return false };
     let path = std::path::Path::new(&state.cgroup_parent).join(&state.cgroup_name);
     let read = |file: std::path::PathBuf| std::fs::read_to_string(file).unwrap_or_default();

@@ -77,6 +77,10 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
     let namespaces = Namespaces::of(&spec)?;
     let (cgroup_parent, cgroup_name) = cgroups::path(&spec, opts.id)?;
     let resources = cgroups::resources(&spec)?;
+    let rootless = cgroups::rootless();
+    if rootless {
+        cgroups::check_rootless(&resources)?;
+    }
     std::fs::create_dir_all(opts.root).with_context(|| format!("mkdir --root {}", opts.root.display()))?;
     let dir = state::dir(opts.root, opts.id)?;
     match std::fs::create_dir(&dir) {
@@ -92,8 +96,13 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
     }
     let built = (|| {
         let layout = Layout::detect()?;
-        let cgroup = Cgroup::create(&layout, &cgroup_parent, &cgroup_name, &resources)?;
-        cgroup.apply(&resources)?;
+        let cgroup = match rootless {
+            true => None,
+            false => Some(Cgroup::create(&layout, &cgroup_parent, &cgroup_name, &resources)?),
+        };
+        if let Some(cgroup) = &cgroup {
+            cgroup.apply(&resources)?;
+        }
         let mut state = State {
             oci_version: OCI_VERSION.into(),
             id: opts.id.into(),
@@ -105,17 +114,19 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
             created: crate::log::rfc3339(std::time::SystemTime::now()),
             owner: nix::unistd::geteuid().to_string(),
             start_time: 0,
-            cgroup_parent: cgroup_parent.clone(),
-            cgroup_name: cgroup_name.clone(),
+            cgroup_parent: if rootless { String::new() } else { cgroup_parent.clone() },
+            cgroup_name: if rootless { String::new() } else { cgroup_name.clone() },
         };
-        let placed = Placed { cgroup: &cgroup, layout: &layout };
+        let placed = Placed { cgroup: cgroup.as_ref(), layout: &layout };
         spawn(&spec, &bundle, &rootfs, &dir, &namespaces, placed, &mut state, opts, old_mask)?;
         state.status = Status::Created;
         state.save(opts.root)?;
         if let Some(path) = opts.pid_file {
             write_pid_file(path, state.pid)?;
         }
-        cgroup.leak();
+        if let Some(cgroup) = cgroup {
+            cgroup.leak();
+        }
         Ok(state)
     })();
     if built.is_err() {
@@ -183,7 +194,9 @@ fn spawn(
         }
         send_msg(ours.as_raw_fd(), &Message::Go(String::new()))?;
         // While the child mounts: the move into a new cgroup is slow (see rootfs::mount_cgroups).
-        cgroup.add(pid)?;
+        if let Some(cgroup) = cgroup {
+            cgroup.add(pid)?;
+        }
         expect(&ours, Message::Mounted)?;
         let json = state.spec_json().to_string();
         hooks::run(spec, Stage::Prestart, Some(&json))?;
@@ -214,14 +227,18 @@ pub fn in_pid_namespace(ns: Option<&OwnedFd>, clone: impl FnOnce() -> Result<Pid
     explain!("setns({}, CLONE_NEWPID): our next child is born in it", ns.as_raw_fd());
     nix::sched::setns(ns, CloneFlags::CLONE_NEWPID).context("setns(CLONE_NEWPID)")?;
     let pid = clone();
-    nix::sched::setns(&own, CloneFlags::CLONE_NEWPID).context("setns back to our own PID namespace")?;
+    // Refused (EPERM) to a rootless `exec`, which joined the container's user
+    // namespace and has no say over the host's PID namespace any more; it
+    // then only cannot start threads (a terminal of its own).
+    let _ = nix::sched::setns(&own, CloneFlags::CLONE_NEWPID);
     pid
 }
 // ANCHOR_END: pid_namespace
 
 /// The container's cgroup, and the hierarchies it is in.
 struct Placed<'a> {
-    cgroup: &'a Cgroup,
+    /// None without root (see [`cgroups::rootless`]).
+    cgroup: Option<&'a Cgroup>,
     layout: &'a Layout,
 }
 
@@ -348,9 +365,45 @@ fn write_id_maps(spec: &Spec, pid: Pid) -> Result<()> {
     };
     let uid_map = lines(linux.and_then(|l| l.uid_mappings().as_ref()))?;
     let gid_map = lines(linux.and_then(|l| l.gid_mappings().as_ref()))?;
-    idmap::write_proc(pid, "uid_map", &uid_map)?;
-    idmap::write_proc(pid, "gid_map", &gid_map)
+    if !cgroups::rootless() {
+        idmap::write_proc(pid, "uid_map", &uid_map)?;
+        return idmap::write_proc(pid, "gid_map", &gid_map);
+    }
+    rootless_maps(pid, &uid_map, &gid_map)
 }
+
+// ANCHOR: rootless_maps
+/// Maps written by a user who is not root. The kernel lets such a user map
+/// one id, their own, and only after denying setgroups(2) in the namespace
+/// (chapter 1). Any other map, such as 65536 ids from /etc/subuid, takes
+/// newuidmap and newgidmap: small setuid-root helpers (package uidmap) that
+/// check /etc/subuid and /etc/subgid and write the maps on the user's behalf.
+fn rootless_maps(pid: Pid, uid_map: &str, gid_map: &str) -> Result<()> {
+    let own = (format!("0 {} 1", nix::unistd::geteuid()), format!("0 {} 1", nix::unistd::getegid()));
+    let single = |map: &str, own: &str| {
+        map.split_whitespace().collect::<Vec<_>>() == own.split_whitespace().collect::<Vec<_>>()
+    };
+    if single(uid_map, &own.0) && single(gid_map, &own.1) {
+        idmap::write_proc(pid, "setgroups", "deny")?;
+        idmap::write_proc(pid, "uid_map", uid_map)?;
+        return idmap::write_proc(pid, "gid_map", gid_map);
+    }
+    for (helper, map) in [("newuidmap", uid_map), ("newgidmap", gid_map)] {
+        let args: Vec<&str> = map.split_whitespace().collect();
+        explain!("{helper} {pid} {}", args.join(" "));
+        let status = std::process::Command::new(helper).arg(pid.to_string()).args(&args).status().with_context(|| {
+            format!("run {helper}: maps other than your own id need it (apt install uidmap), or map only 0 to your id")
+        })?;
+        if !status.success() {
+            bail!(
+                "{helper} {pid} {}: {status} (are the ids yours in /etc/subuid and /etc/subgid?)",
+                args.join(" ")
+            );
+        }
+    }
+    Ok(())
+}
+// ANCHOR_END: rootless_maps
 
 /// `--pid-file`: the container's pid, written atomically (the caller may be
 /// polling for it).

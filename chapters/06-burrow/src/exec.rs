@@ -104,6 +104,15 @@ pub fn exec(opts: &Options, own_console: Option<OwnedFd>, old_mask: &SigSet) -> 
     }
     let mut namespaces = namespace_files(&state)?;
     let cgroup = cgroups::open(&state)?;
+    if cgroups::rootless() {
+        // Without root, the container's PID namespace may be joined only
+        // from inside its user namespace: join that one here, first.
+        if let Some(at) = namespaces.iter().position(|(flag, _)| *flag == CloneFlags::CLONE_NEWUSER) {
+            let (_, user) = namespaces.remove(at);
+            nix::sched::setns(&user, CloneFlags::CLONE_NEWUSER).context("setns(CLONE_NEWUSER)")?;
+            crate::init::become_namespace_root()?;
+        }
+    }
     let at = namespaces.iter().position(|(flag, _)| *flag == CloneFlags::CLONE_NEWPID);
     let pid_ns = at.map(|at| namespaces.remove(at).1);
     let (ours, theirs) = sync::pair()?;
@@ -113,7 +122,9 @@ pub fn exec(opts: &Options, own_console: Option<OwnedFd>, old_mask: &SigSet) -> 
     let pid = crate::create::in_pid_namespace(pid_ns.as_ref(), || clone_child(CloneFlags::empty(), child))?;
     drop(theirs);
     let started = (|| {
-        cgroup.add(pid)?;
+        if let Some(cgroup) = &cgroup {
+            cgroup.add(pid)?;
+        }
         send_msg(ours.as_raw_fd(), &Message::Go(String::new()))?;
         // The socket is close-on-exec: end-of-file means execve succeeded.
         match sync::recv_msg(&ours)? {

@@ -70,7 +70,7 @@ pub fn kill_container(root: &Path, id: &str, signal: &str, all: bool) -> Result<
         bail!("cannot kill container {id:?}: it is stopped (nothing to signal)");
     }
     let pids = match all {
-        true => cgroups::open(&state)?.procs(),
+        true => cgroups::open(&state)?.map_or_else(|| vec![Pid::from_raw(state.pid)], |c| c.procs()),
         false => vec![Pid::from_raw(state.pid)],
     };
     for pid in pids {
@@ -123,14 +123,16 @@ pub fn delete(root: &Path, id: &str, force: bool) -> Result<()> {
 /// Kill whatever is left, remove the cgroup and the state directory, and run
 /// the poststop hooks.
 pub fn destroy(root: &Path, state: &State) -> Result<()> {
-    let mut cgroup = cgroups::open(state)?;
-    if state.status == Status::Paused {
+    let cgroup = cgroups::open(state)?;
+    if let (Some(cgroup), Status::Paused) = (&cgroup, state.status) {
         let _ = cgroup.freeze(false);
     }
     if state.current_status(root) != Status::Stopped {
         let _ = kill(Pid::from_raw(state.pid), Signal::SIGKILL);
     }
-    cgroup.remove()?;
+    if let Some(mut cgroup) = cgroup {
+        cgroup.remove()?;
+    }
     wait_gone(state, root)?;
     let dir = state::dir(root, &state.id)?;
     std::fs::remove_dir_all(&dir).with_context(|| format!("remove {}", dir.display()))?;
@@ -161,7 +163,10 @@ pub fn freeze(root: &Path, id: &str, frozen: bool) -> Result<()> {
         let verb = if frozen { "pause" } else { "resume" };
         bail!("cannot {verb} container {id:?}: it is {}, not {wanted}", state.status);
     }
-    cgroups::open(&state)?.freeze(frozen)
+    match cgroups::open(&state)? {
+        Some(cgroup) => cgroup.freeze(frozen),
+        None => bail!("container {id:?} has no cgroup (it was created without root): nothing can freeze it"),
+    }
 }
 
 /// Every container under `root`, sorted by id.
@@ -178,8 +183,8 @@ pub fn list(root: &Path) -> Result<Vec<State>> {
 /// The processes of the container (its cgroup's), with their command lines.
 pub fn ps(root: &Path, id: &str) -> Result<Vec<(i32, String)>> {
     let state = State::load(root, id)?;
-    let mut procs: Vec<(i32, String)> = cgroups::open(&state)?
-        .procs()
+    let pids = cgroups::open(&state)?.map_or_else(|| vec![Pid::from_raw(state.pid)], |c| c.procs());
+    let mut procs: Vec<(i32, String)> = pids
         .into_iter()
         .map(|pid| {
             let raw = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();

@@ -17,8 +17,9 @@ use std::process::ExitCode;
 #[command(version, after_help = "Example: cd bundle && burrow spec && burrow run demo")]
 struct Cli {
     /// Where containers' state lives (a tmpfs: state must not outlive a reboot).
-    #[arg(long, value_name = "DIR", default_value = "/run/burrow", global = true)]
-    root: PathBuf,
+    /// Default /run/burrow; without root, $XDG_RUNTIME_DIR/burrow or /tmp/burrow-UID.
+    #[arg(long, value_name = "DIR", global = true)]
+    root: Option<PathBuf>,
 
     /// Also write errors to FILE (podman passes this, and shows what it finds there).
     #[arg(long, value_name = "FILE", global = true)]
@@ -198,7 +199,8 @@ fn run(cli: Cli) -> Result<i32> {
     if cli.debug {
         ch01_unshare::explain::enable();
     }
-    let root = cli.root.as_path();
+    let root_dir = cli.root.clone().unwrap_or_else(default_root);
+    let root = root_dir.as_path();
     if matches!(cli.command, Command::Create(_) | Command::Run { .. } | Command::Exec { .. }) {
         // These put processes in a container: from a sealed copy only (CVE-2019-5736).
         burrow::exe::ensure_sealed()?;
@@ -314,6 +316,17 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Features => println!("{}", serde_json::to_string_pretty(&features::document())?),
     }
     Ok(0)
+}
+
+/// runc's choice: /run for root, the user's runtime directory otherwise.
+fn default_root() -> PathBuf {
+    if nix::unistd::geteuid().is_root() {
+        return PathBuf::from("/run/burrow");
+    }
+    match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).filter(|d| d.is_dir()) {
+        Some(dir) => dir.join("burrow"),
+        None => PathBuf::from(format!("/tmp/burrow-{}", nix::unistd::geteuid())),
+    }
 }
 
 fn print_list(all: &[State], format: Format, quiet: bool) -> Result<()> {

@@ -144,7 +144,12 @@ pub fn become_user(process: &Process, seccomp: &[seccompiler::BpfProgram]) -> Re
         user.additional_gids().as_deref().unwrap_or_default().iter().map(|&g| Gid::from_raw(g)).collect();
     let (uid, gid) = (Uid::from_raw(user.uid()), Gid::from_raw(user.gid()));
     explain!("setgroups({groups:?}); setgid({gid}); setuid({uid})");
-    nix::unistd::setgroups(&groups).with_context(|| format!("setgroups({groups:?})"))?;
+    // In a user namespace made without root, setgroups(2) is denied (see
+    // rootless_maps); with no extra group there is nothing to set anyway.
+    let denied = std::fs::read_to_string("/proc/self/setgroups").is_ok_and(|s| s.trim() == "deny");
+    if !(groups.is_empty() && denied) {
+        nix::unistd::setgroups(&groups).with_context(|| format!("setgroups({groups:?})"))?;
+    }
     nix::unistd::setgid(gid).with_context(|| format!("setgid({gid})"))?;
     nix::unistd::setuid(uid).with_context(|| format!("setuid({uid})"))?;
     if let Some(sets) = &sets {

@@ -33,12 +33,19 @@ pub fn default_spec(rootless: Option<(u32, u32)>) -> Result<Spec> {
     spec.set_version("1.0.2-dev".to_string());
     spec.set_hostname(Some("burrow".to_string()));
     spec.set_annotations(None);
-    // runc's default: no device but those every container gets (see cgroups.rs).
-    let deny_all = LinuxDeviceCgroupBuilder::default().allow(false).access("rwm").build()?;
     let mut linux = spec.linux().clone().context("the default spec has linux")?;
-    let mut resources = linux.resources().clone().unwrap_or_default();
-    resources.set_devices(Some(vec![deny_all]));
-    linux.set_resources(Some(resources));
+    if rootless.is_none() {
+        // runc's default: no device but those every container gets (see cgroups.rs).
+        let deny_all = LinuxDeviceCgroupBuilder::default().allow(false).access("rwm").build()?;
+        let mut resources = linux.resources().clone().unwrap_or_default();
+        resources.set_devices(Some(vec![deny_all]));
+        linux.set_resources(Some(resources));
+    } else {
+        // Without root there is no cgroup of the container's own to mount
+        // (and /sys, a bind of the host's, already holds the host's tree).
+        let mounts = spec.mounts().clone().unwrap_or_default();
+        spec.set_mounts(Some(mounts.into_iter().filter(|m| m.typ().as_deref() != Some("cgroup")).collect()));
+    }
     linux.set_seccomp(Some(crate::seccomp::docker_default()?));
     spec.set_linux(Some(linux));
     let mut process = spec.process().clone().context("the default spec has a process")?;

@@ -292,3 +292,74 @@ const CAPS: [&str; 41] = [
     "CAP_BPF",
     "CAP_CHECKPOINT_RESTORE",
 ];
+
+#[test]
+fn a_user_who_is_not_root_runs_a_container() {
+    Check {
+        id: "ch07/rootless",
+        what: "uid 65534 writes `spec --rootless` and runs it: root inside (id 0), uid 65534 on the host (uid_map 0 65534 1), its own pid and mount namespaces, no cgroup; run -d, exec into it, delete --force; asking for a memory limit fails clearly; nothing is left",
+        hint: "clone with CLONE_NEWUSER and the rest at once; write setgroups deny, then a one-line uid_map/gid_map of your own ids; make no cgroup; bind /sys instead of mounting sysfs",
+        book: "ch07-security.md#rootless-containers",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("rl-");
+        let bundle = burrow_lab::temp_dir();
+        let state = burrow_lab::temp_dir();
+        for dir in [bundle.path(), state.path()] {
+            std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o777))?;
+        }
+        common::copy_rootfs(&bundle.path().join("rootfs"))?;
+        let as_nobody = |args: &[&str]| -> Result<burrow_lab::Run, Failure> {
+            let out = std::process::Command::new("setpriv")
+                .args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+                .arg(common::bin())
+                .arg("--root")
+                .arg(state.path())
+                .args(args)
+                .stdin(std::process::Stdio::null())
+                .output()?;
+            Ok(out.into())
+        };
+        let path = bundle.path().to_string_lossy().into_owned();
+        let out = as_nobody(&["spec", "--rootless", "--bundle", &path])?;
+        ensure(out.code == Some(0), "spec --rootless as uid 65534", &out)?;
+        let config_path = bundle.path().join("config.json");
+        let mut config: Value = serde_json::from_str(&std::fs::read_to_string(&config_path)?).unwrap_or_default();
+        config["process"]["terminal"] = json!(false);
+        config["process"]["args"] = json!(["sh", "-c", "id -u; cat /proc/self/uid_map; echo pid $$; cat /proc/self/status | grep ^Uid"]);
+        std::fs::write(&config_path, config.to_string())?;
+        let out = as_nobody(&["run", &id, "--bundle", &path])?;
+        let lines: Vec<String> = out.stdout.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        ensure(out.code == Some(0) && lines.len() >= 3, "run as uid 65534 to succeed", &out)?;
+        ensure(lines[0] == "0" && lines[1] == "0 65534 1" && lines[2] == "pid 1", "uid 0 inside, uid_map 0 65534 1, pid 1", format!("{lines:?}"))?;
+        // A detached one, and `exec` into it (which must join the user
+        // namespace before the PID namespace: only its root may).
+        config["process"]["args"] = json!(["sleep", "1000"]);
+        std::fs::write(&config_path, config.to_string())?;
+        let status = std::process::Command::new("setpriv")
+            .args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+            .arg(common::bin())
+            .arg("--root")
+            .arg(state.path())
+            .args(["run", "-d", &id, "--bundle", &path])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::fs::File::create(bundle.path().join("out.txt"))?)
+            .stderr(std::fs::File::create(bundle.path().join("err.txt"))?)
+            .status()?;
+        ensure(status.success(), "run -d as uid 65534", std::fs::read_to_string(bundle.path().join("err.txt"))?)?;
+        let out = as_nobody(&["exec", &id, "sh", "-c", "id -u; echo $$"])?;
+        let words: Vec<&str> = out.stdout.split_whitespace().collect();
+        ensure(out.code == Some(0) && words.first() == Some(&"0") && words.get(1) != Some(&"1"), "exec: uid 0, a pid other than 1", &out)?;
+        let out = as_nobody(&["delete", "--force", &id])?;
+        ensure(out.code == Some(0), "delete --force as uid 65534", &out)?;
+        config["process"]["args"] = json!(["true"]);
+        config["linux"]["resources"] = json!({"memory": {"limit": 67108864}});
+        std::fs::write(&config_path, config.to_string())?;
+        let out = as_nobody(&["run", &id, "--bundle", &path])?;
+        ensure(out.code == Some(125) && out.stderr.contains("linux.resources"), "a memory limit without root: 125, saying why", &out)?;
+        let left = std::fs::read_dir(state.path())?.count();
+        ensure(left == 0, "no state left under --root", left)?;
+        let cgroups: Vec<std::path::PathBuf> = burrow_lab::burrow_cgroups().into_iter().filter(|p| p.ends_with(&id)).collect();
+        ensure(cgroups.is_empty(), "no cgroup", format!("{cgroups:?}"))
+    });
+}
