@@ -22,8 +22,11 @@ fi
 # nft, which chapter 4 feeds its NAT rules to, and for chapter 5's checks:
 # umoci (makes images, and is compared against), a registry to pull from
 # (docker-registry, filled by skopeo, htpasswd for its basic auth); runc,
-# the reference runtime chapter 6 is compared with.
-packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 iputils-ping nftables umoci skopeo docker-registry apache2-utils runc util-linux)
+# the reference runtime chapter 6 is compared with; podman, conmon and
+# containerd, the real clients chapter 7 drives burrow with; uidmap's
+# newuidmap for rootless maps; hyperfine for scripts/bench.sh.
+packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 iputils-ping nftables umoci skopeo docker-registry apache2-utils runc util-linux
+          podman conmon containerd uidmap hyperfine)
 [ "$ci" = 1 ] && packages+=(vagrant)
 
 missing=()

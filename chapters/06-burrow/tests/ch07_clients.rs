@@ -1,0 +1,314 @@
+//! Chapter 7's lab checks, second part: real container engines drive burrow
+//! in runc's place. podman (through conmon) and containerd's `ctr` call the
+//! runtime's command line exactly as they call runc's; each check reads what
+//! the kernel shows of the container they made.
+//!
+//! podman keeps its images and containers under temp dirs of the check's own
+//! (`--root`, `--runroot`, the vfs driver: no mounts to leave behind) and runs
+//! in a network namespace made for the check. These checks need podman,
+//! conmon and containerd (scripts/provision.sh installs them); they run on
+//! the host, not in the cgroup v2 VM, which has no podman.
+
+mod common;
+
+/// Set it to a runtime of your own to check it: `scripts/lab 7 --bin PATH`.
+const BIN_VAR: &str = "BURROW_CH07_BIN";
+
+use burrow_lab::{ensure, wait_for, Check, Failure, Run};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const IMAGE: &str = "localhost/burrow-busybox";
+
+/// A podman with its own storage, configuration and network namespace.
+struct Podman {
+    dir: tempfile::TempDir,
+    netns: String,
+}
+
+impl Podman {
+    fn new() -> Result<Podman, Failure> {
+        for tool in ["podman", "conmon"] {
+            let found =
+                Command::new("sh").args(["-c", &format!("command -v {tool}")]).output()?.status.success();
+            ensure(found, format!("{tool} installed (scripts/provision.sh installs it)"), "not found")?;
+        }
+        let dir = burrow_lab::temp_dir();
+        // conmon passes --log-format json only to runtimes listed here.
+        let conf = "[engine]\ncgroup_manager = \"cgroupfs\"\nruntime_supports_json = [\"burrow\"]\n\
+                    [containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n";
+        std::fs::write(dir.path().join("containers.conf"), conf)?;
+        let netns = burrow_lab::random_name("burrow-podman-");
+        let status = Command::new("ip").args(["netns", "add", &netns]).status()?;
+        ensure(status.success(), format!("ip netns add {netns}"), status)?;
+        let podman = Podman { dir, netns };
+        Command::new("ip").args(["-n", &podman.netns, "link", "set", "lo", "up"]).status()?;
+        // The image: the busybox rootfs as one layer, from a tar on stdin.
+        let tar = Command::new("tar")
+            .arg("-C")
+            .arg(burrow_lab::rootfs())
+            .args(["-c", "."])
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let out: Run = podman
+            .command(&["import", "-", IMAGE])
+            .stdin(
+                tar.stdout.ok_or_else(|| Failure { expected: "tar's stdout".into(), seen: "none".into() })?,
+            )
+            .output()?
+            .into();
+        ensure(out.code == Some(0), "podman import of the busybox rootfs", &out)?;
+        Ok(podman)
+    }
+
+    /// `podman` with burrow as its runtime, in the check's netns and storage.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new("nsenter");
+        command
+            .arg(format!("--net=/run/netns/{}", self.netns))
+            .args(["podman", "--root"])
+            .arg(self.dir.path().join("storage"))
+            .arg("--runroot")
+            .arg(self.dir.path().join("run"))
+            .args(["--storage-driver", "vfs", "--runtime"])
+            .arg(common::bin())
+            .args(args)
+            .env("CONTAINERS_CONF", self.dir.path().join("containers.conf"))
+            .stdin(Stdio::null());
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Result<Run, Failure> {
+        Ok(self.command(args).output()?.into())
+    }
+
+    /// `podman inspect -f FORMAT NAME`, trimmed.
+    fn inspect(&self, name: &str, format: &str) -> String {
+        self.run(&["inspect", "-f", format, name]).map(|r| r.stdout.trim().to_string()).unwrap_or_default()
+    }
+}
+
+impl Drop for Podman {
+    fn drop(&mut self) {
+        let _ = self.run(&["rm", "--all", "--force", "--time", "0"]);
+        let _ = self.run(&["rmi", "--all", "--force"]);
+        let _ = Command::new("ip").args(["netns", "del", &self.netns]).status();
+    }
+}
+
+#[test]
+fn podman_runs_containers_with_burrow() {
+    Check {
+        id: "ch07/podman",
+        what: "podman --runtime burrow: run --rm (output, exit status); run -d with --memory/--cpus/--pids-limit landing in the cgroup; logs; exec; stop (SIGTERM, and SIGKILL after the timeout for a process that ignores it); rm",
+        hint: "conmon calls `create --bundle B --pid-file P [--console-socket S] ID`, then podman `start`, `state`, `kill ID 15`, `delete --force`, and `exec --process F --detach --pid-file P`",
+        book: "ch07-security.md#real-clients-podman-and-containerd",
+    }
+    .run(|| {
+        let podman = Podman::new()?;
+        let out = podman.run(&["run", "--rm", "--network", "none", IMAGE, "sh", "-c", "echo hello from podman; exit 3"])?;
+        ensure(out.code == Some(3) && out.stdout == "hello from podman\n", "run --rm: its output, exit 3", &out)?;
+
+        let script = "echo started; trap 'echo got TERM; exit 0' TERM; while :; do sleep 1; done";
+        let limits = ["--memory", "64m", "--cpus", "0.5", "--pids-limit", "20"];
+        let out = podman.run(&[&["run", "-d", "--name", "web", "--network", "none"][..], &limits, &[IMAGE, "sh", "-c", script]].concat())?;
+        ensure(out.code == Some(0), "run -d with limits", &out)?;
+        let runtime = podman.inspect("web", "{{.OCIRuntime}}");
+        ensure(runtime == common::bin().display().to_string(), "podman's OCIRuntime: burrow", &runtime)?;
+        let pid: u32 = podman.inspect("web", "{{.State.Pid}}").parse().unwrap_or(0);
+        let read = |controller: &str, v1: &str, v2: &str| -> String {
+            let Some(dir) = burrow_lab::cgroup_dir(pid, controller) else { return String::new() };
+            let file = if dir.join(v2).exists() { v2 } else { v1 };
+            std::fs::read_to_string(dir.join(file)).unwrap_or_default().trim().to_string()
+        };
+        ensure(read("memory", "memory.limit_in_bytes", "memory.max") == "67108864", "memory limit 64M in the cgroup", read("memory", "memory.limit_in_bytes", "memory.max"))?;
+        ensure(read("pids", "pids.max", "pids.max") == "20", "pids.max 20", read("pids", "pids.max", "pids.max"))?;
+        let cpu = read("cpu", "cpu.cfs_quota_us", "cpu.max");
+        ensure(cpu == "50000" || cpu.starts_with("50000 "), "cpu quota 50000 (--cpus 0.5)", &cpu)?;
+        let logs = wait_for(5.0, || podman.run(&["logs", "web"]).ok().filter(|r| r.stdout.contains("started")));
+        ensure(logs.is_some(), "podman logs: started", "nothing")?;
+        let out = podman.run(&["exec", "web", "sh", "-c", "echo exec as $(id -u) in $(hostname)"])?;
+        ensure(out.code == Some(0) && out.stdout.starts_with("exec as 0 in "), "podman exec: a process in the container", &out)?;
+        let started = std::time::Instant::now();
+        let out = podman.run(&["stop", "--time", "10", "web"])?;
+        ensure(out.code == Some(0) && started.elapsed().as_secs() < 5, "stop: SIGTERM handled at once", format!("{out} after {:?}", started.elapsed()))?;
+        let logs = podman.run(&["logs", "web"])?;
+        ensure(logs.stdout.contains("got TERM"), "the container saw SIGTERM", &logs)?;
+
+        // PID 1 without a handler ignores SIGTERM: stop kills it after --time.
+        let out = podman.run(&["run", "-d", "--name", "stubborn", "--network", "none", IMAGE, "sleep", "1000"])?;
+        ensure(out.code == Some(0), "run -d sleep", &out)?;
+        let started = std::time::Instant::now();
+        let out = podman.run(&["stop", "--time", "1", "stubborn"])?;
+        let took = started.elapsed();
+        let code = podman.inspect("stubborn", "{{.State.ExitCode}}");
+        ensure(out.code == Some(0) && took.as_millis() >= 1000 && code == "137", "stop --time 1: SIGKILL after 1 s, exit 137", format!("{out}, {took:?}, exit {code}"))?;
+        let out = podman.run(&["rm", "web", "stubborn"])?;
+        ensure(out.code == Some(0), "rm", &out)?;
+        let gone = wait_for(5.0, || (!common::alive(pid)).then_some(()));
+        ensure(gone.is_some(), "the container's process gone", pid)
+    });
+}
+
+#[test]
+fn podman_gives_a_terminal() {
+    Check {
+        id: "ch07/podman-tty",
+        what: "podman run -it with burrow: conmon receives the pty over the console socket; the shell says tty /dev/pts/0, computes, and its exit status is podman's",
+        hint: "--console-socket: open the pty in the container, send the master with SCM_RIGHTS",
+        book: "ch07-security.md#real-clients-podman-and-containerd",
+    }
+    .run(|| {
+        use std::io::Write;
+        let podman = Podman::new()?;
+        let mut line: Vec<String> = podman.command(&["run", "-it", "--rm", "--network", "none", IMAGE, "sh"])
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        line.insert(0, "nsenter".into());
+        let quoted: Vec<String> = line.iter().map(|a| format!("'{a}'")).collect();
+        let conf = podman.dir.path().join("containers.conf");
+        let mut script = Command::new("script")
+            .args(["-qec", &quoted.join(" "), "/dev/null"])
+            .env("CONTAINERS_CONF", &conf)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let mut stdin = script.stdin.take().ok_or_else(|| Failure { expected: "stdin".into(), seen: "none".into() })?;
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        stdin.write_all(b"tty; echo $((6*7)); exit 3\n")?;
+        let out: Run = script.wait_with_output()?.into();
+        drop(stdin);
+        let text = out.stdout.replace('\r', "");
+        ensure(out.code == Some(3) && text.contains("/dev/pts/0") && text.contains("\n42\n"), "tty /dev/pts/0, 42, exit 3", &out)
+    });
+}
+
+/// A private containerd: config, root, state and socket under a temp dir.
+struct Containerd {
+    dir: tempfile::TempDir,
+    daemon: std::process::Child,
+}
+
+impl Containerd {
+    fn start() -> Result<Containerd, Failure> {
+        let dir = burrow_lab::temp_dir();
+        let p = |name: &str| dir.path().join(name).display().to_string();
+        let config = format!(
+            "version = 2\nroot = \"{}\"\nstate = \"{}\"\n[grpc]\n  address = \"{}\"\n",
+            p("root"),
+            p("state"),
+            p("containerd.sock")
+        );
+        std::fs::write(dir.path().join("config.toml"), config)?;
+        let daemon = Command::new("containerd")
+            .arg("--config")
+            .arg(dir.path().join("config.toml"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("containerd.log"))?)
+            .spawn()?;
+        let containerd = Containerd { dir, daemon };
+        let up = wait_for(10.0, || containerd.ctr(&["version"]).ok().filter(|r| r.code == Some(0)));
+        ensure(
+            up.is_some(),
+            "containerd to answer on its socket",
+            std::fs::read_to_string(containerd.dir.path().join("containerd.log")).unwrap_or_default(),
+        )?;
+        Ok(containerd)
+    }
+
+    fn ctr(&self, args: &[&str]) -> Result<Run, Failure> {
+        let out = Command::new("ctr")
+            .arg("--address")
+            .arg(self.dir.path().join("containerd.sock"))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()?;
+        Ok(out.into())
+    }
+}
+
+impl Drop for Containerd {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+        // The snapshotter's mounts live under the temp dir: undo them, deepest first.
+        let table = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+        let mut mounts: Vec<&str> = table
+            .lines()
+            .filter_map(|l| l.split(' ').nth(4))
+            .filter(|m| Path::new(m).starts_with(self.dir.path()))
+            .collect();
+        mounts.sort_by_key(|m| std::cmp::Reverse(m.len()));
+        for mount in mounts {
+            let _ = nix::mount::umount2(mount, nix::mount::MntFlags::MNT_DETACH);
+        }
+    }
+}
+
+#[test]
+fn containerd_runs_a_container_with_burrow() {
+    Check {
+        id: "ch07/ctr",
+        what: "containerd's ctr run --runc-binary burrow: an OCI image (umoci, skopeo's oci-archive) imported and run, its output and exit status",
+        hint: "containerd's shim calls create (with --pid-file, --log), start, state, kill and delete, as podman's conmon does",
+        book: "ch07-security.md#real-clients-podman-and-containerd",
+    }
+    .run(|| {
+        for tool in ["containerd", "ctr", "umoci", "skopeo"] {
+            let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output()?.status.success();
+            ensure(found, format!("{tool} installed (scripts/provision.sh installs it)"), "not found")?;
+        }
+        let containerd = Containerd::start()?;
+        let work = containerd.dir.path();
+        let image = burrow_lab::random_name("bb-");
+        let sh = |script: &str| -> Result<Run, Failure> { Ok(Command::new("sh").args(["-c", script]).current_dir(work).output()?.into()) };
+        let out = sh(&format!(
+            "umoci init --layout img && umoci new --image img:latest && umoci unpack --image img:latest b && \
+             cp -a {}/. b/rootfs/ && umoci repack --image img:latest b && rm -rf b && \
+             skopeo copy oci:img:latest oci-archive:bb.tar:docker.io/library/{image}:latest",
+            burrow_lab::rootfs().display()
+        ))?;
+        ensure(out.code == Some(0), "an OCI archive of the busybox rootfs (umoci, skopeo)", &out)?;
+        let archive = work.join("bb.tar").display().to_string();
+        let out = containerd.ctr(&["images", "import", &archive])?;
+        ensure(out.code == Some(0), "ctr images import", &out)?;
+        let reference = format!("docker.io/library/{image}:latest");
+        let runtime: PathBuf = common::bin();
+        let out = containerd.ctr(&["run", "--rm", "--runc-binary", &runtime.to_string_lossy(), &reference, &image, "sh", "-c", "echo hello from ctr; exit 4"])?;
+        ensure(out.code == Some(4) && out.stdout.contains("hello from ctr"), "ctr run: the output, exit 4", &out)
+    });
+}
+
+#[test]
+fn podman_publishes_a_port() {
+    Check {
+        id: "ch07/podman-publish",
+        what: "podman run -p 8080:80 with burrow, in the check's network namespace: podman's own networking (CNI bridge, portmap) wires the container burrow made, and a web server in it answers on the namespace's port 8080",
+        hint: "podman makes the network namespace and passes it in config.json by path: join it with setns(2)",
+        book: "ch07-security.md#real-clients-podman-and-containerd",
+    }
+    .run(|| {
+        let podman = Podman::new()?;
+        let www = podman.dir.path().join("www");
+        std::fs::create_dir(&www)?;
+        let page = burrow_lab::random_name("page-");
+        std::fs::write(www.join("index.html"), &page)?;
+        let volume = format!("{}:/www:ro", www.display());
+        let out = podman.run(&["run", "-d", "--name", "web", "-p", "8080:80", "-v", &volume, IMAGE, "httpd", "-f", "-p", "80", "-h", "/www"])?;
+        ensure(out.code == Some(0), "run -d -p 8080:80", &out)?;
+        let fetch = |url: &str| -> Option<String> {
+            let out = Command::new("nsenter")
+                .arg(format!("--net=/run/netns/{}", podman.netns))
+                .args(["timeout", "5", "busybox", "wget", "-qO-", url])
+                .output()
+                .ok()?;
+            Some(String::from_utf8_lossy(&out.stdout).into_owned()).filter(|t| t.contains(&page))
+        };
+        let answered = wait_for(10.0, || fetch("http://127.0.0.1:8080/"));
+        ensure(answered.is_some(), format!("the page {page} on 127.0.0.1:8080 of the check's netns"), "no answer")?;
+        let out = podman.run(&["rm", "--force", "--time", "0", "web"])?;
+        ensure(out.code == Some(0), "rm --force", &out)
+    });
+}
