@@ -142,6 +142,24 @@ pub fn temp_dir() -> tempfile::TempDir {
     tempfile::Builder::new().prefix("burrow-test-").tempdir().expect("create a temp dir")
 }
 
+/// Put chapter 2's chroot escape program at `target`: compiled statically
+/// (a busybox rootfs has no libc), or copied from the one `BURROW_ESCAPE_BIN`
+/// names (prebuilt, where there is no rustc: the VM).
+pub fn chroot_escape(target: &Path) -> Result<(), Failure> {
+    if let Some(prebuilt) = std::env::var_os("BURROW_ESCAPE_BIN") {
+        std::fs::copy(prebuilt, target)?;
+        return Ok(());
+    }
+    let src = workspace().join("chapters/02-chroot/lab/chroot-escape.rs");
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let built = Command::new(rustc)
+        .args(["--edition", "2021", "-O", "-C", "target-feature=+crt-static", "-o"])
+        .arg(target)
+        .arg(&src)
+        .output()?;
+    ensure(built.status.success(), "rustc to build chroot-escape", String::from_utf8_lossy(&built.stderr))
+}
+
 /// A random lowercase name, so a check cannot be passed by printing a constant.
 pub fn random_name(prefix: &str) -> String {
     let mut bytes = [0u8; 6];

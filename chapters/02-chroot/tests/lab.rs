@@ -151,26 +151,6 @@ fn old_root_is_gone_and_host_mounts_are_untouched() {
     });
 }
 
-/// Compile the escape program statically (the rootfs has no libc) into `dir`,
-/// or take the one `BURROW_ESCAPE_BIN` names (prebuilt, where there is no rustc).
-fn build_escape(dir: &Path) -> Result<PathBuf, Failure> {
-    if let Some(prebuilt) = std::env::var_os("BURROW_ESCAPE_BIN") {
-        let out = dir.join("chroot-escape");
-        std::fs::copy(prebuilt, &out)?;
-        return Ok(out);
-    }
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/chroot-escape.rs");
-    let out = dir.join("chroot-escape");
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let built = std::process::Command::new(rustc)
-        .args(["--edition", "2021", "-O", "-C", "target-feature=+crt-static", "-o"])
-        .arg(&out)
-        .arg(&src)
-        .output()?;
-    ensure(built.status.success(), "rustc to build chroot-escape", String::from_utf8_lossy(&built.stderr))?;
-    Ok(out)
-}
-
 #[test]
 fn chroot_is_escapable_and_pivot_root_is_not() {
     Check {
@@ -181,8 +161,7 @@ fn chroot_is_escapable_and_pivot_root_is_not() {
     }
     .run(|| {
         let rootfs = burrow_lab::rootfs_copy();
-        let escape = build_escape(rootfs.path())?;
-        std::fs::rename(&escape, rootfs.path().join("bin/chroot-escape"))?;
+        burrow_lab::chroot_escape(&rootfs.path().join("bin/chroot-escape"))?;
         let dir = burrow_lab::temp_dir();
         let marker = dir.path().join("host-marker");
         let secret = random_name("secret-");

@@ -8,7 +8,6 @@
 //! the clone), the mount namespace last (it changes what every path means).
 //! What `docker exec` and `kubectl exec` end up doing is this.
 
-use crate::create::load_spec;
 use crate::state::{State, Status};
 use crate::sync::{self, expect, send_msg, Message};
 use crate::{cgroups, console, process};
@@ -19,7 +18,7 @@ use nix::fcntl::OFlag;
 use nix::sched::CloneFlags;
 use nix::sys::signal::{kill, SigSet, Signal};
 use nix::sys::stat::Mode;
-use oci_spec::runtime::{LinuxNamespaceType, Process};
+use oci_spec::runtime::{LinuxNamespaceType, Process, Spec};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::Path;
 
@@ -33,13 +32,14 @@ pub struct Options<'a> {
     /// The console socket, connected, when `process.terminal` is set and the
     /// caller gave one.
     pub console: Option<RawFd>,
-    /// The container's seccomp filters (from its config.json).
+    /// The container's config.json, and its seccomp filters compiled.
+    pub spec: &'a Spec,
     pub seccomp: Vec<seccompiler::BpfProgram>,
 }
 
 /// The process `exec` runs: `-p process.json` as it is, or config.json's own
 /// process (env, user, cwd, rlimits) with `args` in place of its command.
-pub fn process_from(bundle: &Path, file: Option<&Path>, args: &[String]) -> Result<Process> {
+pub fn process_from(spec: &Spec, file: Option<&Path>, args: &[String]) -> Result<Process> {
     if let Some(file) = file {
         let text =
             std::fs::read_to_string(file).with_context(|| format!("read --process {}", file.display()))?;
@@ -49,7 +49,6 @@ pub fn process_from(bundle: &Path, file: Option<&Path>, args: &[String]) -> Resu
     if args.is_empty() {
         bail!("exec: give the command to run after the id (e.g. `burrow exec ID sh`), or --process FILE");
     }
-    let (_, spec, _) = load_spec(bundle)?;
     let mut process = spec.process().clone().context("config.json has no process")?;
     process.set_args(Some(args.to_vec()));
     process.set_terminal(Some(false));
@@ -60,8 +59,7 @@ pub fn process_from(bundle: &Path, file: Option<&Path>, args: &[String]) -> Resu
 /// The container's namespaces, as files of its first process: every kind
 /// config.json lists, user first (joining it first gives the rights to join
 /// the rest), mount last.
-fn namespace_files(state: &State) -> Result<Vec<(CloneFlags, OwnedFd)>> {
-    let (_, spec, _) = load_spec(&state.bundle)?;
+fn namespace_files(state: &State, spec: &Spec) -> Result<Vec<(CloneFlags, OwnedFd)>> {
     let listed = spec.linux().as_ref().and_then(|l| l.namespaces().clone()).unwrap_or_default();
     let order = [
         (LinuxNamespaceType::User, "user"),
@@ -102,7 +100,7 @@ pub fn exec(opts: &Options, own_console: Option<OwnedFd>, old_mask: &SigSet) -> 
     if terminal && opts.console.is_none() {
         bail!("a terminal (-t, or process.terminal) needs --console-socket, or exec in the foreground");
     }
-    let mut namespaces = namespace_files(&state)?;
+    let mut namespaces = namespace_files(&state, opts.spec)?;
     let cgroup = cgroups::open(&state)?;
     if cgroups::rootless() {
         // Without root, the container's PID namespace may be joined only

@@ -245,7 +245,8 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Exec { id, command, process, tty, detach, pid_file, console_socket, env, cwd, user } => {
             let old_mask = ch01_unshare::pid1::block_signals()?;
             let state = State::load(root, &id)?;
-            let mut process = burrow::exec::process_from(&state.bundle, process.as_deref(), &command)?;
+            let (_, spec, _) = create::load_spec(&state.bundle)?;
+            let mut process = burrow::exec::process_from(&spec, process.as_deref(), &command)?;
             if tty {
                 process.set_terminal(Some(true));
             }
@@ -280,7 +281,6 @@ fn run(cli: Cli) -> Result<i32> {
                     false => (None, None),
                 };
             let console = socket.as_ref().map(|s| s.as_raw_fd()).or(theirs.as_ref().map(|t| t.as_raw_fd()));
-            let (_, spec, _) = create::load_spec(&state.bundle)?;
             let seccomp = burrow::seccomp::of(&spec)?;
             let opts = burrow::exec::Options {
                 root,
@@ -289,6 +289,7 @@ fn run(cli: Cli) -> Result<i32> {
                 detach,
                 pid_file: pid_file.as_deref(),
                 console,
+                spec: &spec,
                 seccomp,
             };
             return burrow::exec::exec(&opts, ours, &old_mask);

@@ -116,11 +116,7 @@ fn podman_runs_containers_with_burrow() {
         let runtime = podman.inspect("web", "{{.OCIRuntime}}");
         ensure(runtime == common::bin().display().to_string(), "podman's OCIRuntime: burrow", &runtime)?;
         let pid: u32 = podman.inspect("web", "{{.State.Pid}}").parse().unwrap_or(0);
-        let read = |controller: &str, v1: &str, v2: &str| -> String {
-            let Some(dir) = burrow_lab::cgroup_dir(pid, controller) else { return String::new() };
-            let file = if dir.join(v2).exists() { v2 } else { v1 };
-            std::fs::read_to_string(dir.join(file)).unwrap_or_default().trim().to_string()
-        };
+        let read = |controller: &str, v1: &str, v2: &str| common::cgroup_file(pid, controller, v1, v2).1;
         ensure(read("memory", "memory.limit_in_bytes", "memory.max") == "67108864", "memory limit 64M in the cgroup", read("memory", "memory.limit_in_bytes", "memory.max"))?;
         ensure(read("pids", "pids.max", "pids.max") == "20", "pids.max 20", read("pids", "pids.max", "pids.max"))?;
         let cpu = read("cpu", "cpu.cfs_quota_us", "cpu.max");

@@ -63,7 +63,7 @@ fn a_default_container_cannot_break_out() {
         // A writable root, so that the chroot escape can make its directory.
         b.config["root"]["readonly"] = json!(false);
         std::fs::write(b.path().join("rootfs").join(&marker), &marker)?;
-        install_escape(&b)?;
+        burrow_lab::chroot_escape(&b.path().join("rootfs/bin/chroot-escape"))?;
         let all = attempts(&b, &id)?;
         let refused = |name: &str, reason: &str| {
             let seen = result(&all, name);
@@ -123,23 +123,6 @@ fn capabilities_come_from_config() {
         ensure(out.stdout == "1000\nCapEff:0000000000000400\nCapAmb:0000000000000400\n", "uid 1000 keeps CAP_NET_BIND_SERVICE (bit 10) as ambient", &out)?;
         b.nothing_left(&id, None)
     });
-}
-
-/// Copy chapter 2's chroot escape program into the bundle's rootfs.
-fn install_escape(b: &Bundle) -> Result<(), Failure> {
-    let target = b.path().join("rootfs/bin/chroot-escape");
-    if let Some(prebuilt) = std::env::var_os("BURROW_ESCAPE_BIN") {
-        std::fs::copy(prebuilt, &target)?;
-        return Ok(());
-    }
-    let src = burrow_lab::workspace().join("chapters/02-chroot/lab/chroot-escape.rs");
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let built = std::process::Command::new(rustc)
-        .args(["--edition", "2021", "-O", "-C", "target-feature=+crt-static", "-o"])
-        .arg(&target)
-        .arg(&src)
-        .output()?;
-    ensure(built.status.success(), "rustc to build chroot-escape", String::from_utf8_lossy(&built.stderr))
 }
 
 #[test]
@@ -206,7 +189,7 @@ fn the_runtime_binary_is_out_of_reach() {
         // (Every one this machine gives us: a sandbox may hold some back.)
         let ours = burrow_lab::status_field(std::process::id(), "CapBnd").unwrap_or_default();
         let mask = u64::from_str_radix(&ours, 16).unwrap_or(0);
-        let all: Vec<&str> = (0..41).filter(|n| mask & (1 << n) != 0).map(|n| CAPS[n]).collect();
+        let all: Vec<&str> = (0..41).filter(|n| mask & (1 << n) != 0).map(|n| burrow::caps::NAMES[n]).collect();
         for set in ["bounding", "effective", "permitted"] {
             b.config["process"]["capabilities"][set] = json!(all);
         }
@@ -247,51 +230,6 @@ fn the_runtime_binary_is_out_of_reach() {
         b.nothing_left(&id, Some(pid))
     });
 }
-
-/// Every capability's name, by number.
-const CAPS: [&str; 41] = [
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-];
 
 #[test]
 fn a_user_who_is_not_root_runs_a_container() {

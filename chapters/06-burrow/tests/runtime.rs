@@ -256,9 +256,8 @@ fn resources_land_in_the_cgroup() {
         ensure(out.code == Some(0), "create to succeed", &out)?;
         let pid = b.pid(&id)?;
         let read = |controller: &str, v1: &str, v2: &str| -> String {
-            let Some(dir) = burrow_lab::cgroup_dir(pid, controller) else { return String::new() };
-            let file = if dir.join(v2).exists() { v2 } else { v1 };
-            format!("{}:{}", dir.display(), std::fs::read_to_string(dir.join(file)).unwrap_or_default().trim())
+            let (dir, value) = common::cgroup_file(pid, controller, v1, v2);
+            format!("{}:{value}", dir.display())
         };
         let memory = read("memory", "memory.limit_in_bytes", "memory.max");
         ensure(memory.ends_with(&format!("{id}-cg:67108864")), "memory limit 67108864 in burrow/ID-cg", &memory)?;

@@ -170,3 +170,13 @@ pub fn receive_fd(stream: &std::os::unix::net::UnixStream) -> Result<File, Failu
     }
     Err(fail("no fd in the message".into()))
 }
+
+/// One limit of `pid`'s cgroup, the file named `v2` where the controller is
+/// in cgroup v2, else `v1`: the directory and the value, trimmed (empty if
+/// there is none).
+pub fn cgroup_file(pid: u32, controller: &str, v1: &str, v2: &str) -> (PathBuf, String) {
+    let Some(dir) = burrow_lab::cgroup_dir(pid, controller) else { return (PathBuf::new(), String::new()) };
+    let file = if dir.join(v2).exists() { v2 } else { v1 };
+    let value = std::fs::read_to_string(dir.join(file)).unwrap_or_default().trim().to_string();
+    (dir, value)
+}
