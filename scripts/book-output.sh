@@ -383,7 +383,7 @@ EOF
 ch03_normalise ch03-host-view
 
 session ch03-pids <<'EOF'
-ch03-cgroups --pids 16 --init -- sh -c 'b() { b | b & }; b; exec sleep 3'; echo "exit $?"
+ch03-cgroups --pids 16 --init -- sh -c '(b() { b | b & }; b) & exec sleep 3'; echo "exit $?"
 EOF
 ch03_normalise ch03-pids
 

@@ -135,9 +135,11 @@ fn pids_limit_contains_a_fork_bomb() {
     .run(|| {
         let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         nothing_left("earlier runs")?;
-        // `exec sleep` needs no fork, so the bomb's author still ends after 3 s;
-        // with --init, the whole PID namespace dies with it.
-        let bomb = "b() { b | b & }; b; exec sleep 3";
+        // The bomb runs in a background subshell, forked while nothing else
+        // runs: a shell whose fork is refused exits (dash: "Cannot fork",
+        // status 2), and the author must not. `exec sleep` needs no fork, so
+        // it ends after 3 s; with --init, the whole PID namespace dies with it.
+        let bomb = "(b() { b | b & }; b) & exec sleep 3";
         let (tool, pid1) = start(&["--pids", "16", "--init", "--", "sh", "-c", bomb], "sleep")?;
         let dir = cgroup_dir(pid1, "pids").unwrap_or_default();
         let (mut most, mut slowest) = (0, Duration::ZERO);
