@@ -157,7 +157,7 @@ pub fn clone_child(flags: CloneFlags, child_main: &mut dyn FnMut() -> isize) -> 
 // ANCHOR: single_threaded
 /// clone(2) copies only the calling thread: if another thread held a lock
 /// (the allocator's, stdout's), the child would inherit it locked forever.
-fn ensure_single_threaded() -> Result<()> {
+pub fn ensure_single_threaded() -> Result<()> {
     let status = std::fs::read_to_string("/proc/self/status").context("read /proc/self/status")?;
     match status.lines().find_map(|l| l.strip_prefix("Threads:")).map(str::trim) {
         Some("1") => Ok(()),

@@ -202,6 +202,15 @@ impl Cgroup {
     }
     // ANCHOR_END: add
 
+    /// The cgroup's directory on cgroup v2 (one hierarchy), for
+    /// [`crate::clone3::clone_into`]; None on v1.
+    pub fn v2_dir(&self) -> Option<&Path> {
+        match &self.dirs {
+            Dirs::V2(dir) => Some(dir),
+            Dirs::V1(_) => None,
+        }
+    }
+
     /// The processes in the cgroup now.
     pub fn procs(&self) -> Vec<Pid> {
         let dir = match &self.dirs {

@@ -6,10 +6,12 @@
 //! accounted and limited by the files beside it (memory.max, cpu.max,
 //! pids.max). This crate finds the hierarchies ([`layout`]), creates a cgroup
 //! under burrow's own parent ([`cgroup`]), sets limits the v1 or v2 way
-//! ([`v1`], [`v2`]) and reads what the kernel counted ([`stats`]).
+//! ([`v1`], [`v2`]) and reads what the kernel counted ([`stats`]). On v2, a
+//! child can also be born in its cgroup ([`clone3`]).
 
 pub mod cgroup;
 pub mod cli;
+pub mod clone3;
 pub mod devices;
 pub mod fs;
 pub mod layout;

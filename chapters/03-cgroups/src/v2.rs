@@ -42,13 +42,23 @@ pub fn check_root(root: &Path, wanted: &[&str]) -> Result<()> {
 
 /// Hand `wanted` down from `dir` (burrow's parent cgroup) to its children,
 /// and from every cgroup between `root` and `dir` (a nested parent such as
-/// `machine/burrow` needs them at each level).
+/// `machine/burrow` needs them at each level). Only what is missing is
+/// written: enabling a controller moves every process below onto new state,
+/// under the same lock as a write to cgroup.procs, and the first taker after
+/// a quiet moment waits for an RCU grace period (see [`crate::clone3`]).
 pub fn enable(root: &Path, dir: &Path, wanted: &[&str]) -> Result<()> {
-    let line: Vec<String> = wanted.iter().map(|c| format!("+{c}")).collect();
     let mut level = root.to_path_buf();
     for part in dir.strip_prefix(root).unwrap_or(Path::new("")).components() {
         level.push(part);
-        write(&level, "cgroup.subtree_control", &line.join(" "))?;
+        let enabled = fs::read(&level, "cgroup.subtree_control").unwrap_or_default();
+        let missing: Vec<String> = wanted
+            .iter()
+            .filter(|c| !enabled.split_whitespace().any(|e| e == **c))
+            .map(|c| format!("+{c}"))
+            .collect();
+        if !missing.is_empty() {
+            write(&level, "cgroup.subtree_control", &missing.join(" "))?;
+        }
     }
     Ok(())
 }

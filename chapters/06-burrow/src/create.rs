@@ -16,6 +16,7 @@ use crate::{cgroups, process};
 use anyhow::{bail, Context, Result};
 use ch01_unshare::container::clone_child;
 use ch01_unshare::{explain, flag_names, idmap};
+use ch03_cgroups::clone3::clone_into;
 use ch03_cgroups::{Cgroup, Layout};
 use nix::fcntl::OFlag;
 use nix::sched::CloneFlags;
@@ -23,7 +24,7 @@ use nix::sys::signal::{kill, SigSet, Signal};
 use nix::sys::stat::Mode;
 use nix::unistd::Pid;
 use oci_spec::runtime::{LinuxIdMapping, LinuxNamespaceType, Spec};
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 
 /// What `create` (and `run`) are told on the command line.
@@ -178,9 +179,17 @@ fn spawn(
     };
     let (sock, parent_end) = (theirs.as_raw_fd(), ours.as_raw_fd());
     let child = &mut || init::init(&plan, sock, parent_end);
-    let pid = match &ns.join_user {
-        Some(user) => clone_in_user_namespace(user, ns.clone, child)?,
-        None => in_pid_namespace(ns.join_pid.as_ref(), || clone_child(ns.clone, child))?,
+    // On cgroup v2 the child is born in its cgroup: no move, no wait (see clone3).
+    let born_in = match (cgroup.and_then(|c| c.v2_dir()), &ns.join_user) {
+        (Some(dir), None) => Some(open_fd(dir, OFlag::O_PATH | OFlag::O_DIRECTORY)?),
+        _ => None,
+    };
+    let pid = match (&ns.join_user, &born_in) {
+        (Some(user), _) => clone_in_user_namespace(user, ns.clone, child)?,
+        (None, Some(dir)) => {
+            in_pid_namespace(ns.join_pid.as_ref(), || clone_into(dir.as_fd(), ns.clone, child))?
+        }
+        (None, None) => in_pid_namespace(ns.join_pid.as_ref(), || clone_child(ns.clone, child))?,
     };
     explain!("clone({}) -> pid {pid}", flag_names!(ns.clone));
     drop(theirs);
@@ -194,7 +203,7 @@ fn spawn(
         }
         send_msg(ours.as_raw_fd(), &Message::Go(String::new()))?;
         // While the child mounts: the move into a new cgroup is slow (see rootfs::mount_cgroups).
-        if let Some(cgroup) = cgroup {
+        if let (Some(cgroup), None) = (cgroup, &born_in) {
             cgroup.add(pid)?;
         }
         expect(&ours, Message::Mounted)?;

@@ -10,35 +10,183 @@
 //! `/proc/PID/exe` of that process and, once it had exited, wrote through the
 //! open file into the host's runc, which the host's root would run next.
 //!
-//! runc's fix, and burrow's: before making a container, the runtime copies
-//! itself into a memfd (a file that lives only in memory and has no path),
-//! seals it against any write, and executes that copy. From then on every
-//! `/proc/PID/exe` on the container's side leads to the sealed copy, which
-//! nothing can change, and never to the file on the host's disk.
+//! The fix: before making a container, the runtime re-executes itself from a
+//! file that nothing can write, so that every `/proc/PID/exe` on the
+//! container's side leads there and never to the writable file on the disk.
+//! Two ways to get such a file, the cheap one first:
+//!
+//! - an **overlayfs with no upper layer**, made with the new mount API
+//!   (fsopen, fsconfig, fsmount) and never attached anywhere: its lower
+//!   layer is the binary's own directory, so nothing is copied, and the
+//!   kernel refuses every write with `EROFS`, as there is no layer to write
+//!   to. Only root may make one (runc 1.2 does the same);
+//! - a **sealed memfd**: a copy of the binary in a file that lives only in
+//!   memory, sealed against any change. It costs a copy of the binary at
+//!   every start, and works for every user (runc 1.0).
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
+use ch01_unshare::explain;
 use nix::fcntl::{fcntl, FcntlArg, SealFlag};
 use nix::sys::memfd::{memfd_create, MemFdCreateFlag};
-use std::ffi::CString;
+use nix::sys::statfs::{fstatfs, OVERLAYFS_SUPER_MAGIC};
+use nix::sys::statvfs::{fstatvfs, FsFlags};
+use std::ffi::{CString, OsStr};
 use std::fs::File;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+/// `BURROW_EXE_SEAL=memfd` skips the overlay: the lab's check and the
+/// benchmark compare the two ways with it.
+const FORCE_MEMFD: &str = "BURROW_EXE_SEAL";
+
+const MEMFD_SEALS: SealFlag = SealFlag::F_SEAL_SEAL
+    .union(SealFlag::F_SEAL_SHRINK)
+    .union(SealFlag::F_SEAL_GROW)
+    .union(SealFlag::F_SEAL_WRITE);
 
 // ANCHOR: reexec
-/// Re-execute this process from a sealed in-memory copy of its binary,
-/// unless it already runs from one. Returns only if it already does.
-pub fn ensure_sealed() -> Result<()> {
-    let mut exe = File::open("/proc/self/exe").context("open /proc/self/exe")?;
-    let sealed =
-        SealFlag::F_SEAL_SEAL | SealFlag::F_SEAL_SHRINK | SealFlag::F_SEAL_GROW | SealFlag::F_SEAL_WRITE;
-    if fcntl(exe.as_raw_fd(), FcntlArg::F_GET_SEALS).is_ok_and(|seals| seals == sealed.bits()) {
-        return Ok(()); // already the copy
+/// Re-execute this process from a sealed view of its binary, unless it
+/// already runs from one: returns only then. `spare` is an existing
+/// directory that neither holds nor contains the binary (the state root): an
+/// overlay without an upper layer needs two lower ones.
+pub fn ensure_sealed(spare: &Path) -> Result<()> {
+    let exe = File::open("/proc/self/exe").context("open /proc/self/exe")?;
+    if is_sealed(&exe) {
+        return Ok(());
     }
-    ch01_unshare::explain!("memfd_create(\"burrow\"), copy /proc/self/exe, seal it, fexecve");
+    let overlay = match std::env::var_os(FORCE_MEMFD).as_deref() == Some(OsStr::new("memfd")) {
+        true => Err(anyhow::anyhow!("{FORCE_MEMFD}=memfd")),
+        false => through_overlay(spare),
+    };
+    let sealed = match overlay {
+        Ok(file) => file,
+        Err(e) => {
+            explain!("no read-only overlay ({e:#}): copy the binary into a sealed memfd");
+            memfd_copy(exe)?
+        }
+    };
+    fexecve(sealed.as_fd())
+}
+
+/// Already running from an unwritable file: a fully sealed memfd, or a
+/// read-only overlayfs mount.
+fn is_sealed(exe: &File) -> bool {
+    let seals = fcntl(exe.as_raw_fd(), FcntlArg::F_GET_SEALS);
+    if seals.is_ok_and(|seals| seals == MEMFD_SEALS.bits()) {
+        return true;
+    }
+    let overlay = fstatfs(exe).is_ok_and(|fs| fs.filesystem_type() == OVERLAYFS_SUPER_MAGIC);
+    overlay && fstatvfs(exe).is_ok_and(|fs| fs.flags().contains(FsFlags::ST_RDONLY))
+}
+// ANCHOR_END: reexec
+
+// ANCHOR: overlay
+/// Open the running binary through a new, detached, read-only overlayfs
+/// whose layers are the binary's directory (on top) and `spare`.
+fn through_overlay(spare: &Path) -> Result<File> {
+    let binary = std::fs::read_link("/proc/self/exe").context("readlink /proc/self/exe")?;
+    let (Some(dir), Some(name)) = (binary.parent(), binary.file_name()) else {
+        bail!("/proc/self/exe is {}: no directory to make a layer of", binary.display());
+    };
+    // In lowerdir, ':' separates the layers and '\' escapes.
+    let escape = |p: &Path| p.to_string_lossy().replace('\\', "\\\\").replace(':', "\\:");
+    let lowerdir = format!("{}:{}", escape(dir), escape(spare));
+    explain!(
+        "fsopen(\"overlay\"), fsconfig(lowerdir={lowerdir}), fsmount(MOUNT_ATTR_RDONLY): attached nowhere"
+    );
+    let context = fsopen(c"overlay")?;
+    fsconfig_string(&context, c"lowerdir", &lowerdir)?;
+    // xino would only add messages to the kernel log when the layers are on
+    // different filesystems; burrow needs no inode numbers.
+    let _ = fsconfig_string(&context, c"xino", "off");
+    fsconfig_create(&context)?;
+    let mount = fsmount(&context)?;
+    let name = CString::new(name.as_bytes()).context("a binary name with a NUL byte")?;
+    // SAFETY: openat on a valid directory fd and a NUL-terminated name.
+    let fd = unsafe { libc::openat(mount.as_raw_fd(), name.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error())
+            .with_context(|| format!("open {} in the overlay", binary.display()));
+    }
+    // SAFETY: openat just returned this fd; nothing else owns it.
+    Ok(File::from(unsafe { OwnedFd::from_raw_fd(fd) }))
+}
+// ANCHOR_END: overlay
+
+/// The new mount API has no wrappers in nix yet: raw syscalls.
+fn fsopen(fs: &std::ffi::CStr) -> Result<OwnedFd> {
+    // SAFETY: a NUL-terminated name and flags; returns a new fd or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_fsopen, fs.as_ptr(), libc::FSOPEN_CLOEXEC) };
+    owned(fd).with_context(|| format!("fsopen({fs:?}) (needs root and overlayfs)"))
+}
+
+fn fsconfig_string(context: &OwnedFd, key: &std::ffi::CStr, value: &str) -> Result<()> {
+    let value = CString::new(value).context("a NUL byte in an overlay option")?;
+    // SAFETY: a valid fs context fd and NUL-terminated key and value.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_fsconfig,
+            context.as_raw_fd(),
+            libc::FSCONFIG_SET_STRING,
+            key.as_ptr(),
+            value.as_ptr(),
+            0,
+        )
+    };
+    check(r).with_context(|| format!("fsconfig({key:?}={value:?})"))
+}
+
+fn fsconfig_create(context: &OwnedFd) -> Result<()> {
+    // SAFETY: a valid fs context fd; no key, no value.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_fsconfig,
+            context.as_raw_fd(),
+            libc::FSCONFIG_CMD_CREATE,
+            std::ptr::null::<libc::c_char>(),
+            std::ptr::null::<libc::c_void>(),
+            0,
+        )
+    };
+    check(r).context("fsconfig(FSCONFIG_CMD_CREATE): the overlay refused its layers")
+}
+
+fn fsmount(context: &OwnedFd) -> Result<OwnedFd> {
+    let attrs = libc::MOUNT_ATTR_RDONLY | libc::MOUNT_ATTR_NOSUID | libc::MOUNT_ATTR_NODEV;
+    // SAFETY: a valid, created fs context fd; returns a new fd or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_fsmount, context.as_raw_fd(), libc::FSMOUNT_CLOEXEC, attrs) };
+    owned(fd).context("fsmount")
+}
+
+fn check(r: libc::c_long) -> Result<()> {
+    match r {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error().into()),
+    }
+}
+
+fn owned(fd: libc::c_long) -> Result<OwnedFd> {
+    let fd = i32::try_from(fd).context("a file descriptor out of range")?;
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error().into());
+    }
+    // SAFETY: the syscall just returned this fd; nothing else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// Copy the binary into a memfd and seal it against every change.
+fn memfd_copy(mut exe: File) -> Result<File> {
     let flags = MemFdCreateFlag::MFD_CLOEXEC | MemFdCreateFlag::MFD_ALLOW_SEALING;
     let copy = memfd_create(c"burrow", flags).context("memfd_create")?;
     let mut writer = File::from(copy);
     std::io::copy(&mut exe, &mut writer).context("copy /proc/self/exe into the memfd")?;
-    fcntl(writer.as_raw_fd(), FcntlArg::F_ADD_SEALS(sealed)).context("seal the memfd")?;
+    fcntl(writer.as_raw_fd(), FcntlArg::F_ADD_SEALS(MEMFD_SEALS)).context("seal the memfd")?;
+    Ok(writer)
+}
+
+/// Execute `file` with this process's arguments and environment.
+fn fexecve(file: std::os::fd::BorrowedFd) -> Result<()> {
     let args: Vec<CString> = std::env::args_os()
         .map(|a| CString::new(a.into_encoded_bytes()))
         .collect::<Result<_, _>>()
@@ -47,7 +195,6 @@ pub fn ensure_sealed() -> Result<()> {
         .map(|(k, v)| CString::new([k.into_encoded_bytes(), b"=".to_vec(), v.into_encoded_bytes()].concat()))
         .collect::<Result<_, _>>()
         .context("an environment variable with a NUL byte")?;
-    let Err(errno) = nix::unistd::fexecve(writer.as_raw_fd(), &args, &env);
-    Err(errno).context("fexecve the sealed copy of burrow")
+    let Err(errno) = nix::unistd::fexecve(file.as_raw_fd(), &args, &env);
+    Err(errno).context("fexecve the sealed binary")
 }
-// ANCHOR_END: reexec

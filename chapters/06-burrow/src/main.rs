@@ -202,8 +202,9 @@ fn run(cli: Cli) -> Result<i32> {
     let root_dir = cli.root.clone().unwrap_or_else(default_root);
     let root = root_dir.as_path();
     if matches!(cli.command, Command::Create(_) | Command::Run { .. } | Command::Exec { .. }) {
-        // These put processes in a container: from a sealed copy only (CVE-2019-5736).
-        burrow::exe::ensure_sealed()?;
+        // These put processes in a container: from a sealed binary only (CVE-2019-5736).
+        std::fs::create_dir_all(root).with_context(|| format!("mkdir --root {}", root.display()))?;
+        burrow::exe::ensure_sealed(root)?;
     }
     match cli.command {
         Command::Spec { bundle, rootless } => {

@@ -171,8 +171,8 @@ fn seccomp_filters_system_calls() {
 fn the_runtime_binary_is_out_of_reach() {
     Check {
         id: "ch07/exe",
-        what: "CVE-2019-5736 played: in a created container with every capability, a process opens /proc/1/exe (the runtime, until start), keeps it, and writes through it once start has replaced the runtime with the command: the write fails and the runtime's binary on the host is unchanged",
-        hint: "before create/run/exec, copy /proc/self/exe into a memfd, seal it (F_SEAL_WRITE and friends) and fexecve it: /proc/PID/exe then leads to the sealed copy",
+        what: "CVE-2019-5736 played, against each seal (read-only overlay, and memfd): in a created container with every capability, a process opens /proc/1/exe (the runtime, until start), keeps it, and writes through it once start has replaced the runtime with the command: the write fails and the runtime's binary on the host is unchanged",
+        hint: "before create/run/exec, re-execute from an unwritable view of /proc/self/exe: a detached overlayfs without an upper layer (fsopen/fsconfig/fsmount), or a sealed memfd copy",
         book: "ch07-security.md#cve-2019-5736-the-runtime-overwritten-from-inside",
     }
     .run(|| {
@@ -181,54 +181,87 @@ fn the_runtime_binary_is_out_of_reach() {
         let dir = burrow_lab::temp_dir();
         let runtime = dir.path().join("burrow");
         std::fs::copy(common::bin(), &runtime)?;
-        let before = std::fs::read(&runtime)?;
-        let id = burrow_lab::random_name("exe-");
-        let mut b = Bundle::new("exec sleep 1000")?;
-        // Every capability: then /proc/1/exe of the waiting runtime is not
-        // protected by the capability check of ptrace access.
-        // (Every one this machine gives us: a sandbox may hold some back.)
-        let ours = burrow_lab::status_field(std::process::id(), "CapBnd").unwrap_or_default();
-        let mask = u64::from_str_radix(&ours, 16).unwrap_or(0);
-        let all: Vec<&str> = (0..41).filter(|n| mask & (1 << n) != 0).map(|n| burrow::caps::NAMES[n]).collect();
-        for set in ["bounding", "effective", "permitted"] {
-            b.config["process"]["capabilities"][set] = json!(all);
+        // What the write is refused with: EROFS by the overlay, EPERM by the seals.
+        for (seal, refusal) in [("overlay", "Read-only file system"), ("memfd", "Operation not permitted")] {
+            attack_the_runtime(&runtime, seal, refusal)?;
         }
-        b.save()?;
-        let attack_out = b.path().join("attack.txt");
-        let spawn = |args: &[&str]| -> Result<std::process::ExitStatus, Failure> {
-            Ok(std::process::Command::new(&runtime)
-                .arg("--root")
-                .arg(b.root.path())
-                .args(args)
-                .stdin(std::process::Stdio::null())
-                .stdout(std::fs::File::create(&attack_out)?)
-                .stderr(std::fs::File::create(b.path().join("attack-err.txt"))?)
-                .status()?)
-        };
-        let status = spawn(&["create", &id, "--bundle", &b.path().to_string_lossy()])?;
-        ensure(status.success(), "create to succeed", status)?;
-        let pid = b.pid(&id)?;
-        let link = std::fs::read_link(format!("/proc/{pid}/exe")).map(|p| p.display().to_string()).unwrap_or_default();
-        ensure(link.starts_with("/memfd:"), "/proc/PID/exe of the waiting runtime: a memfd, not the host's file", &link)?;
-        // The attacker: hold the runtime's exe, wait for the command, write.
-        let attack = "exec 3</proc/1/exe && echo opened; \
-                      while [ \"$(cat /proc/1/comm)\" != sleep ]; do usleep 10000; done; \
-                      echo PWNED >> /proc/self/fd/3; echo \"write $?\"";
-        let status = spawn(&["exec", "-d", &id, "sh", "-c", attack])?;
-        let err = std::fs::read_to_string(b.path().join("attack-err.txt")).unwrap_or_default();
-        ensure(status.success(), "exec -d of the attacker", format!("{status}: {err}"))?;
-        let opened = burrow_lab::wait_for(10.0, || std::fs::read_to_string(&attack_out).ok().filter(|t| t.contains("opened")));
-        ensure(opened.is_some(), "the attacker to open /proc/1/exe", std::fs::read_to_string(b.path().join("attack-err.txt")).unwrap_or_default())?;
-        let out = b.burrow(&["start", &id])?;
-        ensure(out.code == Some(0), "start to succeed", &out)?;
-        let said = burrow_lab::wait_for(10.0, || std::fs::read_to_string(&attack_out).ok().filter(|t| t.contains("write")))
-            .unwrap_or_default();
-        ensure(said.contains("write") && !said.contains("write 0"), "the write through the held /proc/1/exe to fail", &said)?;
-        ensure(std::fs::read(&runtime)? == before, "the runtime's binary on the host unchanged", "it changed")?;
-        let out = b.burrow(&["delete", "--force", &id])?;
-        ensure(out.code == Some(0), "delete --force", &out)?;
-        b.nothing_left(&id, Some(pid))
+        Ok(())
     });
+}
+
+fn attack_the_runtime(runtime: &std::path::Path, seal: &str, refusal: &str) -> Result<(), Failure> {
+    let before = std::fs::read(runtime)?;
+    let id = burrow_lab::random_name("exe-");
+    let mut b = Bundle::new("exec sleep 1000")?;
+    // Every capability: then /proc/1/exe of the waiting runtime is not
+    // protected by the capability check of ptrace access.
+    // (Every one this machine gives us: a sandbox may hold some back.)
+    let ours = burrow_lab::status_field(std::process::id(), "CapBnd").unwrap_or_default();
+    let mask = u64::from_str_radix(&ours, 16).unwrap_or(0);
+    let all: Vec<&str> = (0..41).filter(|n| mask & (1 << n) != 0).map(|n| burrow::caps::NAMES[n]).collect();
+    for set in ["bounding", "effective", "permitted"] {
+        b.config["process"]["capabilities"][set] = json!(all);
+    }
+    b.save()?;
+    let attack_out = b.path().join("attack.txt");
+    let attack_err = b.path().join("attack-err.txt");
+    let spawn = |args: &[&str]| -> Result<std::process::ExitStatus, Failure> {
+        Ok(std::process::Command::new(runtime)
+            .env("BURROW_EXE_SEAL", seal)
+            .arg("--root")
+            .arg(b.root.path())
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::fs::File::create(&attack_out)?)
+            .stderr(std::fs::File::create(&attack_err)?)
+            .status()?)
+    };
+    let status = spawn(&["create", &id, "--bundle", &b.path().to_string_lossy()])?;
+    ensure(status.success(), format!("create ({seal}) to succeed"), status)?;
+    let pid = b.pid(&id)?;
+    let exe = std::fs::File::open(format!("/proc/{pid}/exe"))?;
+    let fs = nix::sys::statfs::fstatfs(&exe).map(|fs| fs.filesystem_type());
+    let read_only = nix::sys::statvfs::fstatvfs(&exe)
+        .is_ok_and(|fs| fs.flags().contains(nix::sys::statvfs::FsFlags::ST_RDONLY));
+    let link =
+        std::fs::read_link(format!("/proc/{pid}/exe")).map(|p| p.display().to_string()).unwrap_or_default();
+    let sealed = match seal {
+        "overlay" => fs == Ok(nix::sys::statfs::OVERLAYFS_SUPER_MAGIC) && read_only,
+        _ => link.starts_with("/memfd:"),
+    };
+    let seen = format!("{link}, {fs:?}, read-only: {read_only}");
+    ensure(
+        sealed,
+        format!("/proc/PID/exe of the waiting runtime: the {seal} seal, not the host's file"),
+        seen,
+    )?;
+    // The attacker: hold the runtime's exe, wait for the command, write.
+    let attack = "exec 3</proc/1/exe && echo opened; \
+                  while [ \"$(cat /proc/1/comm)\" != sleep ]; do usleep 10000; done; \
+                  echo PWNED >> /proc/self/fd/3; echo \"write $?\"";
+    let status = spawn(&["exec", "-d", &id, "sh", "-c", attack])?;
+    let err = || std::fs::read_to_string(&attack_err).unwrap_or_default();
+    ensure(status.success(), "exec -d of the attacker", format!("{status}: {}", err()))?;
+    let opened = burrow_lab::wait_for(10.0, || {
+        std::fs::read_to_string(&attack_out).ok().filter(|t| t.contains("opened"))
+    });
+    ensure(opened.is_some(), "the attacker to open /proc/1/exe", err())?;
+    let out = b.burrow(&["start", &id])?;
+    ensure(out.code == Some(0), "start to succeed", &out)?;
+    let said = burrow_lab::wait_for(10.0, || {
+        std::fs::read_to_string(&attack_out).ok().filter(|t| t.contains("write"))
+    })
+    .unwrap_or_default();
+    let refused = said.contains("write") && !said.contains("write 0") && err().contains(refusal);
+    ensure(
+        refused,
+        format!("the write through the held /proc/1/exe to fail: {refusal}"),
+        format!("{said} {}", err()),
+    )?;
+    ensure(std::fs::read(runtime)? == before, "the runtime's binary on the host unchanged", "it changed")?;
+    let out = b.burrow(&["delete", "--force", &id])?;
+    ensure(out.code == Some(0), "delete --force", &out)?;
+    b.nothing_left(&id, Some(pid))
 }
 
 #[test]

@@ -1,0 +1,69 @@
+//! clone3(CLONE_INTO_CGROUP): a child born in its cgroup (cgroup v2, Linux 5.7).
+//!
+//! Moving a process into a cgroup by writing its pid to `cgroup.procs` takes
+//! the kernel's global lock on cgroup membership for writing, and the first
+//! writer after a quiet moment waits for an RCU grace period: 8 to 12 ms on
+//! the development machine, longer than everything else a container's start
+//! costs. A child that clone3(2) creates *inside* the cgroup is never moved:
+//! fork only takes that lock for reading, and the wait is gone (0.15 ms).
+//! cgroup v1 has no such flag: there, every container pays the wait once.
+
+use anyhow::{Context, Result};
+use nix::sched::CloneFlags;
+use nix::unistd::Pid;
+use std::os::fd::{AsRawFd, BorrowedFd};
+
+/// `CLONE_INTO_CGROUP` from linux/sched.h: the child starts in `cgroup`.
+const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
+
+/// `struct clone_args` from linux/sched.h, up to its `cgroup` field.
+#[repr(C)]
+#[derive(Default)]
+struct CloneArgs {
+    flags: u64,
+    pidfd: u64,
+    child_tid: u64,
+    parent_tid: u64,
+    exit_signal: u64,
+    stack: u64,
+    stack_size: u64,
+    tls: u64,
+    set_tid: u64,
+    set_tid_size: u64,
+    cgroup: u64,
+}
+
+// ANCHOR: clone_into
+/// Create a child in new namespaces (`flags`), born in the cgroup v2
+/// directory `cgroup`, that runs `child_main` and exits with what it returns.
+/// Like fork(2): no new stack, the child returns from the same call.
+pub fn clone_into(
+    cgroup: BorrowedFd,
+    flags: CloneFlags,
+    child_main: &mut dyn FnMut() -> isize,
+) -> Result<Pid> {
+    ch01_unshare::container::ensure_single_threaded()?;
+    let mut args = CloneArgs {
+        flags: flags.bits() as u64 | CLONE_INTO_CGROUP,
+        exit_signal: libc::SIGCHLD as u64,
+        cgroup: cgroup.as_raw_fd() as u64,
+        ..CloneArgs::default()
+    };
+    ch01_unshare::explain!("clone3({}, CLONE_INTO_CGROUP)", ch01_unshare::flag_names!(flags));
+    // SAFETY: `args` is a valid clone_args of the size given. Without CLONE_VM
+    // the child runs on a copy of this process's memory, as after fork(2), and
+    // this process has a single thread (checked above): no lock is held.
+    let ret = unsafe { libc::syscall(libc::SYS_clone3, &mut args as *mut CloneArgs, size_of::<CloneArgs>()) };
+    match ret {
+        0 => {
+            let code = child_main();
+            // SAFETY: _exit ends the child without running the parent's
+            // atexit handlers or flushing its copied stdio buffers.
+            unsafe { libc::_exit(code as i32) }
+        }
+        -1 => Err(std::io::Error::last_os_error())
+            .with_context(|| format!("clone3({}, CLONE_INTO_CGROUP)", ch01_unshare::flag_names!(flags))),
+        pid => Ok(Pid::from_raw(pid as i32)),
+    }
+}
+// ANCHOR_END: clone_into
