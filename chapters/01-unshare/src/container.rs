@@ -242,7 +242,7 @@ fn wait_for_parent(sync_read: RawFd) -> Result<()> {
 
 /// Reset what execve would hand down (fds, signal mask) and execute the command.
 fn exec_command(argv: &[CString], old_mask: &SigSet) -> ExitError {
-    if let Err(e) = exec::reset_inheritance(old_mask) {
+    if let Err(e) = exec::reset_inheritance(old_mask, 0) {
         return ExitError { code: TOOL_FAILED, message: format!("{e:#}") };
     }
     explain!("execve({:?})", argv[0]);

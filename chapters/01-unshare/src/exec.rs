@@ -54,11 +54,13 @@ pub fn c_args(command: &[String]) -> Result<Vec<CString>> {
 /// Reset what a process hands down through execve(2) besides its arguments
 /// and environment: open file descriptors, the signal mask and ignored
 /// signals. The command then starts as cleanly as a shell would start it.
-pub fn reset_inheritance(old_mask: &SigSet) -> Result<()> {
-    // Every fd above stderr becomes close-on-exec, so execve closes it. An fd
-    // left open is a way out: an open directory of the host leads back to the
-    // host's files from inside any root (runc's CVE-2024-21626 was one).
-    close_fds_from(3, true)?;
+/// The `keep_fds` fds after stderr (3, 4, ...) stay open: the caller passed
+/// them on purpose (runc's `--preserve-fds`, for socket activation).
+pub fn reset_inheritance(old_mask: &SigSet, keep_fds: u32) -> Result<()> {
+    // Every other fd above stderr becomes close-on-exec, so execve closes it.
+    // An fd left open is a way out: an open directory of the host leads back
+    // to the host's files from inside any root (runc's CVE-2024-21626 was one).
+    close_fds_from(3 + keep_fds, true)?;
     // Rust ignores SIGPIPE in every program it starts, and an ignored signal
     // stays ignored across execve: `yes | head -1` would then never end `yes`.
     // SAFETY: SIG_DFL is not a Rust function, so no handler can run unsafely.

@@ -37,6 +37,8 @@ pub struct Options<'a> {
     /// With process.terminal: the unix socket the pty's master is sent on
     /// (connected to `--console-socket`, or `run`'s own socketpair).
     pub console: Option<RawFd>,
+    /// `--preserve-fds N`: fds 3 to 3+N-1 stay open in the container's process.
+    pub preserve_fds: u32,
 }
 
 /// Read and check `bundle/config.json`.
@@ -176,6 +178,7 @@ fn spawn(
         console: opts.console,
         old_mask: *old_mask,
         seccomp: &seccomp,
+        preserve_fds: opts.preserve_fds,
     };
     let (sock, parent_end) = (theirs.as_raw_fd(), ours.as_raw_fd());
     let child = &mut || init::init(&plan, sock, parent_end);

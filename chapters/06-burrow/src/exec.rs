@@ -35,6 +35,8 @@ pub struct Options<'a> {
     /// The container's config.json, and its seccomp filters compiled.
     pub spec: &'a Spec,
     pub seccomp: Vec<seccompiler::BpfProgram>,
+    /// `--preserve-fds N`: fds 3 to 3+N-1 stay open in the process.
+    pub preserve_fds: u32,
 }
 
 /// The process `exec` runs: `-p process.json` as it is, or config.json's own
@@ -193,6 +195,6 @@ fn prepare(
     process::become_user(process, &opts.seccomp)?;
     // Set up: from here the process lives on its own, whatever happens to us.
     nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;
-    execve::reset_inheritance(old_mask)?;
+    execve::reset_inheritance(old_mask, opts.preserve_fds)?;
     execve::c_args(process.args().as_deref().unwrap_or_default())
 }

@@ -46,6 +46,8 @@ pub struct Plan<'a> {
     pub old_mask: SigSet,
     /// linux.seccomp, compiled by `create` (where an error is seen).
     pub seccomp: &'a [seccompiler::BpfProgram],
+    /// `--preserve-fds N`: fds 3 to 3+N-1 stay open across execve.
+    pub preserve_fds: u32,
 }
 
 // ANCHOR: init
@@ -167,7 +169,7 @@ fn wait_for_start(plan: &Plan, state: &str) -> Result<Vec<std::ffi::CString>> {
     hooks::run(plan.spec, hooks::Stage::StartContainer, Some(state))?;
     let process = process::of(plan.spec)?;
     process::become_user(process, plan.seccomp)?;
-    exec::reset_inheritance(&plan.old_mask)?;
+    exec::reset_inheritance(&plan.old_mask, plan.preserve_fds)?;
     let args = process.args().clone().unwrap_or_default();
     if args.is_empty() {
         return Err(exec::ExitError { code: TOOL_FAILED, message: "process.args is empty".into() }.into());

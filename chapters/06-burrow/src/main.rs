@@ -74,6 +74,9 @@ struct CreateArgs {
     /// Accepted for runc's callers; burrow never creates a session keyring.
     #[arg(long)]
     no_new_keyring: bool,
+    /// Keep N more fds open for the process, after stdio: 3, 4, ... (socket activation).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    preserve_fds: u32,
 }
 
 #[derive(Subcommand, Debug)]
@@ -148,6 +151,9 @@ enum Command {
         /// The user: UID[:GID].
         #[arg(short, long, value_name = "UID[:GID]")]
         user: Option<String>,
+        /// Keep N more fds open for the process, after stdio: 3, 4, ...
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        preserve_fds: u32,
     },
     /// List the containers under --root.
     List {
@@ -179,6 +185,7 @@ fn create_options<'a>(root: &'a Path, args: &'a CreateArgs, console: Option<RawF
         pid_file: args.pid_file.as_deref(),
         no_pivot: args.no_pivot,
         console,
+        preserve_fds: args.preserve_fds,
     }
 }
 
@@ -243,7 +250,19 @@ fn run(cli: Cli) -> Result<i32> {
                 return lifecycle::run_foreground(root, &state, own.map(|(ours, _)| ours));
             }
         }
-        Command::Exec { id, command, process, tty, detach, pid_file, console_socket, env, cwd, user } => {
+        Command::Exec {
+            id,
+            command,
+            process,
+            tty,
+            detach,
+            pid_file,
+            console_socket,
+            env,
+            cwd,
+            user,
+            preserve_fds,
+        } => {
             let old_mask = ch01_unshare::pid1::block_signals()?;
             let state = State::load(root, &id)?;
             let (_, spec, _) = create::load_spec(&state.bundle)?;
@@ -292,6 +311,7 @@ fn run(cli: Cli) -> Result<i32> {
                 console,
                 spec: &spec,
                 seccomp,
+                preserve_fds,
             };
             return burrow::exec::exec(&opts, ours, &old_mask);
         }

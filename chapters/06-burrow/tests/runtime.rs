@@ -9,9 +9,12 @@ mod common;
 /// Set it to a runtime of your own to check it: `scripts/lab 6 --bin PATH`.
 const BIN_VAR: &str = "BURROW_CH06_BIN";
 
-use burrow_lab::{ensure, wait_for, Check, Run};
+use burrow_lab::{ensure, wait_for, Check, Failure, Run};
 use common::{alive, bin, receive_fd, status_of, Bundle};
 use serde_json::{json, Value};
+use std::fs::File;
+use std::os::fd::AsRawFd;
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 
 #[test]
@@ -583,4 +586,73 @@ fn process_and_root_details() {
         ensure(out.code == Some(0) && out.stdout.contains("bin") && out.stdout.contains("proc"), "run --no-pivot: the rootfs is /", &out)?;
         b.nothing_left(&pivotless, None)
     });
+}
+
+#[test]
+fn only_the_preserved_fds_reach_the_process() {
+    Check {
+        id: "ch06/preserve-fds",
+        what: "fds the caller leaves open do not reach the container: without --preserve-fds fds 3 and 4 are closed inside; with --preserve-fds 1 (run and exec) fd 3 is open and reads the caller's file, fd 4 stays closed",
+        hint: "before execve, close_range(3 + N, ~0, CLOSE_RANGE_CLOEXEC): every other fd closes on exec (runc's CVE-2024-21626 was an fd left open)",
+        book: "ch06-burrow.md#which-file-descriptors-get-in",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("fds-");
+        let probe = "for n in 3 4; do if [ -e /proc/self/fd/$n ]; then echo \"fd $n: $(cat <&$n)\"; else echo \"fd $n: closed\"; fi; done";
+        let mut b = Bundle::new(&format!("{probe}; exec sleep 1000"))?;
+        b.save()?;
+        std::fs::write(b.path().join("three.txt"), "three")?;
+        std::fs::write(b.path().join("four.txt"), "four")?;
+        let bundle = b.path().to_string_lossy().into_owned();
+        let out = with_open_fds(&b, &["run", "-d", &id, "--bundle", &bundle])?;
+        ensure(out.code == Some(0), "run -d to succeed", &out)?;
+        let pid = b.pid(&id)?;
+        let said = wait_for(5.0, || Some(out_txt(&b)).filter(|t| t.lines().count() == 2));
+        ensure(said.as_deref() == Some("fd 3: closed\nfd 4: closed\n"), "fd 3: closed, fd 4: closed", format!("{said:?}"))?;
+        let out = with_open_fds(&b, &["exec", "--preserve-fds", "1", &id, "sh", "-c", probe])?;
+        ensure(out_txt(&b) == "fd 3: three\nfd 4: closed\n", "exec --preserve-fds 1: fd 3: three, fd 4: closed", &out)?;
+        let out = b.burrow(&["delete", "--force", &id])?;
+        ensure(out.code == Some(0), "delete --force to succeed", &out)?;
+        b.config["process"]["args"] = json!(["sh", "-c", probe]);
+        b.save()?;
+        let out = with_open_fds(&b, &["run", "--preserve-fds", "1", &id, "--bundle", &bundle])?;
+        let said = out_txt(&b);
+        ensure(out.code == Some(0) && said == "fd 3: three\nfd 4: closed\n", "run --preserve-fds 1: fd 3: three, fd 4: closed", format!("{said:?} {out}"))?;
+        b.nothing_left(&id, Some(pid))
+    });
+}
+
+fn out_txt(b: &Bundle) -> String {
+    std::fs::read_to_string(b.path().join("out.txt")).unwrap_or_default()
+}
+
+/// `burrow ARGS` with three.txt and four.txt open as fds 3 and 4, not
+/// close-on-exec, as a caller that passes fds leaves them; output in files.
+fn with_open_fds(b: &Bundle, args: &[&str]) -> Result<Run, Failure> {
+    let (fd3, fd4) = (File::open(b.path().join("three.txt"))?, File::open(b.path().join("four.txt"))?);
+    let (raw3, raw4) = (fd3.as_raw_fd(), fd4.as_raw_fd());
+    let mut command = Command::new(bin());
+    command.arg("--root").arg(b.root.path()).args(args);
+    let (out, err) = (b.path().join("out.txt"), b.path().join("err.txt"));
+    command.stdin(Stdio::null()).stdout(File::create(&out)?).stderr(File::create(&err)?);
+    // SAFETY: fcntl and dup2 are async-signal-safe, and the closure touches
+    // nothing else. Copies above 10 first: the files may already be 3 or 4.
+    unsafe {
+        command.pre_exec(move || {
+            for (from, to) in
+                [(raw3, 3), (raw4, 4)].map(|(from, to)| (libc::fcntl(from, libc::F_DUPFD, 10), to))
+            {
+                if from < 0 || libc::dup2(from, to) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        });
+    }
+    let status = command.status()?;
+    Ok(Run {
+        code: status.code(),
+        stdout: std::fs::read_to_string(out).unwrap_or_default(),
+        stderr: std::fs::read_to_string(err).unwrap_or_default(),
+    })
 }
