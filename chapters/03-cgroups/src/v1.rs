@@ -49,10 +49,17 @@ pub fn apply(dirs: &BTreeMap<&str, PathBuf>, res: &Resources) -> Result<()> {
     };
     if let Some(bytes) = res.memory {
         let memory = dir("memory")?;
-        write(memory, "memory.limit_in_bytes", &bytes.to_string())?;
         // memsw counts memory + swap: the same limit leaves no room for swap.
-        if has(memory, "memory.memsw.limit_in_bytes") {
-            write(memory, "memory.memsw.limit_in_bytes", &bytes.to_string())?;
+        // The kernel refuses a memory limit above memsw's (EINVAL), so a
+        // higher limit (an update) goes into memsw first.
+        let (value, memsw) = (bytes.to_string(), has(memory, "memory.memsw.limit_in_bytes"));
+        let raising = read_u64(memory, "memory.limit_in_bytes").is_some_and(|now| bytes > now);
+        if memsw && raising {
+            write(memory, "memory.memsw.limit_in_bytes", &value)?;
+        }
+        write(memory, "memory.limit_in_bytes", &value)?;
+        if memsw && !raising {
+            write(memory, "memory.memsw.limit_in_bytes", &value)?;
         }
     }
     if let Some(quota) = res.cpu_quota_us {

@@ -37,9 +37,18 @@ pub fn path(spec: &Spec, id: &str) -> Result<(String, String)> {
 /// config.json's resources in chapter 3's terms. What chapter 3 cannot set
 /// is refused by name rather than silently ignored.
 pub fn resources(spec: &Spec) -> Result<Resources> {
+    let Some(r) = spec.linux().as_ref().and_then(|l| l.resources().clone()) else {
+        return Ok(Resources::default());
+    };
+    let mut res = limits(&r)?;
+    res.devices = device_rules(spec, &r)?;
+    Ok(res)
+}
+
+/// The limits in `r`, all but the device rules: what `update` may change too.
+pub fn limits(r: &LinuxResources) -> Result<Resources> {
     let mut res = Resources::default();
-    let Some(r) = spec.linux().as_ref().and_then(|l| l.resources().clone()) else { return Ok(res) };
-    refuse_unsupported(&r)?;
+    refuse_unsupported(r)?;
     if let Some(memory) = r.memory() {
         res.memory = memory.limit().filter(|&l| l > 0).map(|l| l as u64);
     }
@@ -54,7 +63,6 @@ pub fn resources(spec: &Spec) -> Result<Resources> {
     if let Some(pids) = r.pids() {
         res.pids = Some(pids.limit()).filter(|&l| l > 0).map(|l| l as u64);
     }
-    res.devices = device_rules(spec, &r)?;
     if let Some(io) = r.block_io() {
         for (rates, read) in [(io.throttle_read_bps_device(), true), (io.throttle_write_bps_device(), false)]
         {

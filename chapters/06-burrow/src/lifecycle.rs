@@ -13,6 +13,7 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, Signal};
 use nix::sys::stat::Mode;
 use nix::unistd::Pid;
+use oci_spec::runtime::LinuxResources;
 use std::io::Read;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::path::Path;
@@ -168,6 +169,25 @@ pub fn freeze(root: &Path, id: &str, frozen: bool) -> Result<()> {
         None => bail!("container {id:?} has no cgroup (it was created without root): nothing can freeze it"),
     }
 }
+
+// ANCHOR: update
+/// `update`: new limits for a container that has not stopped. They are
+/// written into its cgroup's files, and the kernel enforces them from the
+/// next allocation, fork or scheduling period: nothing restarts.
+pub fn update(root: &Path, id: &str, resources: &LinuxResources) -> Result<()> {
+    let limits = cgroups::limits(resources)?;
+    let state = State::load(root, id)?;
+    if state.status == Status::Stopped {
+        bail!("cannot update container {id:?}: it is stopped (nothing to limit)");
+    }
+    match cgroups::open(&state)? {
+        Some(cgroup) => cgroup.apply(&limits),
+        None => bail!(
+            "container {id:?} has no cgroup (it was created without root): there are no limits to update"
+        ),
+    }
+}
+// ANCHOR_END: update
 
 /// Every container under `root`, sorted by id.
 pub fn list(root: &Path) -> Result<Vec<State>> {

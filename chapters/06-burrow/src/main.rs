@@ -5,6 +5,7 @@ use burrow::create::{self, Options};
 use burrow::state::State;
 use burrow::{features, lifecycle, log, spec};
 use clap::{Parser, Subcommand, ValueEnum};
+use oci_spec::runtime::LinuxResources;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
@@ -77,6 +78,72 @@ struct CreateArgs {
     /// Keep N more fds open for the process, after stdio: 3, 4, ... (socket activation).
     #[arg(long, value_name = "N", default_value_t = 0)]
     preserve_fds: u32,
+}
+
+/// `update`'s arguments: runc's flags, or the JSON podman writes.
+#[derive(clap::Args, Debug)]
+struct UpdateArgs {
+    id: String,
+    /// linux.resources as JSON, read from FILE ("-": stdin), as podman passes them.
+    #[arg(short, long, value_name = "FILE")]
+    resources: Option<PathBuf>,
+    /// Memory limit: bytes, or with a unit (64M, 1G).
+    #[arg(short, long, value_name = "SIZE")]
+    memory: Option<String>,
+    /// CPU time in microseconds per period.
+    #[arg(long, value_name = "US")]
+    cpu_quota: Option<i64>,
+    /// The CPU period in microseconds (100000 by default).
+    #[arg(long, value_name = "US")]
+    cpu_period: Option<u64>,
+    /// CPU shares (relative weight, 2 to 262144).
+    #[arg(long, value_name = "N")]
+    cpu_shares: Option<u64>,
+    /// The CPUs it may run on (0-3, 0,2).
+    #[arg(long, value_name = "LIST")]
+    cpuset_cpus: Option<String>,
+    /// The most processes and threads at once.
+    #[arg(long, value_name = "N")]
+    pids_limit: Option<i64>,
+}
+
+impl UpdateArgs {
+    /// The new limits: --resources's JSON, with the flags on top.
+    fn resources(&self) -> Result<LinuxResources> {
+        let mut json = match self.resources.as_deref() {
+            Some(path) if path == Path::new("-") => serde_json::from_reader(std::io::stdin().lock())
+                .context("--resources -: the linux.resources JSON on stdin")?,
+            Some(path) => {
+                let text =
+                    std::fs::read(path).with_context(|| format!("read --resources {}", path.display()))?;
+                serde_json::from_slice(&text)
+                    .with_context(|| format!("--resources {}: not linux.resources JSON", path.display()))?
+            }
+            None => serde_json::json!({}),
+        };
+        let memory =
+            self.memory.as_deref().map(|m| ch03_cgroups::limits::parse_size("--memory", m)).transpose()?;
+        let flags = [
+            ("memory", "limit", memory.map(serde_json::Value::from)),
+            ("cpu", "quota", self.cpu_quota.map(Into::into)),
+            ("cpu", "period", self.cpu_period.map(Into::into)),
+            ("cpu", "shares", self.cpu_shares.map(Into::into)),
+            ("cpu", "cpus", self.cpuset_cpus.clone().map(Into::into)),
+            ("pids", "limit", self.pids_limit.map(Into::into)),
+        ];
+        for (group, field, value) in flags {
+            if let Some(value) = value {
+                json[group][field] = value;
+            }
+        }
+        if json.as_object().is_none_or(|o| o.is_empty()) {
+            bail!(
+                "update {}: nothing to change; give --resources FILE or a limit such as --memory 64M",
+                self.id
+            );
+        }
+        serde_json::from_value(json).context("update: the new limits are not valid linux.resources")
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -155,6 +222,8 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = 0)]
         preserve_fds: u32,
     },
+    /// Change the limits of a container that has not stopped (its cgroup's files).
+    Update(UpdateArgs),
     /// List the containers under --root.
     List {
         #[arg(short, long, value_enum, default_value_t)]
@@ -315,6 +384,7 @@ fn run(cli: Cli) -> Result<i32> {
             };
             return burrow::exec::exec(&opts, ours, &old_mask);
         }
+        Command::Update(args) => lifecycle::update(root, &args.id, &args.resources()?)?,
         Command::List { format, quiet } => print_list(&lifecycle::list(root)?, format, quiet)?,
         Command::Ps { id, format } => {
             let procs = lifecycle::ps(root, &id)?;

@@ -278,6 +278,54 @@ fn resources_land_in_the_cgroup() {
 }
 
 #[test]
+fn update_changes_the_limits_of_a_running_container() {
+    Check {
+        id: "ch06/update",
+        what: "update of a running container: --memory 128M and --pids-limit 30, then --resources - with a CPU quota on stdin (as podman passes it), land in its cgroup files; a bad value or an unknown id: 125, the limits unchanged",
+        hint: "open the container's cgroup from its state and write the new limits (chapter 3's apply); on v1 raise memory.memsw.limit_in_bytes before memory.limit_in_bytes",
+        book: "ch06-burrow.md#update-new-limits-for-a-running-container",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("upd-");
+        let mut b = Bundle::new("exec sleep 1000")?;
+        b.config["linux"]["resources"] = json!({"memory": {"limit": 67108864}, "pids": {"limit": 20}});
+        let out = b.detached(&["run", "-d", &id])?;
+        ensure(out.code == Some(0), "run -d to succeed", &out)?;
+        let pid = b.pid(&id)?;
+        let read = |controller: &str, v1: &str, v2: &str| common::cgroup_file(pid, controller, v1, v2).1;
+        let out = b.burrow(&["update", "--memory", "128M", "--pids-limit", "30", &id])?;
+        ensure(out.code == Some(0), "update --memory 128M --pids-limit 30 to succeed", &out)?;
+        let memory = read("memory", "memory.limit_in_bytes", "memory.max");
+        ensure(memory == "134217728", "memory limit 134217728", &memory)?;
+        ensure(read("pids", "pids.max", "pids.max") == "30", "pids.max 30", read("pids", "pids.max", "pids.max"))?;
+        let mut update = Command::new(bin())
+            .arg("--root")
+            .arg(b.root.path())
+            .args(["update", "--resources", "-", &id])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        if let Some(mut stdin) = update.stdin.take() {
+            std::io::Write::write_all(&mut stdin, br#"{"cpu": {"quota": 20000, "period": 100000}}"#)?;
+        }
+        let out: Run = update.wait_with_output()?.into();
+        ensure(out.code == Some(0), "update --resources - to succeed", &out)?;
+        let cpu = read("cpu", "cpu.cfs_quota_us", "cpu.max");
+        ensure(cpu == "20000" || cpu == "20000 100000", "a CPU quota of 20000 per 100000", &cpu)?;
+        let out = b.burrow(&["update", "--memory", "12XB", &id])?;
+        ensure(out.code == Some(125) && out.stderr.contains("12XB"), "125 naming 12XB", &out)?;
+        let out = b.burrow(&["update", "--memory", "1G", "no-such-id"])?;
+        ensure(out.code == Some(125) && out.stderr.contains("does not exist"), "125: does not exist", &out)?;
+        let memory = read("memory", "memory.limit_in_bytes", "memory.max");
+        ensure(memory == "134217728", "the memory limit still 134217728", &memory)?;
+        let out = b.burrow(&["delete", "--force", &id])?;
+        ensure(out.code == Some(0), "delete --force to succeed", &out)?;
+        b.nothing_left(&id, Some(pid))
+    });
+}
+
+#[test]
 fn hooks_run_in_order_with_the_state() {
     Check {
         id: "ch06/hooks",
