@@ -873,7 +873,7 @@ burrow create demo --bundle . >out.txt 2>&1 </dev/null; echo "create: exit $?"
 burrow state demo
 pid=$(burrow state demo | grep '"pid"' | tr -dc 0-9); cat /proc/$pid/comm; cat /proc/$pid/wchan; echo
 ls /run/burrow/demo
-burrow start demo; cat out.txt
+burrow start demo; sleep 0.1; cat out.txt
 burrow state demo | grep status; cat /proc/$pid/comm
 burrow list
 burrow delete demo; echo "delete: exit $?"
@@ -889,3 +889,38 @@ burrow run demo --bundle .; echo "exit $?"
 burrow --debug run demo --bundle . 2>&1 | grep -E 'clone|uid_map|cgroup.procs|pivot_root|exec fifo|open\(|rmdir .*/demo$' | head -12
 EOF
 ch06_normalise ch06-run
+
+# ---------------------------------------------------------------- chapter 7
+
+# The default container (burrow spec's config.json, the demo bundle above),
+# and root inside it trying what chapter 7 takes away.
+session ch07-inside <<'EOF'
+#cd "${0%/*}/demo"
+#python3 -c 'import json; c = json.load(open("config.json")); c["process"]["args"] = ["sh", "-c", "exec sleep 1000"]; json.dump(c, open("config.json", "w"))'
+#burrow run -d demo --bundle . >out.txt 2>&1 </dev/null
+burrow exec demo grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp|Seccomp_filters)' /proc/self/status
+burrow exec demo id
+burrow exec demo mount -t tmpfs none /mnt; echo "exit $?"
+burrow exec demo sh -c 'echo 1 > /proc/sys/kernel/panic'; echo "exit $?"
+burrow exec demo ls -l /proc/keys /proc/timer_list
+burrow exec demo hostname evil; echo "exit $?"
+burrow exec demo mknod /dev/disk b 8 0; burrow exec demo head -c 1 /dev/disk; echo "exit $?"
+burrow exec demo unshare -U true; echo "exit $?"
+#burrow delete --force demo
+EOF
+ch06_normalise ch07-inside
+
+# Which file the waiting container process executes: the sealed view of
+# burrow, through the overlay or (forced) a memfd copy.
+session ch07-seal <<'EOF'
+#cd "${0%/*}/demo"
+burrow create demo --bundle . >out.txt 2>&1 </dev/null; pid=$(burrow state demo | grep '"pid"' | tr -dc 0-9)
+readlink /proc/$pid/exe; stat -f -c %T /proc/$pid/exe
+burrow delete --force demo
+BURROW_EXE_SEAL=memfd burrow create demo --bundle . >out.txt 2>&1 </dev/null; pid=$(burrow state demo | grep '"pid"' | tr -dc 0-9)
+readlink /proc/$pid/exe
+burrow delete --force demo
+burrow --debug create demo --bundle . >out.txt 2>debug.txt </dev/null; grep -E 'fsopen|memfd' debug.txt
+burrow delete --force demo
+EOF
+ch06_normalise ch07-seal
