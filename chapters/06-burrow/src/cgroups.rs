@@ -154,13 +154,24 @@ fn refuse_unsupported(r: &LinuxResources) -> Result<()> {
     Ok(())
 }
 
+/// The machine's cgroup hierarchies, read from /proc/self/mountinfo once per
+/// process: `run` needs them to create, to check the status and to delete.
+pub fn layout() -> Result<&'static Layout> {
+    static LAYOUT: std::sync::OnceLock<Layout> = std::sync::OnceLock::new();
+    if let Some(layout) = LAYOUT.get() {
+        return Ok(layout);
+    }
+    let detected = Layout::detect()?;
+    Ok(LAYOUT.get_or_init(|| detected))
+}
+
 /// The container's cgroup, as `create` made it (`None` for a rootless
 /// container, which has none).
 pub fn open(state: &State) -> Result<Option<Cgroup>> {
     if state.cgroup_name.is_empty() {
         return Ok(None);
     }
-    Cgroup::open(&Layout::detect()?, &state.cgroup_parent, &state.cgroup_name).map(Some)
+    Cgroup::open(layout()?, &state.cgroup_parent, &state.cgroup_name).map(Some)
 }
 
 /// Is burrow running without root? Then it makes no cgroup: only root may
@@ -187,7 +198,7 @@ pub fn frozen(state: &State) -> bool {
     if state.cgroup_name.is_empty() {
         return false;
     }
-    let Ok(layout) = Layout::detect() else { return false };
+    let Ok(layout) = layout() else { return false };
     let path = std::path::Path::new(&state.cgroup_parent).join(&state.cgroup_name);
     let read = |file: std::path::PathBuf| std::fs::read_to_string(file).unwrap_or_default();
     match (&layout.unified, layout.v1.get("freezer")) {
