@@ -96,7 +96,9 @@ fn filter(rules: Rules, mismatch: SeccompAction, matched: SeccompAction) -> Resu
 // ANCHOR: compile
 /// Compile `linux.seccomp` into BPF programs, one per action. A name this
 /// architecture has no call for (profiles list every architecture's:
-/// `chown32` is 32-bit only) is skipped, as runc does.
+/// `chown32` is 32-bit only) is skipped, as runc does. Only the native
+/// architecture is compiled (`architectures` is not read): seccompiler's
+/// programs kill a process that makes a call of another one (32-bit x86).
 pub fn compile(seccomp: &LinuxSeccomp) -> Result<Vec<BpfProgram>> {
     let default = action(seccomp.default_action(), seccomp.default_errno_ret())?;
     let mut by_action: Vec<(SeccompAction, Rules)> = Vec::new();
