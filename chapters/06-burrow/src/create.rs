@@ -51,7 +51,8 @@ pub fn load_spec(bundle: &Path) -> Result<(PathBuf, Spec, PathBuf)> {
     }
     let text = std::fs::read(&config).with_context(|| format!("read {}", config.display()))?;
     // From a slice, not a reader: serde_json parses a buffer several times faster.
-    let spec: Spec = serde_json::from_slice(&text).map_err(|e| anyhow::anyhow!("{}: {e}", config.display()))?;
+    let spec: Spec =
+        serde_json::from_slice(&text).map_err(|e| anyhow::anyhow!("{}: {e}", config.display()))?;
     process::of(&spec)?;
     let root = spec.root().as_ref().context("config.json has no \"root\": say where the rootfs is")?;
     let rootfs = bundle.join(root.path());
