@@ -60,7 +60,7 @@ pub fn reset_inheritance(old_mask: &SigSet, keep_fds: u32) -> Result<()> {
     // Every other fd above stderr becomes close-on-exec, so execve closes it.
     // An fd left open is a way out: an open directory of the host leads back
     // to the host's files from inside any root (runc's CVE-2024-21626 was one).
-    close_fds_from(3 + keep_fds, true)?;
+    close_fds_from(keep_fds.saturating_add(3), true)?;
     // Rust ignores SIGPIPE in every program it starts, and an ignored signal
     // stays ignored across execve: `yes | head -1` would then never end `yes`.
     // SAFETY: SIG_DFL is not a Rust function, so no handler can run unsafely.

@@ -149,7 +149,7 @@ fn refuse_unsupported(r: &LinuxResources) -> Result<()> {
         ("unified", r.unified().as_ref().is_some_and(|h| !h.is_empty())),
     ];
     if let Some((name, _)) = unsupported.iter().find(|(_, set)| *set) {
-        bail!("linux.resources.{name} is not supported by burrow; remove it from config.json");
+        bail!("linux.resources.{name} is not supported by burrow; remove it");
     }
     Ok(())
 }

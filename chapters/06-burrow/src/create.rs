@@ -184,17 +184,30 @@ fn spawn(
         preserve_fds: opts.preserve_fds,
     };
     let (sock, parent_end) = (theirs.as_raw_fd(), ours.as_raw_fd());
-    let child = &mut || init::init(&plan, sock, parent_end);
     // On cgroup v2 the child is born in its cgroup: no move, no wait (see clone3).
-    let born_in = match (cgroup.and_then(|c| c.v2_dir()), &ns.join_user) {
+    let cgroup_dir = match (cgroup.and_then(|c| c.v2_dir()), &ns.join_user) {
         (Some(dir), None) => Some(open_fd(dir, OFlag::O_PATH | OFlag::O_DIRECTORY)?),
         _ => None,
     };
-    let pid = match (&ns.join_user, &born_in) {
-        (Some(user), _) => clone_in_user_namespace(user, ns.clone, child)?,
+    let leaked = cgroup_dir.as_ref().map(|fd| fd.as_raw_fd());
+    let child = &mut || {
+        // A host directory must not stay open in the container: a cwd of
+        // /proc/self/fd/N would lead there (runc's CVE-2024-21626).
+        if let Some(fd) = leaked {
+            let _ = nix::unistd::close(fd);
+        }
+        init::init(&plan, sock, parent_end)
+    };
+    let born = match (&ns.join_user, &cgroup_dir) {
         (None, Some(dir)) => {
             in_pid_namespace(ns.join_pid.as_ref(), || clone_into(dir.as_fd(), ns.clone, child))?
         }
+        _ => None,
+    };
+    drop(cgroup_dir);
+    let pid = match (born, &ns.join_user) {
+        (Some(pid), _) => pid,
+        (None, Some(user)) => clone_in_user_namespace(user, ns.clone, child)?,
         (None, None) => in_pid_namespace(ns.join_pid.as_ref(), || clone_child(ns.clone, child))?,
     };
     explain!("clone({}) -> pid {pid}", flag_names!(ns.clone));
@@ -209,7 +222,7 @@ fn spawn(
         }
         send_msg(ours.as_raw_fd(), &Message::Go(String::new()))?;
         // While the child mounts: the move into a new cgroup is slow (see rootfs::mount_cgroups).
-        if let (Some(cgroup), None) = (cgroup, &born_in) {
+        if let (Some(cgroup), None) = (cgroup, born) {
             cgroup.add(pid)?;
         }
         expect(&ours, Message::Mounted)?;
@@ -236,7 +249,7 @@ fn spawn(
 /// and come back to our own. setns(CLONE_NEWPID) moves only the caller's
 /// *future children*; the way back matters too, because while the two
 /// differ the kernel refuses this process a new thread (EINVAL).
-pub fn in_pid_namespace(ns: Option<&OwnedFd>, clone: impl FnOnce() -> Result<Pid>) -> Result<Pid> {
+pub fn in_pid_namespace<T>(ns: Option<&OwnedFd>, clone: impl FnOnce() -> Result<T>) -> Result<T> {
     let Some(ns) = ns else { return clone() };
     let own = open_fd(Path::new("/proc/self/ns/pid"), OFlag::O_RDONLY)?;
     explain!("setns({}, CLONE_NEWPID): our next child is born in it", ns.as_raw_fd());

@@ -59,7 +59,12 @@ pub fn ensure_sealed(spare: &Path) -> Result<()> {
         true => Err(anyhow::anyhow!("{FORCE_MEMFD}=memfd")),
         false => through_overlay(spare),
     };
-    let sealed = match overlay {
+    // The new start checks is_sealed again: only a file that passes it now
+    // is executed, or burrow would execute itself forever.
+    let sealed = match overlay.and_then(|file| match is_sealed(&file) {
+        true => Ok(file),
+        false => bail!("the overlay's file does not look read-only"),
+    }) {
         Ok(file) => file,
         Err(e) => {
             explain!("no read-only overlay ({e:#}): copy the binary into a sealed memfd");
@@ -69,11 +74,13 @@ pub fn ensure_sealed(spare: &Path) -> Result<()> {
     fexecve(sealed.as_fd())
 }
 
-/// Already running from an unwritable file: a fully sealed memfd, or a
-/// read-only overlayfs mount.
+/// Already running from an unwritable file: a sealed memfd, or a file on a
+/// read-only overlayfs mount. (A read-only overlay that someone could
+/// remount read-write is trusted too: only the host's root could do that,
+/// and it can change burrow's binary anyway.)
 fn is_sealed(exe: &File) -> bool {
     let seals = fcntl(exe.as_raw_fd(), FcntlArg::F_GET_SEALS);
-    if seals.is_ok_and(|seals| seals == MEMFD_SEALS.bits()) {
+    if seals.is_ok_and(|seals| SealFlag::from_bits_truncate(seals).contains(MEMFD_SEALS)) {
         return true;
     }
     let overlay = fstatfs(exe).is_ok_and(|fs| fs.filesystem_type() == OVERLAYFS_SUPER_MAGIC);
@@ -90,21 +97,32 @@ fn through_overlay(spare: &Path) -> Result<File> {
         bail!("/proc/self/exe is {}: no directory to make a layer of", binary.display());
     };
     // In lowerdir, ':' separates the layers and '\' escapes.
-    let escape = |p: &Path| p.to_string_lossy().replace('\\', "\\\\").replace(':', "\\:");
-    let lowerdir = format!("{}:{}", escape(dir), escape(spare));
+    let escape = |p: &Path| {
+        let mut out = Vec::new();
+        for &b in p.as_os_str().as_bytes() {
+            if b == b'\\' || b == b':' {
+                out.push(b'\\');
+            }
+            out.push(b);
+        }
+        out
+    };
+    let lowerdir = [escape(dir), b":".to_vec(), escape(spare)].concat();
+    let shown = String::from_utf8_lossy(&lowerdir).into_owned();
     explain!(
-        "fsopen(\"overlay\"), fsconfig(lowerdir={lowerdir}), fsmount(MOUNT_ATTR_RDONLY): attached nowhere"
+        "fsopen(\"overlay\"), fsconfig(lowerdir={shown}), fsmount(RDONLY|NOSUID|NODEV): attached nowhere"
     );
     let context = fsopen(c"overlay")?;
-    fsconfig_string(&context, c"lowerdir", &lowerdir)?;
+    fsconfig_string(&context, c"lowerdir", lowerdir)?;
     // xino would only add messages to the kernel log when the layers are on
     // different filesystems; burrow needs no inode numbers.
-    let _ = fsconfig_string(&context, c"xino", "off");
+    let _ = fsconfig_string(&context, c"xino", b"off".to_vec());
     fsconfig_create(&context)?;
     let mount = fsmount(&context)?;
     let name = CString::new(name.as_bytes()).context("a binary name with a NUL byte")?;
+    let flags = libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
     // SAFETY: openat on a valid directory fd and a NUL-terminated name.
-    let fd = unsafe { libc::openat(mount.as_raw_fd(), name.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+    let fd = unsafe { libc::openat(mount.as_raw_fd(), name.as_ptr(), flags) };
     if fd < 0 {
         return Err(std::io::Error::last_os_error())
             .with_context(|| format!("open {} in the overlay", binary.display()));
@@ -121,7 +139,7 @@ fn fsopen(fs: &std::ffi::CStr) -> Result<OwnedFd> {
     owned(fd).with_context(|| format!("fsopen({fs:?}) (needs root and overlayfs)"))
 }
 
-fn fsconfig_string(context: &OwnedFd, key: &std::ffi::CStr, value: &str) -> Result<()> {
+fn fsconfig_string(context: &OwnedFd, key: &std::ffi::CStr, value: Vec<u8>) -> Result<()> {
     let value = CString::new(value).context("a NUL byte in an overlay option")?;
     // SAFETY: a valid fs context fd and NUL-terminated key and value.
     let r = unsafe {
@@ -178,7 +196,14 @@ fn owned(fd: libc::c_long) -> Result<OwnedFd> {
 /// Copy the binary into a memfd and seal it against every change.
 fn memfd_copy(mut exe: File) -> Result<File> {
     let flags = MemFdCreateFlag::MFD_CLOEXEC | MemFdCreateFlag::MFD_ALLOW_SEALING;
-    let copy = memfd_create(c"burrow", flags).context("memfd_create")?;
+    // MFD_EXEC (Linux 6.3): say that the memfd will be executed, or a kernel
+    // with vm.memfd_noexec set refuses; older kernels refuse the flag itself.
+    let exec = MemFdCreateFlag::from_bits_retain(libc::MFD_EXEC);
+    let copy = match memfd_create(c"burrow", flags | exec) {
+        Err(nix::errno::Errno::EINVAL) => memfd_create(c"burrow", flags),
+        other => other,
+    }
+    .context("memfd_create")?;
     let mut writer = File::from(copy);
     std::io::copy(&mut exe, &mut writer).context("copy /proc/self/exe into the memfd")?;
     fcntl(writer.as_raw_fd(), FcntlArg::F_ADD_SEALS(MEMFD_SEALS)).context("seal the memfd")?;

@@ -175,6 +175,16 @@ pub fn freeze(root: &Path, id: &str, frozen: bool) -> Result<()> {
 /// written into its cgroup's files, and the kernel enforces them from the
 /// next allocation, fork or scheduling period: nothing restarts.
 pub fn update(root: &Path, id: &str, resources: &LinuxResources) -> Result<()> {
+    // In config.json, 0 or -1 means "no limit", and create leaves the file
+    // as it is; an update that asks to lift a limit must not pass in silence.
+    let asked = [
+        ("memory.limit", resources.memory().as_ref().and_then(|m| m.limit())),
+        ("cpu.quota", resources.cpu().as_ref().and_then(|c| c.quota())),
+        ("pids.limit", resources.pids().as_ref().map(|p| p.limit())),
+    ];
+    if let Some((name, Some(value))) = asked.iter().find(|(_, v)| v.is_some_and(|v| v <= 0)) {
+        bail!("update: {name} {value}: burrow does not lift limits; give a positive number");
+    }
     let limits = cgroups::limits(resources)?;
     let state = State::load(root, id)?;
     if state.status == Status::Stopped {

@@ -90,8 +90,8 @@ struct UpdateArgs {
     /// Memory limit: bytes, or with a unit (64M, 1G).
     #[arg(short, long, value_name = "SIZE")]
     memory: Option<String>,
-    /// CPU time in microseconds per period.
-    #[arg(long, value_name = "US")]
+    /// CPU time in microseconds per period (--cpu-period, else 100000).
+    #[arg(long, value_name = "US", allow_negative_numbers = true)]
     cpu_quota: Option<i64>,
     /// The CPU period in microseconds (100000 by default).
     #[arg(long, value_name = "US")]
@@ -103,7 +103,7 @@ struct UpdateArgs {
     #[arg(long, value_name = "LIST")]
     cpuset_cpus: Option<String>,
     /// The most processes and threads at once.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pids_limit: Option<i64>,
 }
 
@@ -121,6 +121,9 @@ impl UpdateArgs {
             }
             None => serde_json::json!({}),
         };
+        if !json.is_object() {
+            bail!("--resources: {json} is not a JSON object like {{\"memory\": {{\"limit\": 67108864}}}}");
+        }
         let memory =
             self.memory.as_deref().map(|m| ch03_cgroups::limits::parse_size("--memory", m)).transpose()?;
         let flags = [
@@ -133,6 +136,9 @@ impl UpdateArgs {
         ];
         for (group, field, value) in flags {
             if let Some(value) = value {
+                if !json[group].is_object() {
+                    json[group] = serde_json::json!({});
+                }
                 json[group][field] = value;
             }
         }

@@ -61,6 +61,13 @@ pub fn prepare(process: &Process) -> Result<()> {
     let cwd = process.cwd();
     nix::unistd::chdir(cwd)
         .with_context(|| format!("process.cwd {}: no such directory in the container", cwd.display()))?;
+    // A cwd such as /proc/self/fd/N follows an open fd wherever it leads: if
+    // that was a directory of the host, the process now stands outside its
+    // root, and the kernel says so: getcwd(2) fails with ENOENT (runc's
+    // CVE-2024-21626 check).
+    if !nix::unistd::getcwd().is_ok_and(|dir| dir.is_absolute()) {
+        bail!("process.cwd {}: it leads outside the container's root", cwd.display());
+    }
     find_executable(process).map(drop)
 }
 

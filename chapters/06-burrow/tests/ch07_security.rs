@@ -223,6 +223,7 @@ fn attack_the_runtime(runtime: &std::path::Path, seal: &str, refusal: &str) -> R
     let fs = nix::sys::statfs::fstatfs(&exe).map(|fs| fs.filesystem_type());
     let read_only = nix::sys::statvfs::fstatvfs(&exe)
         .is_ok_and(|fs| fs.flags().contains(nix::sys::statvfs::FsFlags::ST_RDONLY));
+    drop(exe);
     let link =
         std::fs::read_link(format!("/proc/{pid}/exe")).map(|p| p.display().to_string()).unwrap_or_default();
     let sealed = match seal {

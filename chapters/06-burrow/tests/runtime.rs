@@ -281,7 +281,7 @@ fn resources_land_in_the_cgroup() {
 fn update_changes_the_limits_of_a_running_container() {
     Check {
         id: "ch06/update",
-        what: "update of a running container: --memory 128M and --pids-limit 30, then --resources - with a CPU quota on stdin (as podman passes it), land in its cgroup files; a bad value or an unknown id: 125, the limits unchanged",
+        what: "update of a running container: --memory 128M and --pids-limit 30, then --resources - with a CPU quota on stdin (as podman passes it), land in its cgroup files; a bad value, a limit to lift (-1) or an unknown id: 125, the limits unchanged",
         hint: "open the container's cgroup from its state and write the new limits (chapter 3's apply); on v1 raise memory.memsw.limit_in_bytes before memory.limit_in_bytes",
         book: "ch06-burrow.md#update-new-limits-for-a-running-container",
     }
@@ -315,6 +315,8 @@ fn update_changes_the_limits_of_a_running_container() {
         ensure(cpu == "20000" || cpu == "20000 100000", "a CPU quota of 20000 per 100000", &cpu)?;
         let out = b.burrow(&["update", "--memory", "12XB", &id])?;
         ensure(out.code == Some(125) && out.stderr.contains("12XB"), "125 naming 12XB", &out)?;
+        let out = b.burrow(&["update", "--pids-limit", "-1", &id])?;
+        ensure(out.code == Some(125) && out.stderr.contains("-1"), "--pids-limit -1 (no limit): 125, refused by name", &out)?;
         let out = b.burrow(&["update", "--memory", "1G", "no-such-id"])?;
         ensure(out.code == Some(125) && out.stderr.contains("does not exist"), "125: does not exist", &out)?;
         let memory = read("memory", "memory.limit_in_bytes", "memory.max");
@@ -640,8 +642,8 @@ fn process_and_root_details() {
 fn only_the_preserved_fds_reach_the_process() {
     Check {
         id: "ch06/preserve-fds",
-        what: "fds the caller leaves open do not reach the container: without --preserve-fds fds 3 and 4 are closed inside; with --preserve-fds 1 (run and exec) fd 3 is open and reads the caller's file, fd 4 stays closed",
-        hint: "before execve, close_range(3 + N, ~0, CLOSE_RANGE_CLOEXEC): every other fd closes on exec (runc's CVE-2024-21626 was an fd left open)",
+        what: "fds the caller leaves open do not reach the container: without --preserve-fds fds 3 and 4 are closed inside; with --preserve-fds 1 (run and exec) fd 3 is open and reads the caller's file, fd 4 stays closed; a cwd through a preserved host directory (/proc/self/fd/3) is refused",
+        hint: "before execve, close_range(3 + N, ~0, CLOSE_RANGE_CLOEXEC): every other fd closes on exec; after chdir, getcwd(2) fails (ENOENT) when the cwd is outside the root (runc's CVE-2024-21626)",
         book: "ch06-burrow.md#which-file-descriptors-get-in",
     }
     .run(|| {
@@ -652,18 +654,23 @@ fn only_the_preserved_fds_reach_the_process() {
         std::fs::write(b.path().join("three.txt"), "three")?;
         std::fs::write(b.path().join("four.txt"), "four")?;
         let bundle = b.path().to_string_lossy().into_owned();
-        let out = with_open_fds(&b, &["run", "-d", &id, "--bundle", &bundle])?;
+        let out = with_open_fds(&b, "three.txt", &["run", "-d", &id, "--bundle", &bundle])?;
         ensure(out.code == Some(0), "run -d to succeed", &out)?;
         let pid = b.pid(&id)?;
         let said = wait_for(5.0, || Some(out_txt(&b)).filter(|t| t.lines().count() == 2));
         ensure(said.as_deref() == Some("fd 3: closed\nfd 4: closed\n"), "fd 3: closed, fd 4: closed", format!("{said:?}"))?;
-        let out = with_open_fds(&b, &["exec", "--preserve-fds", "1", &id, "sh", "-c", probe])?;
+        let out = with_open_fds(&b, "three.txt", &["exec", "--preserve-fds", "1", &id, "sh", "-c", probe])?;
         ensure(out_txt(&b) == "fd 3: three\nfd 4: closed\n", "exec --preserve-fds 1: fd 3: three, fd 4: closed", &out)?;
+        // CVE-2024-21626's shape: a host directory open as fd 3, and a cwd through it.
+        let args = ["exec", "--preserve-fds", "1", "--cwd", "/proc/self/fd/3", &id, "pwd"];
+        let out = with_open_fds(&b, ".", &args)?; // the bundle: the rootfs's parent
+        let refused = out.code == Some(125) && out.stderr.contains("outside the container's root");
+        ensure(refused, "--cwd /proc/self/fd/3 on a host directory: 125, outside the container's root", &out)?;
         let out = b.burrow(&["delete", "--force", &id])?;
         ensure(out.code == Some(0), "delete --force to succeed", &out)?;
         b.config["process"]["args"] = json!(["sh", "-c", probe]);
         b.save()?;
-        let out = with_open_fds(&b, &["run", "--preserve-fds", "1", &id, "--bundle", &bundle])?;
+        let out = with_open_fds(&b, "three.txt", &["run", "--preserve-fds", "1", &id, "--bundle", &bundle])?;
         let said = out_txt(&b);
         ensure(out.code == Some(0) && said == "fd 3: three\nfd 4: closed\n", "run --preserve-fds 1: fd 3: three, fd 4: closed", format!("{said:?} {out}"))?;
         b.nothing_left(&id, Some(pid))
@@ -674,10 +681,11 @@ fn out_txt(b: &Bundle) -> String {
     std::fs::read_to_string(b.path().join("out.txt")).unwrap_or_default()
 }
 
-/// `burrow ARGS` with three.txt and four.txt open as fds 3 and 4, not
-/// close-on-exec, as a caller that passes fds leaves them; output in files.
-fn with_open_fds(b: &Bundle, args: &[&str]) -> Result<Run, Failure> {
-    let (fd3, fd4) = (File::open(b.path().join("three.txt"))?, File::open(b.path().join("four.txt"))?);
+/// `burrow ARGS` with `three` (in the bundle) and four.txt open as fds 3
+/// and 4, not close-on-exec, as a caller that passes fds leaves them; output
+/// in files.
+fn with_open_fds(b: &Bundle, three: &str, args: &[&str]) -> Result<Run, Failure> {
+    let (fd3, fd4) = (File::open(b.path().join(three))?, File::open(b.path().join("four.txt"))?);
     let (raw3, raw4) = (fd3.as_raw_fd(), fd4.as_raw_fd());
     let mut command = Command::new(bin());
     command.arg("--root").arg(b.root.path()).args(args);
@@ -688,7 +696,7 @@ fn with_open_fds(b: &Bundle, args: &[&str]) -> Result<Run, Failure> {
     unsafe {
         command.pre_exec(move || {
             for (from, to) in
-                [(raw3, 3), (raw4, 4)].map(|(from, to)| (libc::fcntl(from, libc::F_DUPFD, 10), to))
+                [(raw3, 3), (raw4, 4)].map(|(from, to)| (libc::fcntl(from, libc::F_DUPFD_CLOEXEC, 10), to))
             {
                 if from < 0 || libc::dup2(from, to) < 0 {
                     return Err(std::io::Error::last_os_error());
