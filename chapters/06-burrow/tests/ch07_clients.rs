@@ -100,7 +100,7 @@ impl Drop for Podman {
 fn podman_runs_containers_with_burrow() {
     Check {
         id: "ch07/podman",
-        what: "podman --runtime burrow: run --rm (output, exit status); run -d with --memory/--cpus/--pids-limit landing in the cgroup; logs; exec; stop (SIGTERM, and SIGKILL after the timeout for a process that ignores it); rm",
+        what: "podman --runtime burrow: run --rm (output, exit status); run -d with --memory/--cpus/--pids-limit landing in the cgroup; update of those limits; logs; exec; stop (SIGTERM, and SIGKILL after the timeout for a process that ignores it); rm",
         hint: "conmon calls `create --bundle B --pid-file P [--console-socket S] ID`, then podman `start`, `state`, `kill ID 15`, `delete --force`, and `exec --process F --detach --pid-file P`",
         book: "ch07-security.md#real-clients-podman-and-containerd",
     }
@@ -121,6 +121,13 @@ fn podman_runs_containers_with_burrow() {
         ensure(read("pids", "pids.max", "pids.max") == "20", "pids.max 20", read("pids", "pids.max", "pids.max"))?;
         let cpu = read("cpu", "cpu.cfs_quota_us", "cpu.max");
         ensure(cpu == "50000" || cpu.starts_with("50000 "), "cpu quota 50000 (--cpus 0.5)", &cpu)?;
+        // podman update writes linux.resources to a file: `burrow update --resources F`.
+        let out = podman.run(&["update", "--memory", "128m", "--cpus", "0.25", "web"])?;
+        ensure(out.code == Some(0), "podman update --memory 128m --cpus 0.25", &out)?;
+        let memory = read("memory", "memory.limit_in_bytes", "memory.max");
+        ensure(memory == "134217728", "memory limit 128M in the cgroup after podman update", &memory)?;
+        let cpu = read("cpu", "cpu.cfs_quota_us", "cpu.max");
+        ensure(cpu == "25000" || cpu.starts_with("25000 "), "cpu quota 25000 after podman update", &cpu)?;
         let logs = wait_for(5.0, || podman.run(&["logs", "web"]).ok().filter(|r| r.stdout.contains("started")));
         ensure(logs.is_some(), "podman logs: started", "nothing")?;
         let out = podman.run(&["exec", "web", "sh", "-c", "echo exec as $(id -u) in $(hostname)"])?;
