@@ -122,8 +122,7 @@ pub fn run_placed(container: &Container, place: Place, setup: Setup) -> Result<i
         placed = idmap::map_root_to_caller(pid);
     }
     if let Err(e) = placed.and_then(|()| place(pid)) {
-        let _ = kill(pid, Signal::SIGKILL);
-        let _ = waitpid(pid, None);
+        kill_and_reap(pid);
         return Err(e);
     }
     go(sync_write)?;
@@ -153,6 +152,13 @@ pub fn clone_child(flags: CloneFlags, child_main: &mut dyn FnMut() -> isize) -> 
     Ok(pid)
 }
 // ANCHOR_END: clone_child
+
+/// A child whose setup failed: SIGKILL it and reap it, so that nothing of it
+/// is left (not even a zombie).
+pub fn kill_and_reap(pid: Pid) {
+    let _ = kill(pid, Signal::SIGKILL);
+    let _ = waitpid(pid, None);
+}
 
 // ANCHOR: single_threaded
 /// clone(2) copies only the calling thread: if another thread held a lock

@@ -21,9 +21,10 @@ pub fn pivot_into(rootfs: &Path) -> Result<()> {
     pivot_to_mount(rootfs)
 }
 
-/// Make `rootfs` a mount point of its own, as pivot_root(2) requires.
-pub fn bind_to_itself(rootfs: &Path) -> Result<()> {
-    mount(Some(&rootfs.to_string_lossy()), rootfs, None, MsFlags::MS_BIND | MsFlags::MS_REC, None)
+/// Make `dir` a mount point of its own (bind it onto itself), as
+/// pivot_root(2) requires of the rootfs, and a read-only remount of a path.
+pub fn bind_to_itself(dir: &Path) -> Result<()> {
+    mount(Some(&dir.to_string_lossy()), dir, None, MsFlags::MS_BIND | MsFlags::MS_REC, None)
 }
 
 /// [`pivot_into`] a `rootfs` that is a mount point already.

@@ -53,7 +53,7 @@ pub fn apply(dirs: &BTreeMap<&str, PathBuf>, res: &Resources) -> Result<()> {
         // The kernel refuses a memory limit above memsw's (EINVAL), so a
         // higher limit (an update) goes into memsw first.
         let (value, memsw) = (bytes.to_string(), has(memory, "memory.memsw.limit_in_bytes"));
-        let raising = read_u64(memory, "memory.limit_in_bytes").is_some_and(|now| bytes > now);
+        let raising = memsw && read_u64(memory, "memory.limit_in_bytes").is_some_and(|now| bytes > now);
         if memsw && raising {
             write(memory, "memory.memsw.limit_in_bytes", &value)?;
         }

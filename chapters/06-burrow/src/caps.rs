@@ -142,18 +142,20 @@ fn last_cap() -> u32 {
 /// every other capability. It needs CAP_SETPCAP, so it comes first, while the
 /// process is still the runtime's all-powerful copy.
 pub fn drop_bounding(sets: &Sets) -> Result<()> {
-    let dropped: Vec<&str> = (0..=last_cap())
-        .filter(|&n| sets.bounding & (1 << n) == 0)
-        .map(|n| NAMES.get(n as usize).copied().unwrap_or("CAP_?"))
-        .collect();
-    explain!("prctl(PR_CAPBSET_DROP) x{}: {}", dropped.len(), dropped.join(" "));
-    for n in (0..=last_cap()).filter(|&n| sets.bounding & (1 << n) == 0) {
+    let dropped: Vec<u32> = (0..=last_cap()).filter(|&n| sets.bounding & (1 << n) == 0).collect();
+    let names: Vec<&str> = dropped.iter().map(|&n| name(n)).collect();
+    explain!("prctl(PR_CAPBSET_DROP) x{}: {}", dropped.len(), names.join(" "));
+    for n in dropped {
         // SAFETY: PR_CAPBSET_DROP takes a capability number; no pointers.
         let rc = unsafe { libc::prctl(libc::PR_CAPBSET_DROP, n as libc::c_ulong, 0, 0, 0) };
-        Errno::result(rc)
-            .with_context(|| format!("prctl(PR_CAPBSET_DROP, {})", NAMES.get(n as usize).unwrap_or(&"?")))?;
+        Errno::result(rc).with_context(|| format!("prctl(PR_CAPBSET_DROP, {})", name(n)))?;
     }
     Ok(())
+}
+
+/// Capability number `n`'s name (one this table is too old to know: CAP_?).
+fn name(n: u32) -> &'static str {
+    NAMES.get(n as usize).copied().unwrap_or("CAP_?")
 }
 // ANCHOR_END: bounding
 
@@ -202,8 +204,7 @@ pub fn set(sets: &Sets) -> Result<()> {
                 0,
             )
         };
-        Errno::result(rc)
-            .with_context(|| format!("raise ambient {}", NAMES.get(n as usize).unwrap_or(&"?")))?;
+        Errno::result(rc).with_context(|| format!("raise ambient {}", name(n)))?;
     }
     Ok(())
 }

@@ -14,13 +14,13 @@ use crate::state::{self, State, Status, OCI_VERSION};
 use crate::sync::{self, expect, send_msg, Message};
 use crate::{cgroups, process};
 use anyhow::{bail, Context, Result};
-use ch01_unshare::container::clone_child;
+use ch01_unshare::container::{clone_child, kill_and_reap};
 use ch01_unshare::{explain, flag_names, idmap};
 use ch03_cgroups::clone3::clone_into;
 use ch03_cgroups::{Cgroup, Layout};
 use nix::fcntl::OFlag;
 use nix::sched::CloneFlags;
-use nix::sys::signal::{kill, SigSet, Signal};
+use nix::sys::signal::SigSet;
 use nix::sys::stat::Mode;
 use nix::unistd::Pid;
 use oci_spec::runtime::{LinuxIdMapping, LinuxNamespaceType, Spec};
@@ -184,27 +184,12 @@ fn spawn(
         preserve_fds: opts.preserve_fds,
     };
     let (sock, parent_end) = (theirs.as_raw_fd(), ours.as_raw_fd());
+    let child = &mut || init::init(&plan, sock, parent_end);
     // On cgroup v2 the child is born in its cgroup: no move, no wait (see clone3).
-    let cgroup_dir = match (cgroup.and_then(|c| c.v2_dir()), &ns.join_user) {
-        (Some(dir), None) => Some(open_fd(dir, OFlag::O_PATH | OFlag::O_DIRECTORY)?),
+    let born = match (cgroup.and_then(|c| c.v2_dir()), &ns.join_user) {
+        (Some(dir), None) => born_in(dir, ns, child)?,
         _ => None,
     };
-    let leaked = cgroup_dir.as_ref().map(|fd| fd.as_raw_fd());
-    let child = &mut || {
-        // A host directory must not stay open in the container: a cwd of
-        // /proc/self/fd/N would lead there (runc's CVE-2024-21626).
-        if let Some(fd) = leaked {
-            let _ = nix::unistd::close(fd);
-        }
-        init::init(&plan, sock, parent_end)
-    };
-    let born = match (&ns.join_user, &cgroup_dir) {
-        (None, Some(dir)) => {
-            in_pid_namespace(ns.join_pid.as_ref(), || clone_into(dir.as_fd(), ns.clone, child))?
-        }
-        _ => None,
-    };
-    drop(cgroup_dir);
     let pid = match (born, &ns.join_user) {
         (Some(pid), _) => pid,
         (None, Some(user)) => clone_in_user_namespace(user, ns.clone, child)?,
@@ -227,8 +212,8 @@ fn spawn(
         }
         expect(&ours, Message::Mounted)?;
         let json = state.spec_json().to_string();
-        hooks::run(spec, Stage::Prestart, Some(&json))?;
-        hooks::run(spec, Stage::CreateRuntime, Some(&json))?;
+        hooks::run(spec, Stage::Prestart, &json)?;
+        hooks::run(spec, Stage::CreateRuntime, &json)?;
         send_msg(ours.as_raw_fd(), &Message::Go(json))?;
         expect(&ours, Message::Ready)?;
         state.start_time = state::proc_stat(pid.as_raw())
@@ -237,12 +222,25 @@ fn spawn(
         Ok(())
     })();
     if setup.is_err() {
-        let _ = kill(pid, Signal::SIGKILL);
-        let _ = nix::sys::wait::waitpid(pid, None);
+        kill_and_reap(pid);
     }
     setup
 }
 // ANCHOR_END: spawn
+
+/// clone3 `child` into the cgroup v2 directory `dir`; None where this kernel
+/// (or a seccomp filter around burrow) cannot, and the child must be moved.
+fn born_in(dir: &Path, ns: &Namespaces, child: &mut dyn FnMut() -> isize) -> Result<Option<Pid>> {
+    let cgroup = open_fd(dir, OFlag::O_PATH | OFlag::O_DIRECTORY)?;
+    let fd = cgroup.as_raw_fd();
+    let child = &mut || {
+        // A host directory must not stay open in the container: a cwd of
+        // /proc/self/fd/N would lead there (runc's CVE-2024-21626).
+        let _ = nix::unistd::close(fd);
+        child()
+    };
+    in_pid_namespace(ns.join_pid.as_ref(), || clone_into(cgroup.as_fd(), ns.clone, child))
+}
 
 // ANCHOR: pid_namespace
 /// Run `clone` with our children born in the PID namespace `ns` (if any),
@@ -371,7 +369,8 @@ impl Namespaces {
     // ANCHOR_END: namespaces
 }
 
-fn open_fd(path: &Path, flags: OFlag) -> Result<OwnedFd> {
+/// open(2) with O_CLOEXEC, as an owned fd.
+pub(crate) fn open_fd(path: &Path, flags: OFlag) -> Result<OwnedFd> {
     let fd = nix::fcntl::open(path, flags | OFlag::O_CLOEXEC, Mode::empty())
         .with_context(|| format!("open {}", path.display()))?;
     // SAFETY: `open` just returned this fd, and nothing else owns it.

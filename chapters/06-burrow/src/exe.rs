@@ -26,13 +26,15 @@
 
 use anyhow::{bail, Context, Result};
 use ch01_unshare::explain;
-use nix::fcntl::{fcntl, FcntlArg, SealFlag};
+use nix::errno::Errno;
+use nix::fcntl::{fcntl, FcntlArg, OFlag, SealFlag};
 use nix::sys::memfd::{memfd_create, MemFdCreateFlag};
+use nix::sys::stat::Mode;
 use nix::sys::statfs::{fstatfs, OVERLAYFS_SUPER_MAGIC};
 use nix::sys::statvfs::{fstatvfs, FsFlags};
 use std::ffi::{CString, OsStr};
 use std::fs::File;
-use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -119,14 +121,9 @@ fn through_overlay(spare: &Path) -> Result<File> {
     let _ = fsconfig_string(&context, c"xino", b"off".to_vec());
     fsconfig_create(&context)?;
     let mount = fsmount(&context)?;
-    let name = CString::new(name.as_bytes()).context("a binary name with a NUL byte")?;
-    let flags = libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
-    // SAFETY: openat on a valid directory fd and a NUL-terminated name.
-    let fd = unsafe { libc::openat(mount.as_raw_fd(), name.as_ptr(), flags) };
-    if fd < 0 {
-        return Err(std::io::Error::last_os_error())
-            .with_context(|| format!("open {} in the overlay", binary.display()));
-    }
+    let flags = OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let fd = nix::fcntl::openat(Some(mount.as_raw_fd()), name, flags, Mode::empty())
+        .with_context(|| format!("open {} in the overlay", binary.display()))?;
     // SAFETY: openat just returned this fd; nothing else owns it.
     Ok(File::from(unsafe { OwnedFd::from_raw_fd(fd) }))
 }
@@ -178,19 +175,13 @@ fn fsmount(context: &OwnedFd) -> Result<OwnedFd> {
 }
 
 fn check(r: libc::c_long) -> Result<()> {
-    match r {
-        0 => Ok(()),
-        _ => Err(std::io::Error::last_os_error().into()),
-    }
+    Ok(Errno::result(r).map(drop)?)
 }
 
 fn owned(fd: libc::c_long) -> Result<OwnedFd> {
-    let fd = i32::try_from(fd).context("a file descriptor out of range")?;
-    if fd < 0 {
-        return Err(std::io::Error::last_os_error().into());
-    }
-    // SAFETY: the syscall just returned this fd; nothing else owns it.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    let fd = Errno::result(fd)?;
+    // SAFETY: the syscall just returned this fd (an int); nothing else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
 /// Copy the binary into a memfd and seal it against every change.

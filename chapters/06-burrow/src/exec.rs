@@ -8,16 +8,16 @@
 //! the clone), the mount namespace last (it changes what every path means).
 //! What `docker exec` and `kubectl exec` end up doing is this.
 
+use crate::create::open_fd;
 use crate::state::{State, Status};
 use crate::sync::{self, expect, send_msg, Message};
 use crate::{cgroups, console, process};
 use anyhow::{bail, Context, Result};
-use ch01_unshare::container::clone_child;
+use ch01_unshare::container::{clone_child, kill_and_reap};
 use ch01_unshare::exec::{self as execve, code_of};
 use nix::fcntl::OFlag;
 use nix::sched::CloneFlags;
-use nix::sys::signal::{kill, SigSet, Signal};
-use nix::sys::stat::Mode;
+use nix::sys::signal::{SigSet, Signal};
 use oci_spec::runtime::{LinuxNamespaceType, Process, Spec};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::Path;
@@ -78,10 +78,7 @@ fn namespace_files(state: &State, spec: &Spec) -> Result<Vec<(CloneFlags, OwnedF
             continue;
         }
         let path = format!("/proc/{}/ns/{name}", state.pid);
-        let fd = nix::fcntl::open(path.as_str(), OFlag::O_RDONLY | OFlag::O_CLOEXEC, Mode::empty())
-            .with_context(|| format!("open {path}"))?;
-        // SAFETY: `open` just returned this fd; nothing else owns it.
-        files.push((CloneFlags::from_bits_truncate(typ as i32), unsafe { OwnedFd::from_raw_fd(fd) }));
+        files.push((CloneFlags::from_bits_truncate(typ as i32), open_fd(Path::new(&path), OFlag::O_RDONLY)?));
     }
     Ok(files)
 }
@@ -134,8 +131,7 @@ pub fn exec(opts: &Options, own_console: Option<OwnedFd>, old_mask: &SigSet) -> 
         }
     })();
     if let Err(e) = started {
-        let _ = kill(pid, Signal::SIGKILL);
-        let _ = nix::sys::wait::waitpid(pid, None);
+        kill_and_reap(pid);
         return Err(e);
     }
     if let Some(path) = opts.pid_file {

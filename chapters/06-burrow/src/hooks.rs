@@ -17,7 +17,7 @@ use anyhow::{bail, Context, Result};
 use oci_spec::runtime::{Hook, Spec};
 use std::io::Write;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// The points of the lifecycle where hooks run.
@@ -31,8 +31,8 @@ pub enum Stage {
     Poststop,
 }
 
-fn hooks_of(spec: &Spec, stage: Stage) -> Vec<Hook> {
-    let Some(hooks) = spec.hooks() else { return Vec::new() };
+fn hooks_of(spec: &Spec, stage: Stage) -> &[Hook] {
+    let Some(hooks) = spec.hooks() else { return &[] };
     let list = match stage {
         Stage::Prestart => hooks.prestart(),
         Stage::CreateRuntime => hooks.create_runtime(),
@@ -41,16 +41,15 @@ fn hooks_of(spec: &Spec, stage: Stage) -> Vec<Hook> {
         Stage::Poststart => hooks.poststart(),
         Stage::Poststop => hooks.poststop(),
     };
-    list.clone().unwrap_or_default()
+    list.as_deref().unwrap_or_default()
 }
 
 // ANCHOR: run
 /// Run `stage`'s hooks in order, each with `state` on stdin, and fail at the
 /// first that fails or outlives its `timeout`.
-pub fn run(spec: &Spec, stage: Stage, state: Option<&str>) -> Result<()> {
+pub fn run(spec: &Spec, stage: Stage, state: &str) -> Result<()> {
     for hook in hooks_of(spec, stage) {
-        run_one(&hook, state.unwrap_or("{}"))
-            .with_context(|| format!("{stage:?} hook {}", hook.path().display()))?;
+        run_one(hook, state).with_context(|| format!("{stage:?} hook {}", hook.path().display()))?;
     }
     Ok(())
 }
@@ -73,19 +72,27 @@ fn run_one(hook: &Hook, state: &str) -> Result<()> {
         // A hook that does not read its stdin is fine: ignore EPIPE.
         let _ = stdin.write_all(state.as_bytes());
     }
-    let limit = hook.timeout().filter(|&t| t > 0).map(|t| Duration::from_secs(t as u64));
+    let status = match hook.timeout().filter(|&t| t > 0) {
+        None => child.wait().context("wait for it")?,
+        Some(secs) => wait_within(&mut child, Duration::from_secs(secs as u64))?,
+    };
+    if !status.success() {
+        bail!("it failed: {status}");
+    }
+    Ok(())
+}
+
+/// Wait for `child`, and kill it if it runs longer than `limit`.
+fn wait_within(child: &mut Child, limit: Duration) -> Result<ExitStatus> {
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait().context("wait for it")? {
-            if !status.success() {
-                bail!("it failed: {status}");
-            }
-            return Ok(());
+            return Ok(status);
         }
-        if limit.is_some_and(|limit| started.elapsed() > limit) {
+        if started.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
-            bail!("it did not finish within its timeout of {}s; killed", limit.unwrap_or_default().as_secs());
+            bail!("it did not finish within its timeout of {}s; killed", limit.as_secs());
         }
         std::thread::sleep(Duration::from_millis(2));
     }
@@ -94,7 +101,7 @@ fn run_one(hook: &Hook, state: &str) -> Result<()> {
 
 /// Run poststart or poststop hooks: a failure is a warning, not an error.
 pub fn run_warning(spec: &Spec, stage: Stage, state: &str) {
-    if let Err(e) = run(spec, stage, Some(state)) {
+    if let Err(e) = run(spec, stage, state) {
         eprintln!("burrow: warning: {e:#}");
     }
 }

@@ -8,15 +8,15 @@
 //! this process run the `startContainer` hooks, become the configured user
 //! and execute the command.
 
+use crate::create::open_fd;
 use crate::sync::{expect, send_msg, Message};
 use crate::{hooks, process, rootfs};
 use anyhow::{bail, Context, Result};
-use ch01_unshare::exec::{self, code_of, TOOL_FAILED};
+use ch01_unshare::exec::{self, code_of};
 use ch01_unshare::explain;
 use nix::fcntl::OFlag;
 use nix::sched::CloneFlags;
 use nix::sys::signal::{SigSet, Signal};
-use nix::sys::stat::Mode;
 use oci_spec::runtime::Spec;
 use std::io::Write;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
@@ -93,7 +93,7 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
         ch03_cgroups::unshare_cgroup_namespace()?;
     }
     rootfs::mount_cgroups(plan.spec, plan.rootfs, plan.cgroups)?;
-    hooks::run(plan.spec, hooks::Stage::CreateContainer, Some(&state))?;
+    hooks::run(plan.spec, hooks::Stage::CreateContainer, &state)?;
     rootfs::enter(plan.spec, plan.rootfs, plan.no_pivot)?;
     if let Some(socket) = plan.console {
         crate::console::set_up(socket)?;
@@ -160,20 +160,15 @@ fn wait_for_start(plan: &Plan, state: &str) -> Result<Vec<std::ffi::CString>> {
     // reopening through /proc/self/fd gives a real, writable open.
     let path = format!("/proc/self/fd/{}", plan.fifo);
     explain!("open({path:?}, O_WRONLY): blocks until `burrow start` opens it to read");
-    let fd = nix::fcntl::open(path.as_str(), OFlag::O_WRONLY | OFlag::O_CLOEXEC, Mode::empty())
-        .with_context(|| format!("open the exec fifo ({path})"))?;
-    // SAFETY: `open` just returned this fd; nothing else owns it.
-    let mut fifo = std::fs::File::from(unsafe { OwnedFd::from_raw_fd(fd) });
+    let mut fifo =
+        std::fs::File::from(open_fd(Path::new(&path), OFlag::O_WRONLY).context("open the exec fifo")?);
     fifo.write_all(b"0").context("write to the exec fifo")?;
     drop(fifo);
-    hooks::run(plan.spec, hooks::Stage::StartContainer, Some(state))?;
+    hooks::run(plan.spec, hooks::Stage::StartContainer, state)?;
     let process = process::of(plan.spec)?;
     process::become_user(process, plan.seccomp)?;
     exec::reset_inheritance(&plan.old_mask, plan.preserve_fds)?;
-    let args = process.args().clone().unwrap_or_default();
-    if args.is_empty() {
-        return Err(exec::ExitError { code: TOOL_FAILED, message: "process.args is empty".into() }.into());
-    }
-    exec::c_args(&args)
+    // process::of refused empty args.
+    exec::c_args(process.args().as_deref().unwrap_or_default())
 }
 // ANCHOR_END: fifo

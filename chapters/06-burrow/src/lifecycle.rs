@@ -3,7 +3,7 @@
 //! `resume`, and the readers `state`, `list`, `ps`.
 
 use crate::cgroups;
-use crate::create::load_spec;
+use crate::create::{load_spec, open_fd};
 use crate::hooks::{self, Stage};
 use crate::state::{self, State, Status};
 use anyhow::{bail, Context, Result};
@@ -11,11 +11,10 @@ use ch01_unshare::explain;
 use nix::fcntl::OFlag;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, Signal};
-use nix::sys::stat::Mode;
 use nix::unistd::Pid;
 use oci_spec::runtime::LinuxResources;
 use std::io::Read;
-use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -34,10 +33,7 @@ pub fn start(root: &Path, id: &str) -> Result<()> {
     let fifo = state::dir(root, id)?.join("exec.fifo");
     explain!("open({fifo:?}, O_RDONLY): the container process's open for writing returns");
     // O_NONBLOCK: if the process died meanwhile, nobody would ever write.
-    let fd = nix::fcntl::open(&fifo, OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC, Mode::empty())
-        .with_context(|| format!("open {}", fifo.display()))?;
-    // SAFETY: `open` just returned this fd; nothing else owns it.
-    let mut reader = std::fs::File::from(unsafe { OwnedFd::from_raw_fd(fd) });
+    let mut reader = std::fs::File::from(open_fd(&fifo, OFlag::O_RDONLY | OFlag::O_NONBLOCK)?);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let mut fds = [PollFd::new(reader.as_fd(), PollFlags::POLLIN)];
@@ -241,9 +237,7 @@ pub fn run_foreground(root: &Path, state: &State, console: Option<OwnedFd>) -> R
     if let Some(proxy) = proxy {
         proxy.finish();
     }
-    let mut stopped = state.clone();
-    stopped.status = Status::Stopped;
-    destroy(root, &stopped)?;
+    destroy(root, state)?;
     Ok(code)
 }
 

@@ -266,12 +266,40 @@ fn create_options<'a>(root: &'a Path, args: &'a CreateArgs, console: Option<RawF
 
 /// `--console-socket PATH`: connect to the caller's socket; the container's
 /// process inherits the connection and sends the pty's master on it.
-fn connect_console(args: &CreateArgs) -> Result<Option<UnixStream>> {
-    let Some(path) = &args.console_socket else { return Ok(None) };
+fn connect_console(path: Option<&Path>) -> Result<Option<UnixStream>> {
+    let Some(path) = path else { return Ok(None) };
     let stream = UnixStream::connect(path).with_context(|| {
         format!("connect to --console-socket {} (is the caller listening?)", path.display())
     })?;
     Ok(Some(stream))
+}
+
+/// Where the container's process sends its pty's master: the caller's
+/// `--console-socket`, or, for a terminal in the foreground without one, a
+/// socketpair whose other end burrow keeps (`ours`) to hold the master itself.
+struct Console {
+    socket: Option<UnixStream>,
+    ours: Option<OwnedFd>,
+    theirs: Option<OwnedFd>,
+}
+
+impl Console {
+    fn new(path: Option<&Path>, own_terminal: bool) -> Result<Console> {
+        let socket = connect_console(path)?;
+        let pair = (own_terminal && socket.is_none()).then(burrow::sync::pair).transpose()?;
+        let (ours, theirs) = pair.unzip();
+        Ok(Console { socket, ours, theirs })
+    }
+
+    /// The fd the container's process inherits and sends the master on.
+    fn fd(&self) -> Option<RawFd> {
+        self.socket.as_ref().map(|s| s.as_raw_fd()).or(self.theirs.as_ref().map(|t| t.as_raw_fd()))
+    }
+
+    /// burrow's own end, where the master will arrive (None with a socket).
+    fn ours(&mut self) -> Option<OwnedFd> {
+        self.ours.take()
+    }
 }
 
 fn run(cli: Cli) -> Result<i32> {
@@ -295,7 +323,7 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Command::Create(args) => {
             let old_mask = ch01_unshare::pid1::block_signals()?;
-            let console = connect_console(&args)?;
+            let console = connect_console(args.console_socket.as_deref())?;
             create::create(&create_options(root, &args, console.as_ref().map(|c| c.as_raw_fd())), &old_mask)?;
         }
         Command::Start { id } => lifecycle::start(root, &id)?,
@@ -306,23 +334,14 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Delete { id, force } => lifecycle::delete(root, &id, force)?,
         Command::Run { create: args, detach } => {
             let old_mask = ch01_unshare::pid1::block_signals()?;
-            let console = connect_console(&args)?;
-            // A terminal and no socket: in the foreground, burrow holds the master.
             let (_, spec, _) = create::load_spec(&args.bundle)?;
             let terminal = spec.process().as_ref().and_then(|p| p.terminal()).unwrap_or(false);
-            let own: Option<(OwnedFd, OwnedFd)> = match terminal && console.is_none() && !detach {
-                true => Some(burrow::sync::pair()?),
-                false => None,
-            };
-            let console_fd = console
-                .as_ref()
-                .map(|c| c.as_raw_fd())
-                .or(own.as_ref().map(|(_, theirs)| theirs.as_raw_fd()));
-            let state = create::create(&create_options(root, &args, console_fd), &old_mask)?;
+            let mut console = Console::new(args.console_socket.as_deref(), terminal && !detach)?;
+            let state = create::create(&create_options(root, &args, console.fd()), &old_mask)?;
             if detach {
                 lifecycle::start(root, &state.id)?;
             } else {
-                return lifecycle::run_foreground(root, &state, own.map(|(ours, _)| ours));
+                return lifecycle::run_foreground(root, &state, console.ours());
             }
         }
         Command::Exec {
@@ -363,19 +382,7 @@ fn run(cli: Cli) -> Result<i32> {
                 process.set_user(spec_user);
             }
             let terminal = process.terminal().unwrap_or(false);
-            let socket = match &console_socket {
-                Some(path) => Some(
-                    UnixStream::connect(path)
-                        .with_context(|| format!("connect to --console-socket {}", path.display()))?,
-                ),
-                None => None,
-            };
-            let (ours, theirs): (Option<OwnedFd>, Option<OwnedFd>) =
-                match terminal && socket.is_none() && !detach {
-                    true => burrow::sync::pair().map(|(ours, theirs)| (Some(ours), Some(theirs)))?,
-                    false => (None, None),
-                };
-            let console = socket.as_ref().map(|s| s.as_raw_fd()).or(theirs.as_ref().map(|t| t.as_raw_fd()));
+            let mut console = Console::new(console_socket.as_deref(), terminal && !detach)?;
             let seccomp = burrow::seccomp::of(&spec)?;
             let opts = burrow::exec::Options {
                 root,
@@ -383,12 +390,12 @@ fn run(cli: Cli) -> Result<i32> {
                 process,
                 detach,
                 pid_file: pid_file.as_deref(),
-                console,
+                console: console.fd(),
                 spec: &spec,
                 seccomp,
                 preserve_fds,
             };
-            return burrow::exec::exec(&opts, ours, &old_mask);
+            return burrow::exec::exec(&opts, console.ours(), &old_mask);
         }
         Command::Update(args) => lifecycle::update(root, &args.id, &args.resources()?)?,
         Command::List { format, quiet } => print_list(&lifecycle::list(root)?, format, quiet)?,

@@ -37,10 +37,9 @@ pub fn readonly(paths: &[String]) -> Result<()> {
         if !path.exists() {
             continue;
         }
-        let name = path.to_string_lossy();
-        mount(Some(&name), path, None, MsFlags::MS_BIND | MsFlags::MS_REC, None)?;
+        ch02_chroot::pivot::bind_to_itself(path)?;
         let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | MsFlags::MS_REC;
-        mount(None, path, None, flags, None).with_context(|| format!("make {name} read-only"))?;
+        mount(None, path, None, flags, None).with_context(|| format!("make {} read-only", path.display()))?;
     }
     Ok(())
 }

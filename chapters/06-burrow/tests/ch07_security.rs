@@ -203,21 +203,15 @@ fn attack_the_runtime(runtime: &std::path::Path, seal: &str, refusal: &str) -> R
         b.config["process"]["capabilities"][set] = json!(all);
     }
     b.save()?;
-    let attack_out = b.path().join("attack.txt");
-    let attack_err = b.path().join("attack-err.txt");
-    let spawn = |args: &[&str]| -> Result<std::process::ExitStatus, Failure> {
-        Ok(std::process::Command::new(runtime)
-            .env("BURROW_EXE_SEAL", seal)
-            .arg("--root")
-            .arg(b.root.path())
-            .args(args)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::fs::File::create(&attack_out)?)
-            .stderr(std::fs::File::create(&attack_err)?)
-            .status()?)
+    // The private runtime, its output in the bundle's out.txt and err.txt.
+    let (attack_out, attack_err) = (b.path().join("out.txt"), b.path().join("err.txt"));
+    let spawn = |args: &[&str]| {
+        let mut command = b.command_of(runtime, args);
+        command.env("BURROW_EXE_SEAL", seal);
+        b.to_files_with(command)
     };
-    let status = spawn(&["create", &id, "--bundle", &b.path().to_string_lossy()])?;
-    ensure(status.success(), format!("create ({seal}) to succeed"), status)?;
+    let out = spawn(&["create", &id, "--bundle", &b.path().to_string_lossy()])?;
+    ensure(out.code == Some(0), format!("create ({seal}) to succeed"), &out)?;
     let pid = b.pid(&id)?;
     let exe = std::fs::File::open(format!("/proc/{pid}/exe"))?;
     let fs = nix::sys::statfs::fstatfs(&exe).map(|fs| fs.filesystem_type());
@@ -240,9 +234,9 @@ fn attack_the_runtime(runtime: &std::path::Path, seal: &str, refusal: &str) -> R
     let attack = "exec 3</proc/1/exe && echo opened; \
                   while [ \"$(cat /proc/1/comm)\" != sleep ]; do usleep 10000; done; \
                   echo PWNED >> /proc/self/fd/3; echo \"write $?\"";
-    let status = spawn(&["exec", "-d", &id, "sh", "-c", attack])?;
+    let out = spawn(&["exec", "-d", &id, "sh", "-c", attack])?;
     let err = || std::fs::read_to_string(&attack_err).unwrap_or_default();
-    ensure(status.success(), "exec -d of the attacker", format!("{status}: {}", err()))?;
+    ensure(out.code == Some(0), "exec -d of the attacker", &out)?;
     let opened = burrow_lab::wait_for(10.0, || {
         std::fs::read_to_string(&attack_out).ok().filter(|t| t.contains("opened"))
     });

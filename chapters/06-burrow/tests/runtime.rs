@@ -687,10 +687,7 @@ fn out_txt(b: &Bundle) -> String {
 fn with_open_fds(b: &Bundle, three: &str, args: &[&str]) -> Result<Run, Failure> {
     let (fd3, fd4) = (File::open(b.path().join(three))?, File::open(b.path().join("four.txt"))?);
     let (raw3, raw4) = (fd3.as_raw_fd(), fd4.as_raw_fd());
-    let mut command = Command::new(bin());
-    command.arg("--root").arg(b.root.path()).args(args);
-    let (out, err) = (b.path().join("out.txt"), b.path().join("err.txt"));
-    command.stdin(Stdio::null()).stdout(File::create(&out)?).stderr(File::create(&err)?);
+    let mut command = b.command_of(&bin(), args);
     // SAFETY: fcntl and dup2 are async-signal-safe, and the closure touches
     // nothing else. Copies above 10 first: the files may already be 3 or 4.
     unsafe {
@@ -705,10 +702,5 @@ fn with_open_fds(b: &Bundle, three: &str, args: &[&str]) -> Result<Run, Failure>
             Ok(())
         });
     }
-    let status = command.status()?;
-    Ok(Run {
-        code: status.code(),
-        stdout: std::fs::read_to_string(out).unwrap_or_default(),
-        stderr: std::fs::read_to_string(err).unwrap_or_default(),
-    })
+    b.to_files_with(command)
 }

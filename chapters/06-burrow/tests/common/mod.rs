@@ -63,15 +63,21 @@ impl Bundle {
     /// `burrow --root R ARGS` with stdout and stderr going to files (for a
     /// command that leaves a process behind holding them: create, exec -d).
     pub fn to_files(&self, args: &[&str]) -> Result<Run, Failure> {
+        self.to_files_with(self.command_of(&bin(), args))
+    }
+
+    /// `PROGRAM --root R ARGS` (burrow, or a copy of it), stdin /dev/null.
+    pub fn command_of(&self, program: &Path, args: &[&str]) -> Command {
+        let mut command = Command::new(program);
+        command.arg("--root").arg(self.root.path()).args(args).stdin(Stdio::null());
+        command
+    }
+
+    /// Run `command`, its stdout and stderr going to out.txt and err.txt in
+    /// the bundle, and read them when it exits.
+    pub fn to_files_with(&self, mut command: Command) -> Result<Run, Failure> {
         let (out, err) = (self.path().join("out.txt"), self.path().join("err.txt"));
-        let status = Command::new(bin())
-            .arg("--root")
-            .arg(self.root.path())
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(File::create(&out)?)
-            .stderr(File::create(&err)?)
-            .status()?;
+        let status = command.stdout(File::create(&out)?).stderr(File::create(&err)?).status()?;
         Ok(Run {
             code: status.code(),
             stdout: std::fs::read_to_string(out).unwrap_or_default(),
