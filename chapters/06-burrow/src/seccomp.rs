@@ -31,11 +31,24 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 #[cfg(target_arch = "x86_64")]
-const ARCH: TargetArch = TargetArch::x86_64;
+const ARCH: (TargetArch, &str) = (TargetArch::x86_64, "SCMP_ARCH_X86_64");
 #[cfg(target_arch = "aarch64")]
-const ARCH: TargetArch = TargetArch::aarch64;
+const ARCH: (TargetArch, &str) = (TargetArch::aarch64, "SCMP_ARCH_AARCH64");
 #[cfg(target_arch = "riscv64")]
-const ARCH: TargetArch = TargetArch::riscv64;
+const ARCH: (TargetArch, &str) = (TargetArch::riscv64, "SCMP_ARCH_RISCV64");
+
+/// What `burrow features` says of seccomp: the actions of [`action`] and the
+/// operators of [`conditions`], for the native architecture only.
+pub fn features() -> serde_json::Value {
+    json!({
+        "enabled": true,
+        "actions": ["SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD",
+                    "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP", "SCMP_ACT_LOG", "SCMP_ACT_TRACE"],
+        "operators": ["SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE",
+                      "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"],
+        "archs": [ARCH.1],
+    })
+}
 
 /// config.json's action as seccompiler's.
 fn action(action: LinuxSeccompAction, errno: Option<u32>) -> Result<SeccompAction> {
@@ -89,7 +102,7 @@ fn add(rules: &mut Rules, nr: i64, rule: Option<&SeccompRule>) {
 
 fn filter(rules: Rules, mismatch: SeccompAction, matched: SeccompAction) -> Result<BpfProgram> {
     let rules = rules.into_iter().map(|(nr, list)| (nr, list.unwrap_or_default())).collect();
-    let filter = SeccompFilter::new(rules, mismatch, matched, ARCH).context("build a seccomp filter")?;
+    let filter = SeccompFilter::new(rules, mismatch, matched, ARCH.0).context("build a seccomp filter")?;
     filter.try_into().context("compile a seccomp filter to BPF")
 }
 

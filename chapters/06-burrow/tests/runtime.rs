@@ -595,6 +595,7 @@ fn pause_resume_kill_all_list_features() {
         let features: Value = serde_json::from_str(&out.stdout).unwrap_or_default();
         let hooks = features["hooks"].as_array().map_or(0, Vec::len);
         ensure(features["ociVersionMax"].is_string() && hooks == 6 && features["linux"]["namespaces"].is_array(), "features: ociVersionMax, 6 hooks, namespaces", &out)?;
+        ensure(features["linux"]["seccomp"]["enabled"] == true, "features: seccomp enabled", &out)?;
         b.nothing_left(&id, Some(pid))
     });
 }
