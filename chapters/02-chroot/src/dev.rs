@@ -50,7 +50,11 @@ pub fn mount_dev(dev: &Path) -> Result<()> {
 /// mknod(2) a device node at `path` with exactly `mode` (mknod applies the
 /// umask, so the mode is set again after).
 pub fn make_node(path: &Path, kind: SFlag, major: u64, minor: u64, mode: u32) -> Result<()> {
-    let kind_name = if kind == SFlag::S_IFBLK { "S_IFBLK" } else { "S_IFCHR" };
+    let kind_name = match kind {
+        SFlag::S_IFBLK => "S_IFBLK",
+        SFlag::S_IFIFO => "S_IFIFO",
+        _ => "S_IFCHR",
+    };
     explain!("mknod({path:?}, {kind_name}|{mode:04o}, makedev({major}, {minor}))");
     mknod(path, kind, Mode::from_bits_truncate(mode), makedev(major, minor))
         .with_context(|| format!("mknod {} ({kind_name} {major}:{minor})", path.display()))?;

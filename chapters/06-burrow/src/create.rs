@@ -180,7 +180,7 @@ fn spawn(
         no_pivot: opts.no_pivot,
         console: opts.console,
         old_mask: *old_mask,
-        seccomp: &seccomp,
+        seccomp: seccomp.as_ref(),
         preserve_fds: opts.preserve_fds,
     };
     let (sock, parent_end) = (theirs.as_raw_fd(), ours.as_raw_fd());

@@ -34,7 +34,7 @@ pub struct Options<'a> {
     pub console: Option<RawFd>,
     /// The container's config.json, and its seccomp filters compiled.
     pub spec: &'a Spec,
-    pub seccomp: Vec<seccompiler::BpfProgram>,
+    pub seccomp: Option<crate::seccomp::Program>,
     /// `--preserve-fds N`: fds 3 to 3+N-1 stay open in the process.
     pub preserve_fds: u32,
 }
@@ -188,7 +188,7 @@ fn prepare(
     }
     let process = &opts.process;
     process::prepare(process)?;
-    process::become_user(process, &opts.seccomp)?;
+    process::become_user(process, opts.seccomp.as_ref())?;
     // Set up: from here the process lives on its own, whatever happens to us.
     nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;
     execve::reset_inheritance(old_mask, opts.preserve_fds)?;

@@ -45,7 +45,7 @@ pub struct Plan<'a> {
     /// The signal mask to give the command back.
     pub old_mask: SigSet,
     /// linux.seccomp, compiled by `create` (where an error is seen).
-    pub seccomp: &'a [seccompiler::BpfProgram],
+    pub seccomp: Option<&'a crate::seccomp::Program>,
     /// `--preserve-fds N`: fds 3 to 3+N-1 stay open across execve.
     pub preserve_fds: u32,
 }
@@ -163,7 +163,8 @@ fn wait_for_start(plan: &Plan, state: &str) -> Result<Vec<std::ffi::CString>> {
     let mut fifo =
         std::fs::File::from(open_fd(Path::new(&path), OFlag::O_WRONLY).context("open the exec fifo")?);
     fifo.write_all(b"0").context("write to the exec fifo")?;
-    drop(fifo);
+    // Kept open (close-on-exec) on purpose: `start` waits for its closing.
+    let _ = std::os::fd::IntoRawFd::into_raw_fd(fifo);
     hooks::run(plan.spec, hooks::Stage::StartContainer, state)?;
     let process = process::of(plan.spec)?;
     process::become_user(process, plan.seccomp)?;

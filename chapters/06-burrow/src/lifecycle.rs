@@ -20,8 +20,11 @@ use std::time::{Duration, Instant};
 
 // ANCHOR: start
 /// `start`: open the exec fifo for reading. The container process, blocked
-/// opening it for writing, wakes up, writes one byte and goes on to execve(2).
-/// The fifo is removed: from now on the container is `running`.
+/// opening it for writing, wakes up, writes one byte, runs the
+/// startContainer hooks and goes on to execve(2), which closes its end (it
+/// is close-on-exec): end-of-file here means the command is running, and
+/// only then may the poststart hooks run. The fifo is removed: from now on
+/// the container is `running`.
 pub fn start(root: &Path, id: &str) -> Result<()> {
     let state = State::load(root, id)?;
     if state.status != Status::Created {
@@ -35,17 +38,20 @@ pub fn start(root: &Path, id: &str) -> Result<()> {
     // O_NONBLOCK: if the process died meanwhile, nobody would ever write.
     let mut reader = std::fs::File::from(open_fd(&fifo, OFlag::O_RDONLY | OFlag::O_NONBLOCK)?);
     let deadline = Instant::now() + Duration::from_secs(10);
+    let mut signalled = false;
     loop {
         let mut fds = [PollFd::new(reader.as_fd(), PollFlags::POLLIN)];
         poll(&mut fds, PollTimeout::from(100u16)).context("poll the exec fifo")?;
         let mut byte = [0u8; 1];
         match reader.read(&mut byte) {
-            Ok(1) => break,
+            Ok(1) => signalled = true,
+            // Before the byte: no writer yet. After it: the writer's execve.
+            Ok(_) if signalled => break,
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
             Err(e) => return Err(e).context("read the exec fifo"),
         }
-        if state.current_status(root) == Status::Stopped || Instant::now() > deadline {
+        if !signalled && (state.current_status(root) == Status::Stopped || Instant::now() > deadline) {
             bail!("container {id:?}: its process did not take the start signal (it exited, or hangs)");
         }
     }

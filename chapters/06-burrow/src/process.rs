@@ -131,15 +131,15 @@ fn resource(typ: PosixRlimitType) -> Resource {
 /// before needed root: the bounding set first (dropping needs CAP_SETPCAP),
 /// the supplementary groups (setgroups needs CAP_SETGID), the gid, the uid,
 /// and then the capability sets (setuid(2) away from root clears them). The
-/// seccomp filters go on at the very end, so that burrow's own calls before
+/// seccomp filter goes on at the very end, so that burrow's own calls before
 /// execve(2) are not filtered, when no_new_privs allows it.
-pub fn become_user(process: &Process, seccomp: &[seccompiler::BpfProgram]) -> Result<()> {
+pub fn become_user(process: &Process, seccomp: Option<&crate::seccomp::Program>) -> Result<()> {
     // Installing a filter takes no_new_privs or CAP_SYS_ADMIN: without the
     // first, do it now, while this process still has every capability (the
     // calls below must then be ones the filter allows).
     let late = process.no_new_privileges() == Some(true);
-    if !late {
-        crate::seccomp::install(seccomp)?;
+    if let (false, Some(filter)) = (late, seccomp) {
+        crate::seccomp::install(filter)?;
     }
     let sets = process.capabilities().as_ref().map(crate::caps::Sets::of).transpose()?;
     if let Some(sets) = &sets {
@@ -166,8 +166,8 @@ pub fn become_user(process: &Process, seccomp: &[seccompiler::BpfProgram]) -> Re
     if let Some(mask) = user.umask() {
         nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(mask));
     }
-    if late {
-        crate::seccomp::install(seccomp)?;
+    if let (true, Some(filter)) = (late, seccomp) {
+        crate::seccomp::install(filter)?;
     }
     Ok(())
 }

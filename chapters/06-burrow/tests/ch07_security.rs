@@ -129,15 +129,22 @@ fn capabilities_come_from_config() {
 fn seccomp_filters_system_calls() {
     Check {
         id: "ch07/seccomp",
-        what: "burrow spec's profile (Docker's) refuses unshare of a user namespace with EPERM; a custom profile fails mkdir with EACCES, kill with signal 10 (an argument condition) with EPERM but not signal 0, and kills a process calling sync (SIGSYS: 159)",
-        hint: "compile linux.seccomp to BPF (a filter per action), install it last before execve with seccomp(SECCOMP_SET_MODE_FILTER); /proc/self/status says Seccomp: 2",
+        what: "burrow spec's profile (Docker's) refuses unshare of a user namespace with EPERM, from a 64-bit program and from a 32-bit one (int 0x80, another numbering), and lets the 32-bit one call getuid; without SCMP_ARCH_X86 listed, the 32-bit program is killed (SIGSYS: 159); a custom profile fails mkdir with EACCES, kill with signal 10 (an argument condition) with EPERM but not signal 0, and kills a process calling sync",
+        hint: "compile linux.seccomp to one BPF program that branches on seccomp_data.arch first (a section per listed ABI, in its numbering), install it last before execve with seccomp(SECCOMP_SET_MODE_FILTER); /proc/self/status says Seccomp: 2",
         book: "ch07-security.md#seccomp",
     }
     .run(|| {
         let id = burrow_lab::random_name("sec-");
         let mut b = Bundle::new(
-            "grep -E '^Seccomp:' /proc/self/status | tr -d '\\t'; busybox unshare -U true 2>&1; echo unshare $?",
+            "grep -E '^Seccomp:' /proc/self/status | tr -d '\\t'; busybox unshare -U true 2>&1; echo unshare $?
+             /getuid32; echo getuid32 $?; /unshare32; echo unshare32 $?",
         )?;
+        // Two 32-bit programs: getuid (24) and unshare(CLONE_NEWUSER) (310).
+        for (name, nr, arg) in [("getuid32", 24, 0), ("unshare32", 310, libc::CLONE_NEWUSER as u32)] {
+            let path = b.path().join("rootfs").join(name);
+            std::fs::write(&path, i386_program(nr, arg))?;
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+        }
         let out = b.run(&id)?;
         ensure(out.stdout.starts_with("Seccomp:2\n"), "Seccomp: 2 (filter mode) in /proc/self/status", &out)?;
         ensure(
@@ -145,6 +152,11 @@ fn seccomp_filters_system_calls() {
             "unshare -U refused: Operation not permitted",
             &out,
         )?;
+        ensure(out.stdout.contains("getuid32 0\n"), "a 32-bit program runs, and its getuid is allowed (exit 0)", &out)?;
+        ensure(out.stdout.contains("unshare32 1\n"), "a 32-bit unshare(CLONE_NEWUSER) refused: EPERM (exit 1)", &out)?;
+        b.config["linux"]["seccomp"]["architectures"] = json!(["SCMP_ARCH_X86_64"]);
+        let out = b.run(&burrow_lab::random_name("sec64-"))?;
+        ensure(out.stdout.contains("getuid32 159\n"), "without SCMP_ARCH_X86 listed, a 32-bit call is killed (SIGSYS: 128+31)", &out)?;
         b.config["linux"]["seccomp"] = json!({
             "defaultAction": "SCMP_ACT_ALLOW",
             "syscalls": [
@@ -329,3 +341,37 @@ fn a_user_who_is_not_root_runs_a_container() {
         ensure(cgroups.is_empty(), "no cgroup", format!("{cgroups:?}"))
     });
 }
+
+// ANCHOR: i386
+/// A 32-bit x86 program, byte by byte: an ELF header, one program header
+/// that loads the file, and the code `eax = nr; ebx = arg; int 0x80;
+/// exit(-eax)`. Its exit status is 0 when the call returned 0, and the
+/// errno when it failed.
+fn i386_program(nr: u32, arg: u32) -> Vec<u8> {
+    const BASE: u32 = 0x0804_8000; // where 32-bit programs are loaded
+    const HEADERS: u32 = 52 + 32;
+    let mut code = vec![0xb8]; // mov eax, nr
+    code.extend(nr.to_le_bytes());
+    code.push(0xbb); // mov ebx, arg
+    code.extend(arg.to_le_bytes());
+    code.extend([0xcd, 0x80]); // int 0x80
+    code.extend([0x89, 0xc3, 0xf7, 0xdb]); // mov ebx, eax; neg ebx
+    code.extend([0xb8, 1, 0, 0, 0, 0xcd, 0x80]); // exit(ebx)
+    let size = HEADERS + code.len() as u32;
+    let mut elf = b"\x7fELF\x01\x01\x01\0\0\0\0\0\0\0\0\0".to_vec(); // 32-bit, little-endian
+    for half in [2u16, 3] {
+        elf.extend(half.to_le_bytes()); // an executable, for the i386
+    }
+    for word in [1, BASE + HEADERS, 52, 0, 0] {
+        elf.extend(word.to_le_bytes()); // version, entry, program headers at, no sections, flags
+    }
+    for half in [52u16, 32, 1, 0, 0, 0] {
+        elf.extend(half.to_le_bytes()); // the sizes of the headers, one program header
+    }
+    for word in [1, 0, BASE, BASE, size, size, 5, 0x1000] {
+        elf.extend(word.to_le_bytes()); // PT_LOAD the file at BASE, readable and executable
+    }
+    elf.extend(code);
+    elf
+}
+// ANCHOR_END: i386
