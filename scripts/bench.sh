@@ -32,22 +32,13 @@ host=$(rustc -vV | sed -n 's/^host: //p')
 RUSTFLAGS="-C target-feature=+crt-static" \
     cargo build --release -q -p burrow --target "$host" --target-dir "$top/target/static"
 burrow=$top/target/static/$host/release/burrow
-rootfs=$(scripts/rootfs.sh)
 
 # The bundle: burrow spec's config.json (runc reads the same file), without a
 # terminal, running the rootfs's /bin/true. State under /run: a tmpfs, as in use.
 work=$(mktemp -d /tmp/burrow-bench.XXXXXX)
 state=$(mktemp -d /run/burrow-bench.XXXXXX)
 trap 'rm -rf "$work" "$state"' EXIT
-cp -a "$rootfs" "$work/rootfs"
-"$burrow" spec --bundle "$work"
-python3 - "$work/config.json" <<'PY'
-import json, sys
-config = json.load(open(sys.argv[1]))
-config["process"]["terminal"] = False
-config["process"]["args"] = ["/bin/true"]
-json.dump(config, open(sys.argv[1], "w"), indent=2)
-PY
+scripts/bundle.sh "$burrow" "$work" /bin/true
 
 # The machine's speed drifts (a shared VM): ROUNDS short hyperfine runs, each
 # timing every command in turn, put each command's runs across the same

@@ -842,16 +842,7 @@ EOF
 
 # A bundle with a busybox rootfs; the sessions keep their state under $work.
 ch06_bundle() {
-    mkdir -p "$work/demo" && cp -a target/burrow-rootfs/busybox "$work/demo/rootfs"
-    (cd "$work/demo" && burrow spec)
-    python3 - "$work/demo/config.json" <<'PY'
-import json, sys
-path = sys.argv[1]
-config = json.load(open(path))
-config["process"]["terminal"] = False
-config["process"]["args"] = ["sh", "-c", "echo hello from $(hostname), pid $$; exec sleep 1000"]
-json.dump(config, open(path, "w"), indent=2)
-PY
+    scripts/bundle.sh "$(command -v burrow)" "$work/demo" sh -c 'echo hello from $(hostname), pid $$; exec sleep 1000'
 }
 ch06_bundle
 ch06_normalise() { normalise_with "$ch06_normalise_py" "$@"; }

@@ -85,15 +85,7 @@ echo
 
 echo "== an OCI runtime: burrow spec writes a bundle's config.json, then create, start, state, delete (as runc)"
 bundle="$scratch/bundle"
-mkdir -p "$bundle" && cp -a "$rootfs" "$bundle/rootfs"
-"$bin/burrow" spec --bundle "$bundle"
-python3 - "$bundle/config.json" <<'PY'
-import json, sys
-config = json.load(open(sys.argv[1]))
-config["process"]["terminal"] = False  # no one to type: see the book's "Terminals"
-config["process"]["args"] = ["sh", "-c", "echo hello from $(hostname), pid $$; exec sleep 30"]
-json.dump(config, open(sys.argv[1], "w"), indent=2)
-PY
+scripts/bundle.sh "$bin/burrow" "$bundle" sh -c 'echo hello from $(hostname), pid $$; exec sleep 30'
 state="$scratch/burrow-state"
 "$bin/burrow" --root "$state" create demo --bundle "$bundle" >"$scratch/demo.out" 2>&1 </dev/null
 echo "after create: $("$bin/burrow" --root "$state" state demo | grep -o '"status": "[a-z]*"')"

@@ -127,6 +127,19 @@ impl Proxy {
 }
 // ANCHOR_END: proxy
 
+/// Wait for our child `pid` in the foreground, forwarding signals to it,
+/// and return its exit code; with `console` (our end of the socket the
+/// pty's master was sent on), relay the terminal meanwhile.
+pub fn attach(console: Option<OwnedFd>, pid: nix::unistd::Pid) -> Result<i32> {
+    let master = console.map(|socket| recv_fd(socket.as_raw_fd())).transpose()?;
+    let proxy = master.map(Proxy::start).transpose()?;
+    let code = ch01_unshare::pid1::supervise(pid)?;
+    if let Some(proxy) = proxy {
+        proxy.finish();
+    }
+    Ok(code)
+}
+
 /// Give the pty the size of our terminal (the program inside lays its
 /// output out for it: `ls` columns, an editor's screen).
 fn copy_window_size(from: RawFd, to: RawFd) {

@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 pub struct Options<'a> {
     pub root: &'a Path,
     pub id: &'a str,
-    pub bundle: &'a Path,
+    pub bundle: &'a Bundle,
     pub pid_file: Option<&'a Path>,
     pub no_pivot: bool,
     /// With process.terminal: the unix socket the pty's master is sent on
@@ -41,8 +41,15 @@ pub struct Options<'a> {
     pub preserve_fds: u32,
 }
 
+/// A bundle, read and checked: its directory, its config.json, its rootfs.
+pub struct Bundle {
+    pub dir: PathBuf,
+    pub spec: Spec,
+    pub rootfs: PathBuf,
+}
+
 /// Read and check `bundle/config.json`.
-pub fn load_spec(bundle: &Path) -> Result<(PathBuf, Spec, PathBuf)> {
+pub fn load_spec(bundle: &Path) -> Result<Bundle> {
     let bundle =
         bundle.canonicalize().with_context(|| format!("--bundle {}: no such directory", bundle.display()))?;
     let config = bundle.join("config.json");
@@ -65,7 +72,7 @@ pub fn load_spec(bundle: &Path) -> Result<(PathBuf, Spec, PathBuf)> {
     if rootfs == Path::new("/") {
         bail!("root.path {}: the host's own root is not a container's rootfs", root.path().display());
     }
-    Ok((bundle, spec, rootfs))
+    Ok(Bundle { dir: bundle, spec, rootfs })
 }
 
 // ANCHOR: create
@@ -73,16 +80,16 @@ pub fn load_spec(bundle: &Path) -> Result<(PathBuf, Spec, PathBuf)> {
 /// fifo and `state.json` says `created`; on failure nothing is left.
 pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
     state::check_id(opts.id)?;
-    let (bundle, spec, rootfs) = load_spec(opts.bundle)?;
+    let Bundle { dir: bundle, spec, rootfs } = opts.bundle;
     let terminal = spec.process().as_ref().and_then(|p| p.terminal()).unwrap_or(false);
     match (terminal, opts.console.is_some()) {
         (true, false) => bail!("process.terminal is true: give --console-socket SOCKET (the pty's master is sent there), or set \"terminal\": false in config.json"),
         (false, true) => bail!("--console-socket given, but process.terminal is false: set \"terminal\": true in config.json, or drop the flag"),
         _ => {}
     }
-    let namespaces = Namespaces::of(&spec)?;
-    let (cgroup_parent, cgroup_name) = cgroups::path(&spec, opts.id)?;
-    let resources = cgroups::resources(&spec)?;
+    let namespaces = Namespaces::of(spec)?;
+    let (cgroup_parent, cgroup_name) = cgroups::path(spec, opts.id)?;
+    let resources = cgroups::resources(spec)?;
     let rootless = cgroups::rootless();
     if rootless {
         cgroups::check_rootless(&resources)?;
@@ -124,7 +131,7 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
             cgroup_name: if rootless { String::new() } else { cgroup_name.clone() },
         };
         let placed = Placed { cgroup: cgroup.as_ref(), layout };
-        spawn(&spec, &bundle, &rootfs, &dir, &namespaces, placed, &mut state, opts, old_mask)?;
+        spawn(spec, bundle, rootfs, &dir, &namespaces, placed, &mut state, opts, old_mask)?;
         state.status = Status::Created;
         state.save(opts.root)?;
         if let Some(path) = opts.pid_file {

@@ -10,16 +10,16 @@
 
 use crate::create::open_fd;
 use crate::state::{State, Status};
-use crate::sync::{self, expect, send_msg, Message};
+use crate::sync::{self, send_msg, Message};
 use crate::{cgroups, console, process};
 use anyhow::{bail, Context, Result};
 use ch01_unshare::container::{clone_child, kill_and_reap};
 use ch01_unshare::exec::{self as execve, code_of};
 use nix::fcntl::OFlag;
 use nix::sched::CloneFlags;
-use nix::sys::signal::{SigSet, Signal};
+use nix::sys::signal::SigSet;
 use oci_spec::runtime::{LinuxNamespaceType, Process, Spec};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::Path;
 
 /// What to execute, and how.
@@ -140,13 +140,7 @@ pub fn exec(opts: &Options, own_console: Option<OwnedFd>, old_mask: &SigSet) -> 
     if opts.detach {
         return Ok(0);
     }
-    let master = own_console.map(|socket| console::recv_fd(socket.as_raw_fd())).transpose()?;
-    let proxy = master.map(console::Proxy::start).transpose()?;
-    let code = ch01_unshare::pid1::supervise(pid)?;
-    if let Some(proxy) = proxy {
-        proxy.finish();
-    }
-    Ok(code)
+    console::attach(own_console, pid)
 }
 // ANCHOR_END: exec
 
@@ -173,16 +167,8 @@ fn prepare(
     parent_end: RawFd,
     old_mask: &SigSet,
 ) -> Result<Vec<std::ffi::CString>> {
-    // SAFETY: the fd is this child's copy of the parent's end, owned by nothing here.
-    drop(unsafe { OwnedFd::from_raw_fd(parent_end) });
-    nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).context("prctl(PR_SET_PDEATHSIG)")?;
-    // SAFETY: our own end, borrowed for one message; it stays open until execve.
-    let sock_fd = std::mem::ManuallyDrop::new(unsafe { OwnedFd::from_raw_fd(sock) });
-    expect(&sock_fd, Message::Go(String::new()))?;
-    crate::init::join(join)?;
-    if join.iter().any(|(flag, _)| *flag == CloneFlags::CLONE_NEWUSER) {
-        crate::init::become_namespace_root()?;
-    }
+    let userns = join.iter().any(|(flag, _)| *flag == CloneFlags::CLONE_NEWUSER);
+    crate::init::first_steps(sock, parent_end, join, userns)?;
     if let Some(socket) = opts.console {
         console::set_up(socket)?;
     }

@@ -72,18 +72,7 @@ pub fn init(plan: &Plan, sock: RawFd, parent_end: RawFd) -> isize {
 }
 
 fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
-    // SAFETY: the fd is this child's copy of the parent's end, owned by nothing here.
-    drop(unsafe { OwnedFd::from_raw_fd(parent_end) });
-    // SAFETY: the same for our own end, borrowed for the setup's messages.
-    let sock_fd = unsafe { OwnedFd::from_raw_fd(sock) };
-    let sock_fd = std::mem::ManuallyDrop::new(sock_fd);
-    // Until `create` has heard "Ready", the child dies with it.
-    nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).context("prctl(PR_SET_PDEATHSIG)")?;
-    expect(&sock_fd, Message::Go(String::new()))?;
-    join(&plan.join)?;
-    if plan.userns {
-        become_namespace_root()?;
-    }
+    let sock_fd = first_steps(sock, parent_end, &plan.join, plan.userns)?;
     set_names(plan)?;
     rootfs::prepare(plan.spec, plan.bundle, plan.rootfs, plan.userns)?;
     send_msg(sock, &Message::Mounted)?;
@@ -108,6 +97,28 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
     nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;
     send_msg(sock, &Message::Ready)?;
     Ok(state)
+}
+/// The first steps of a child of `create` or `exec`: close the parent's end
+/// of the socketpair, die with the parent until it has heard "Ready", wait
+/// for its "Go", join the namespaces given by path, and become root in a
+/// user namespace. Returns our end, borrowed (it stays open until execve).
+pub fn first_steps(
+    sock: RawFd,
+    parent_end: RawFd,
+    namespaces: &[(CloneFlags, RawFd)],
+    userns: bool,
+) -> Result<std::mem::ManuallyDrop<OwnedFd>> {
+    // SAFETY: the fd is this child's copy of the parent's end, owned by nothing here.
+    drop(unsafe { OwnedFd::from_raw_fd(parent_end) });
+    // SAFETY: the same for our own end, borrowed for the setup's messages.
+    let sock_fd = std::mem::ManuallyDrop::new(unsafe { OwnedFd::from_raw_fd(sock) });
+    nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).context("prctl(PR_SET_PDEATHSIG)")?;
+    expect(&sock_fd, Message::Go(String::new()))?;
+    join(namespaces)?;
+    if userns {
+        become_namespace_root()?;
+    }
+    Ok(sock_fd)
 }
 // ANCHOR_END: init
 

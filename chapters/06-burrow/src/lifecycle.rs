@@ -12,9 +12,9 @@ use nix::fcntl::OFlag;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use oci_spec::runtime::LinuxResources;
+use oci_spec::runtime::{LinuxResources, Spec};
 use std::io::Read;
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -26,7 +26,13 @@ use std::time::{Duration, Instant};
 /// only then may the poststart hooks run. The fifo is removed: from now on
 /// the container is `running`.
 pub fn start(root: &Path, id: &str) -> Result<()> {
-    let state = State::load(root, id)?;
+    start_loaded(root, &State::load(root, id)?, None)
+}
+
+/// `start` of a container whose state (and config.json, if given) the
+/// caller has already read.
+pub fn start_loaded(root: &Path, state: &State, spec: Option<&Spec>) -> Result<()> {
+    let id = &state.id;
     if state.status != Status::Created {
         bail!(
             "cannot start container {id:?}: it is {}, and only a created container can be started",
@@ -56,11 +62,26 @@ pub fn start(root: &Path, id: &str) -> Result<()> {
         }
     }
     std::fs::remove_file(&fifo).with_context(|| format!("remove {}", fifo.display()))?;
-    if let Ok((_, spec, _)) = load_spec(&state.bundle) {
-        let running = State { status: Status::Running, ..state };
-        hooks::run_warning(&spec, Stage::Poststart, &running.spec_json().to_string());
-    }
+    after_hooks(state, spec, Stage::Poststart, Status::Running);
     Ok(())
+}
+
+/// Run the poststart or poststop hooks, with the state as it now is; a
+/// failure is only a warning. config.json is read again unless given.
+fn after_hooks(state: &State, spec: Option<&Spec>, stage: Stage, status: Status) {
+    let read;
+    let spec = match spec {
+        Some(spec) => spec,
+        None => match load_spec(&state.bundle) {
+            Ok(bundle) => {
+                read = bundle.spec;
+                &read
+            }
+            Err(_) => return,
+        },
+    };
+    let now = State { status, ..state.clone() };
+    hooks::run_warning(spec, stage, &now.spec_json().to_string());
 }
 // ANCHOR_END: start
 
@@ -120,12 +141,12 @@ pub fn delete(root: &Path, id: &str, force: bool) -> Result<()> {
         status if force => explain!("delete --force: the container is {status}: SIGKILL"),
         status => bail!("cannot delete container {id:?}: it is {status}; stop it first (`burrow kill {id} KILL`) or use --force"),
     }
-    destroy(root, &state)
+    destroy(root, &state, None)
 }
 
 /// Kill whatever is left, remove the cgroup and the state directory, and run
 /// the poststop hooks.
-pub fn destroy(root: &Path, state: &State) -> Result<()> {
+pub fn destroy(root: &Path, state: &State, spec: Option<&Spec>) -> Result<()> {
     let cgroup = cgroups::open(state)?;
     if let (Some(cgroup), Status::Paused) = (&cgroup, state.status) {
         let _ = cgroup.freeze(false);
@@ -139,10 +160,7 @@ pub fn destroy(root: &Path, state: &State) -> Result<()> {
     wait_gone(state, root)?;
     let dir = state::dir(root, &state.id)?;
     std::fs::remove_dir_all(&dir).with_context(|| format!("remove {}", dir.display()))?;
-    if let Ok((_, spec, _)) = load_spec(&state.bundle) {
-        let stopped = State { status: Status::Stopped, ..state.clone() };
-        hooks::run_warning(&spec, Stage::Poststop, &stopped.spec_json().to_string());
-    }
+    after_hooks(state, spec, Stage::Poststop, Status::Stopped);
     Ok(())
 }
 // ANCHOR_END: delete
@@ -234,16 +252,11 @@ pub fn ps(root: &Path, id: &str) -> Result<Vec<(i32, String)>> {
 
 /// `run` without `-d` ends here: the same `start`, then wait for the process
 /// (this process is its parent), forwarding signals, and delete it.
-pub fn run_foreground(root: &Path, state: &State, console: Option<OwnedFd>) -> Result<i32> {
+pub fn run_foreground(root: &Path, state: &State, spec: &Spec, console: Option<OwnedFd>) -> Result<i32> {
+    start_loaded(root, state, Some(spec))?;
     // The master was sent before create returned: it waits in the socket.
-    let master = console.map(|socket| crate::console::recv_fd(socket.as_raw_fd())).transpose()?;
-    start(root, &state.id)?;
-    let proxy = master.map(crate::console::Proxy::start).transpose()?;
-    let code = ch01_unshare::pid1::supervise(Pid::from_raw(state.pid))?;
-    if let Some(proxy) = proxy {
-        proxy.finish();
-    }
-    destroy(root, state)?;
+    let code = crate::console::attach(console, Pid::from_raw(state.pid))?;
+    destroy(root, state, Some(spec))?;
     Ok(code)
 }
 

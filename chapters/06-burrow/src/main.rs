@@ -252,11 +252,16 @@ enum Command {
     Features,
 }
 
-fn create_options<'a>(root: &'a Path, args: &'a CreateArgs, console: Option<RawFd>) -> Options<'a> {
+fn create_options<'a>(
+    root: &'a Path,
+    args: &'a CreateArgs,
+    bundle: &'a create::Bundle,
+    console: Option<RawFd>,
+) -> Options<'a> {
     Options {
         root,
         id: &args.id,
-        bundle: &args.bundle,
+        bundle,
         pid_file: args.pid_file.as_deref(),
         no_pivot: args.no_pivot,
         console,
@@ -324,7 +329,9 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Create(args) => {
             let old_mask = ch01_unshare::pid1::block_signals()?;
             let console = connect_console(args.console_socket.as_deref())?;
-            create::create(&create_options(root, &args, console.as_ref().map(|c| c.as_raw_fd())), &old_mask)?;
+            let bundle = create::load_spec(&args.bundle)?;
+            let console = console.as_ref().map(|c| c.as_raw_fd());
+            create::create(&create_options(root, &args, &bundle, console), &old_mask)?;
         }
         Command::Start { id } => lifecycle::start(root, &id)?,
         Command::State { id } => {
@@ -334,14 +341,14 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Delete { id, force } => lifecycle::delete(root, &id, force)?,
         Command::Run { create: args, detach } => {
             let old_mask = ch01_unshare::pid1::block_signals()?;
-            let (_, spec, _) = create::load_spec(&args.bundle)?;
-            let terminal = spec.process().as_ref().and_then(|p| p.terminal()).unwrap_or(false);
+            let bundle = create::load_spec(&args.bundle)?;
+            let terminal = bundle.spec.process().as_ref().and_then(|p| p.terminal()).unwrap_or(false);
             let mut console = Console::new(args.console_socket.as_deref(), terminal && !detach)?;
-            let state = create::create(&create_options(root, &args, console.fd()), &old_mask)?;
+            let state = create::create(&create_options(root, &args, &bundle, console.fd()), &old_mask)?;
             if detach {
-                lifecycle::start(root, &state.id)?;
+                lifecycle::start_loaded(root, &state, Some(&bundle.spec))?;
             } else {
-                return lifecycle::run_foreground(root, &state, console.ours());
+                return lifecycle::run_foreground(root, &state, &bundle.spec, console.ours());
             }
         }
         Command::Exec {
@@ -359,7 +366,7 @@ fn run(cli: Cli) -> Result<i32> {
         } => {
             let old_mask = ch01_unshare::pid1::block_signals()?;
             let state = State::load(root, &id)?;
-            let (_, spec, _) = create::load_spec(&state.bundle)?;
+            let spec = create::load_spec(&state.bundle)?.spec;
             let mut process = burrow::exec::process_from(&spec, process.as_deref(), &command)?;
             if tty {
                 process.set_terminal(Some(true));

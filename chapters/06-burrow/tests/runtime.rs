@@ -44,7 +44,8 @@ fn lifecycle_create_start_kill_delete() {
             let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
             (comm.trim() == "sleep").then_some(())
         });
-        ensure(executed.is_some() && status_of(&b.state(&id)) == "running", "sleep running, status running", b.state(&id))?;
+        let state = b.state(&id);
+        ensure(executed.is_some() && status_of(&state) == "running", "sleep running, status running", state)?;
         let out = b.burrow(&["start", &id])?;
         ensure(out.code == Some(125), "a second start to fail", &out)?;
         let out = b.burrow(&["delete", &id])?;
@@ -52,7 +53,7 @@ fn lifecycle_create_start_kill_delete() {
         let out = b.burrow(&["kill", &id, "KILL"])?;
         ensure(out.code == Some(0), "kill KILL to succeed", &out)?;
         let stopped = wait_for(5.0, || (status_of(&b.state(&id)) == "stopped").then_some(()));
-        ensure(stopped.is_some(), "status stopped after kill", b.state(&id))?;
+        ensure(stopped.is_some(), "status stopped after kill", "not stopped within 5 s")?;
         let out = b.burrow(&["delete", &id])?;
         ensure(out.code == Some(0), "delete to succeed", &out)?;
         let out = b.burrow(&["state", &id])?;
@@ -416,7 +417,8 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
         ensure(out.code == Some(0), "create to succeed", &out)?;
         let out = b.detached(&["create", &id])?;
         ensure(out.code == Some(125) && out.stderr.contains("already exists"), "a second create with the id to fail", &out)?;
-        ensure(status_of(&b.state(&id)) == "created", "the first container untouched", b.state(&id))?;
+        let state = b.state(&id);
+        ensure(status_of(&state) == "created", "the first container untouched", state)?;
         let pid = b.pid(&id)?;
         let out = b.burrow(&["delete", &id])?;
         ensure(out.code == Some(0), "delete of a created container", &out)?;
@@ -459,7 +461,7 @@ fn terminal_through_the_console_socket() {
         let text = String::from_utf8_lossy(&seen).replace('\r', "");
         ensure(text.contains("\n/dev/pts/0\n") && text.contains("\n42\n"), "tty /dev/pts/0 and 42 from the shell", &text)?;
         let stopped = wait_for(5.0, || (status_of(&b.state(&id)) == "stopped").then_some(()));
-        ensure(stopped.is_some(), "stopped after exit", b.state(&id))?;
+        ensure(stopped.is_some(), "stopped after exit", "not stopped within 5 s")?;
         let out = b.burrow(&["delete", &id])?;
         ensure(out.code == Some(0), "delete to succeed", &out)?;
         b.nothing_left(&id, None)?;
@@ -574,13 +576,15 @@ fn pause_resume_kill_all_list_features() {
         });
         ensure(two.is_some(), "ps: two processes (sleep 1000 and sleep 1001)", "fewer")?;
         let out = b.burrow(&["pause", &id])?;
-        ensure(out.code == Some(0) && status_of(&b.state(&id)) == "paused", "pause: status paused", format!("{out} {}", b.state(&id)))?;
+        let state = b.state(&id);
+        ensure(out.code == Some(0) && status_of(&state) == "paused", "pause: status paused", format!("{out} {state}"))?;
         let freezer = burrow_lab::cgroup_dir(pid, "freezer").map(|d| std::fs::read_to_string(d.join("freezer.state")).unwrap_or_default());
         let v2 = burrow_lab::cgroup_dir(pid, "pids").map(|d| std::fs::read_to_string(d.join("cgroup.events")).unwrap_or_default());
         let frozen = freezer.as_deref().is_some_and(|s| s.trim() == "FROZEN") || v2.as_deref().is_some_and(|e| e.contains("frozen 1"));
         ensure(frozen, "the cgroup frozen (freezer.state FROZEN or cgroup.events frozen 1)", format!("{freezer:?} {v2:?}"))?;
         let out = b.burrow(&["resume", &id])?;
-        ensure(out.code == Some(0) && status_of(&b.state(&id)) == "running", "resume: status running", format!("{out} {}", b.state(&id)))?;
+        let state = b.state(&id);
+        ensure(out.code == Some(0) && status_of(&state) == "running", "resume: status running", format!("{out} {state}"))?;
         let out = b.burrow(&["list", "--format", "json"])?;
         let list: Value = serde_json::from_str(&out.stdout).unwrap_or_default();
         let entry = list.as_array().and_then(|l| l.iter().find(|e| e["id"] == id.as_str()).cloned()).unwrap_or_default();
