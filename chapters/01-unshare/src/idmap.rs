@@ -19,7 +19,8 @@ use std::fs;
 /// (CVE-2014-8989). We always deny, as `unshare --map-root-user` does: a
 /// single-id map has no other group to switch to anyway.
 pub fn map_root_to_caller(pid: Pid) -> Result<()> {
-    let (uid, gid) = (Uid::current(), Gid::current());
+    // The kernel checks a one-id map against the writer's effective ids.
+    let (uid, gid) = (Uid::effective(), Gid::effective());
     write_proc(pid, "setgroups", "deny")?;
     write_proc(pid, "uid_map", &format!("0 {uid} 1"))?;
     write_proc(pid, "gid_map", &format!("0 {gid} 1"))

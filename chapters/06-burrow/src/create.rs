@@ -418,9 +418,7 @@ fn rootless_maps(pid: Pid, uid_map: &str, gid_map: &str) -> Result<()> {
         map.split_whitespace().collect::<Vec<_>>() == own.split_whitespace().collect::<Vec<_>>()
     };
     if single(uid_map, &own.0) && single(gid_map, &own.1) {
-        idmap::write_proc(pid, "setgroups", "deny")?;
-        idmap::write_proc(pid, "uid_map", uid_map)?;
-        return idmap::write_proc(pid, "gid_map", gid_map);
+        return idmap::map_root_to_caller(pid);
     }
     for (helper, map) in [("newuidmap", uid_map), ("newgidmap", gid_map)] {
         let args: Vec<&str> = map.split_whitespace().collect();
