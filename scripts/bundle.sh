@@ -11,8 +11,13 @@ if [ $# -lt 3 ]; then
 fi
 burrow=$1 dir=$2
 shift 2
+if [ -e "$dir/rootfs" ]; then
+    echo "bundle.sh: $dir/rootfs already exists: give a new directory" >&2
+    exit 1
+fi
+rootfs=$("$(dirname "${BASH_SOURCE[0]}")/rootfs.sh")
 mkdir -p "$dir"
-cp -a "$("$(dirname "${BASH_SOURCE[0]}")/rootfs.sh")" "$dir/rootfs"
+cp -a "$rootfs" "$dir/rootfs"
 "$burrow" spec --bundle "$dir"
 python3 - "$dir/config.json" "$@" <<'PY'
 import json, sys

@@ -127,17 +127,26 @@ impl Proxy {
 }
 // ANCHOR_END: proxy
 
-/// Wait for our child `pid` in the foreground, forwarding signals to it,
-/// and return its exit code; with `console` (our end of the socket the
-/// pty's master was sent on), relay the terminal meanwhile.
-pub fn attach(console: Option<OwnedFd>, pid: nix::unistd::Pid) -> Result<i32> {
+/// With `console` (our end of the socket the pty's master is sent on):
+/// receive the master and relay it to our own terminal.
+pub fn relay(console: Option<OwnedFd>) -> Result<Option<Proxy>> {
     let master = console.map(|socket| recv_fd(socket.as_raw_fd())).transpose()?;
-    let proxy = master.map(Proxy::start).transpose()?;
+    master.map(Proxy::start).transpose()
+}
+
+/// Wait for our child `pid` in the foreground, forwarding signals to it,
+/// then for the relay's last output; return the child's exit code.
+pub fn wait(relay: Option<Proxy>, pid: nix::unistd::Pid) -> Result<i32> {
     let code = ch01_unshare::pid1::supervise(pid)?;
-    if let Some(proxy) = proxy {
+    finish(relay);
+    Ok(code)
+}
+
+/// End the relay, if any (the pty must have closed, or this waits for it).
+pub fn finish(relay: Option<Proxy>) {
+    if let Some(proxy) = relay {
         proxy.finish();
     }
-    Ok(code)
 }
 
 /// Give the pty the size of our terminal (the program inside lays its

@@ -140,7 +140,7 @@ pub fn exec(opts: &Options, own_console: Option<OwnedFd>, old_mask: &SigSet) -> 
     if opts.detach {
         return Ok(0);
     }
-    console::attach(own_console, pid)
+    console::wait(console::relay(own_console)?, pid)
 }
 // ANCHOR_END: exec
 

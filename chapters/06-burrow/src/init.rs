@@ -63,9 +63,18 @@ pub fn init(plan: &Plan, sock: RawFd, parent_end: RawFd) -> isize {
         }
     };
     // From here on `create` has returned: errors can only go to stderr.
-    let failure = match wait_for_start(plan, &state) {
-        Ok(argv) => exec::execvp(&argv),
-        Err(e) => exec::ExitError { code: code_of(&e), message: format!("{e:#}") },
+    let failed = |e: anyhow::Error| exec::ExitError { code: code_of(&e), message: format!("{e:#}") };
+    let failure = match wait_for_start(plan) {
+        Err(e) => failed(e),
+        Ok(mut fifo) => {
+            let failure = match become_command(plan, &state) {
+                Ok(argv) => exec::execvp(&argv),
+                Err(e) => failed(e),
+            };
+            // Still here: the command will not run. `start` waits to hear it.
+            let _ = fifo.write_all(b"1");
+            failure
+        }
     };
     eprintln!("burrow: container process: {failure}");
     failure.code as isize
@@ -98,6 +107,7 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
     send_msg(sock, &Message::Ready)?;
     Ok(state)
 }
+
 /// The first steps of a child of `create` or `exec`: close the parent's end
 /// of the socketpair, die with the parent until it has heard "Ready", wait
 /// for its "Go", join the namespaces given by path, and become root in a
@@ -164,9 +174,10 @@ fn set_names(plan: &Plan) -> Result<()> {
 }
 
 // ANCHOR: fifo
-/// Block until `burrow start`, then finish as the command's process: the
-/// startContainer hooks, the user, and back the signal mask and fds.
-fn wait_for_start(plan: &Plan, state: &str) -> Result<Vec<std::ffi::CString>> {
+/// Block until `burrow start`, and answer it with a byte on the exec fifo.
+/// The fifo stays open, close-on-exec: `start` reads on until execve(2)
+/// closes it, or until a second byte says the command will not run.
+fn wait_for_start(plan: &Plan) -> Result<std::fs::File> {
     // The fifo's path was on the host; its O_PATH fd still leads to it, and
     // reopening through /proc/self/fd gives a real, writable open.
     let path = format!("/proc/self/fd/{}", plan.fifo);
@@ -174,8 +185,12 @@ fn wait_for_start(plan: &Plan, state: &str) -> Result<Vec<std::ffi::CString>> {
     let mut fifo =
         std::fs::File::from(open_fd(Path::new(&path), OFlag::O_WRONLY).context("open the exec fifo")?);
     fifo.write_all(b"0").context("write to the exec fifo")?;
-    // Kept open (close-on-exec) on purpose: `start` waits for its closing.
-    let _ = std::os::fd::IntoRawFd::into_raw_fd(fifo);
+    Ok(fifo)
+}
+
+/// Then finish as the command's process: the startContainer hooks, the
+/// user, and back the signal mask and fds.
+fn become_command(plan: &Plan, state: &str) -> Result<Vec<std::ffi::CString>> {
     hooks::run(plan.spec, hooks::Stage::StartContainer, state)?;
     let process = process::of(plan.spec)?;
     process::become_user(process, plan.seccomp)?;

@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 /// opening it for writing, wakes up, writes one byte, runs the
 /// startContainer hooks and goes on to execve(2), which closes its end (it
 /// is close-on-exec): end-of-file here means the command is running, and
-/// only then may the poststart hooks run. The fifo is removed: from now on
-/// the container is `running`.
+/// only then may the poststart hooks run; a second byte means it failed
+/// first. The fifo is removed: from now on the container is `running`.
 pub fn start(root: &Path, id: &str) -> Result<()> {
     start_loaded(root, &State::load(root, id)?, None)
 }
@@ -50,7 +50,10 @@ pub fn start_loaded(root: &Path, state: &State, spec: Option<&Spec>) -> Result<(
         poll(&mut fds, PollTimeout::from(100u16)).context("poll the exec fifo")?;
         let mut byte = [0u8; 1];
         match reader.read(&mut byte) {
-            Ok(1) => signalled = true,
+            Ok(1) if !signalled => signalled = true,
+            Ok(1) => bail!(
+                "container {id:?}: its process failed before executing the command (its stderr says why)"
+            ),
             // Before the byte: no writer yet. After it: the writer's execve.
             Ok(_) if signalled => break,
             Ok(_) => {}
@@ -253,9 +256,18 @@ pub fn ps(root: &Path, id: &str) -> Result<Vec<(i32, String)>> {
 /// `run` without `-d` ends here: the same `start`, then wait for the process
 /// (this process is its parent), forwarding signals, and delete it.
 pub fn run_foreground(root: &Path, state: &State, spec: &Spec, console: Option<OwnedFd>) -> Result<i32> {
-    start_loaded(root, state, Some(spec))?;
     // The master was sent before create returned: it waits in the socket.
-    let code = crate::console::attach(console, Pid::from_raw(state.pid))?;
+    // Relay it before `start`: the container can write before its execve
+    // (startContainer hooks), and would stop there once the pty is full.
+    let relay = crate::console::relay(console)?;
+    if let Err(e) = start_loaded(root, state, Some(spec)) {
+        // Kill and remove it: then the relay sees the pty close, and ends.
+        if destroy(root, state, Some(spec)).is_ok() {
+            crate::console::finish(relay);
+        }
+        return Err(e);
+    }
+    let code = crate::console::wait(relay, Pid::from_raw(state.pid))?;
     destroy(root, state, Some(spec))?;
     Ok(code)
 }

@@ -86,15 +86,20 @@ pub fn features() -> serde_json::Value {
 /// config.json's action as the kernel's SECCOMP_RET_* answer.
 fn action(action: LinuxSeccompAction, errno: Option<u32>) -> Result<u32> {
     use LinuxSeccompAction as A;
-    let data = |value: u32| value & libc::SECCOMP_RET_DATA;
+    let data = |value: u32, most: u32| match value <= most {
+        true => Ok(value),
+        false => Err(anyhow::anyhow!(
+            "seccomp errnoRet {value}: more than the kernel returns ({most}); use an errno(3) number"
+        )),
+    };
     Ok(match action {
         A::ScmpActAllow => libc::SECCOMP_RET_ALLOW,
-        A::ScmpActErrno => libc::SECCOMP_RET_ERRNO | data(errno.unwrap_or(libc::EPERM as u32)),
+        A::ScmpActErrno => libc::SECCOMP_RET_ERRNO | data(errno.unwrap_or(libc::EPERM as u32), 4095)?,
         A::ScmpActKill | A::ScmpActKillThread => libc::SECCOMP_RET_KILL_THREAD,
         A::ScmpActKillProcess => libc::SECCOMP_RET_KILL_PROCESS,
         A::ScmpActTrap => libc::SECCOMP_RET_TRAP,
         A::ScmpActLog => libc::SECCOMP_RET_LOG,
-        A::ScmpActTrace => libc::SECCOMP_RET_TRACE | data(errno.unwrap_or(0)),
+        A::ScmpActTrace => libc::SECCOMP_RET_TRACE | data(errno.unwrap_or(0), libc::SECCOMP_RET_DATA)?,
         other => bail!("seccomp action {other:?} is not supported by burrow"),
     })
 }
@@ -117,8 +122,10 @@ fn severity(answer: u32) -> i32 {
 ///
 /// The native ABI is always compiled (as libseccomp's filters start with
 /// it), the 32-bit one when `architectures` lists it. A name the ABI has
-/// no call for (`chown32` in 64-bit mode) is skipped, and so is a rule
-/// whose action is the default one, as runc does.
+/// no call for (`chown32` in 64-bit mode) is skipped, as runc does, and so
+/// is a call whose rules all give the default answer. (runc drops every
+/// rule with the default action; burrow keeps one among a call's other
+/// rules, where, if it is the more severe, it must win.)
 pub fn compile(seccomp: &LinuxSeccomp) -> Result<Program> {
     let default = action(seccomp.default_action(), seccomp.default_errno_ret())?;
     let listed = seccomp.architectures().as_deref().unwrap_or_default();
@@ -140,6 +147,11 @@ pub fn compile(seccomp: &LinuxSeccomp) -> Result<Program> {
     }
     program.push(bpf::ret(libc::SECCOMP_RET_KILL_PROCESS));
     program.extend(sections.into_iter().flatten());
+    for rule in seccomp.syscalls().as_deref().unwrap_or_default() {
+        for name in rule.names().iter().filter(|name| abis.iter().all(|abi| (abi.number)(name).is_none())) {
+            ch01_unshare::explain!("seccomp: no call is named {name:?} here: its rule is skipped");
+        }
+    }
     if program.len() > libc::BPF_MAXINSNS as usize {
         bail!("the seccomp profile compiles to {} BPF instructions, more than the kernel's 4096: merge its rules", program.len());
     }
@@ -151,16 +163,20 @@ fn section(seccomp: &LinuxSeccomp, abi: &Abi, default: u32) -> Result<Program> {
     let mut calls: BTreeMap<u32, Vec<(u32, &LinuxSyscall)>> = BTreeMap::new();
     for rule in seccomp.syscalls().as_deref().unwrap_or_default() {
         let answer = action(rule.action(), rule.errno_ret())?;
-        if answer == default {
-            continue;
-        }
         for nr in rule.names().iter().filter_map(|name| (abi.number)(name)) {
             calls.entry(nr).or_default().push((answer, rule));
         }
     }
+    calls.retain(|_, rules| rules.iter().any(|(answer, _)| *answer != default));
     let mut out = vec![bpf::load(bpf::NR)];
     if abi.arch == Arch::ScmpArchX86_64 {
-        out.extend([bpf::jump(libc::BPF_JGE, X32_BIT, 0, 1), bpf::ret(libc::SECCOMP_RET_KILL_PROCESS)]);
+        // -1 is no call (a tracer skipping one): on to the default answer.
+        // Numbers with the x32 bit: killed.
+        out.extend([
+            bpf::jump(libc::BPF_JEQ, u32::MAX, 2, 0),
+            bpf::jump(libc::BPF_JGE, X32_BIT, 0, 1),
+            bpf::ret(libc::SECCOMP_RET_KILL_PROCESS),
+        ]);
     }
     let mut compiled = Vec::new();
     for (nr, mut rules) in calls {
@@ -178,7 +194,13 @@ fn section(seccomp: &LinuxSeccomp, abi: &Abi, default: u32) -> Result<Program> {
 /// chain, installing Docker's profile took 1 ms here; with halves, 0.3.)
 fn search(calls: &[(u32, Program)], default: u32) -> Result<Program> {
     if calls.len() <= 8 {
-        return leaf(calls, default);
+        match leaf(calls, default) {
+            Ok(program) => return Ok(program),
+            // A jump over the group's rules would reach too far: split it
+            // further (one call's rules cannot be).
+            Err(e) if calls.len() == 1 => return Err(e),
+            Err(_) => {}
+        }
     }
     let (below, from) = calls.split_at(calls.len() / 2);
     let below = search(below, default)?;
@@ -225,15 +247,24 @@ fn leaf(calls: &[(u32, Program)], default: u32) -> Result<Program> {
 fn call(rules: &[(u32, &LinuxSyscall)], wide: bool, default: u32) -> Result<Program> {
     let mut out = Vec::new();
     for (answer, rule) in rules {
-        let mut steps = Vec::new();
-        for arg in rule.args().as_deref().unwrap_or_default() {
-            steps.extend(bpf::condition(arg, wide)?);
-        }
-        let always = steps.is_empty();
-        steps.push(Step::Ret(*answer));
-        out.extend(bpf::assemble(&steps)?);
-        if always {
-            return Ok(out);
+        let args = rule.args().as_deref().unwrap_or_default();
+        // Two conditions on one argument cannot both hold for ==: runc
+        // makes each condition of such a rule a rule of its own, so that
+        // they are alternatives, and so does burrow.
+        let repeated =
+            args.iter().enumerate().any(|(at, a)| args[..at].iter().any(|b| b.index() == a.index()));
+        let alternatives: Vec<&[_]> = if repeated { args.chunks(1).collect() } else { vec![args] };
+        for conditions in alternatives {
+            let mut steps = Vec::new();
+            for arg in conditions {
+                steps.extend(bpf::condition(arg, wide)?);
+            }
+            let always = steps.is_empty();
+            steps.push(Step::Ret(*answer));
+            out.extend(bpf::assemble(&steps)?);
+            if always {
+                return Ok(out);
+            }
         }
     }
     out.push(bpf::ret(default));
@@ -271,6 +302,92 @@ mod tests {
     fn the_default_profile_compiles() {
         let program = compile(&docker_default().expect("profile")).expect("compile");
         assert!(program.len() < 4096, "{} instructions", program.len());
+    }
+
+    /// System call `nr` with six arguments, in 64-bit mode: the result, or -errno.
+    fn call6(nr: libc::c_long, a: [u64; 6]) -> i64 {
+        // SAFETY: the callers make only calls that read no memory, or that
+        // the filter answers before they run.
+        let done = unsafe { libc::syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]) };
+        if done == -1 {
+            -(Errno::last() as i64)
+        } else {
+            done
+        }
+    }
+
+    #[test]
+    fn docker_profile_answers() {
+        let profile = serde_json::to_value(docker_default().expect("profile")).expect("json");
+        let [unix, vsock, vsock_high, none] = filtered(profile, || {
+            let unix = call6(libc::SYS_socket, [libc::AF_UNIX as u64, libc::SOCK_STREAM as u64, 0, 0, 0, 0]);
+            let vsock =
+                call6(libc::SYS_socket, [libc::AF_VSOCK as u64, libc::SOCK_STREAM as u64, 0, 0, 0, 0]);
+            // The kernel reads the family as an int: this is AF_VSOCK too.
+            let high = (1 << 32) | libc::AF_VSOCK as u64;
+            let vsock_high = call6(libc::SYS_socket, [high, libc::SOCK_STREAM as u64, 0, 0, 0, 0]);
+            // -1: no call, as a tracer skipping one sets it: the default
+            // answer (were it killed, so would be this test).
+            let none = call6(-1, [0; 6]);
+            [unix, vsock, vsock_high, none]
+        });
+        assert!(unix >= 0, "socket(AF_UNIX): {unix}");
+        let _ = nix::unistd::close(unix as i32);
+        assert_eq!([vsock, vsock_high, none], [-(libc::EPERM as i64); 3]);
+    }
+
+    #[test]
+    fn rules_of_one_call() {
+        let eaddr = -(libc::EADDRNOTAVAIL as i64);
+        // The more severe rule wins, even when its action is the default one.
+        let profile = json!({
+            "defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": libc::EADDRNOTAVAIL,
+            "syscalls": [
+                {"names": ["exit", "futex", "munmap", "madvise", "rt_sigprocmask", "rseq", "set_robust_list", "sigaltstack"],
+                 "action": "SCMP_ACT_ALLOW"},
+                {"names": ["getppid"], "action": "SCMP_ACT_ALLOW"},
+                {"names": ["getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": libc::EADDRNOTAVAIL,
+                 "args": [{"index": 0, "value": 7, "op": "SCMP_CMP_EQ"}]}]
+        });
+        let seen = filtered(profile, || {
+            [call6(libc::SYS_getppid, [7, 0, 0, 0, 0, 0]), call6(libc::SYS_getppid, [8, 0, 0, 0, 0, 0])]
+        });
+        assert_eq!(seen[0], eaddr);
+        assert!(seen[1] > 0);
+        // Two conditions on one argument: alternatives, as runc makes them.
+        let profile = json!({
+            "defaultAction": "SCMP_ACT_ALLOW",
+            "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": libc::EADDRNOTAVAIL,
+                          "args": [{"index": 0, "value": 5, "op": "SCMP_CMP_EQ"}, {"index": 0, "value": 6, "op": "SCMP_CMP_EQ"}]}]
+        });
+        let seen = filtered(profile, move || {
+            [5, 6, 7].map(|arg| call6(libc::SYS_getppid, [arg, 0, 0, 0, 0, 0]) == eaddr)
+        });
+        assert_eq!(seen, [true, true, false]);
+        // Errnos the kernel cannot return are refused by name.
+        let profile = json!({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 70000});
+        let err = compile(&serde_json::from_value(profile).expect("profile")).expect_err("errno 70000");
+        assert!(format!("{err:#}").contains("70000"), "{err:#}");
+    }
+
+    #[test]
+    fn long_rules_of_neighbouring_calls() {
+        // Eight calls in a row (0 to 7), each with two rules of six
+        // conditions: too long for one group's jumps, so it is split.
+        let six =
+            |v: u64| (0..6).map(|i| json!({"index": i, "value": v, "op": "SCMP_CMP_EQ"})).collect::<Vec<_>>();
+        let mut rules = Vec::new();
+        for nr in 0..8 {
+            let name = syscalls::x86_64::Sysno::new(nr).map(|s| s.name()).expect("a call");
+            for v in [1000, 2000] {
+                rules.push(json!({"names": [name], "action": "SCMP_ACT_ERRNO", "errnoRet": libc::EADDRNOTAVAIL, "args": six(v)}));
+            }
+        }
+        let profile = json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": rules});
+        // close (3) with every argument 2000: refused by the filter, not EBADF.
+        let seen =
+            filtered(profile, || [call6(libc::SYS_close, [2000; 6]), call6(libc::SYS_close, [3000; 6])]);
+        assert_eq!(seen, [-(libc::EADDRNOTAVAIL as i64), -(libc::EBADF as i64)]);
     }
 
     /// How the calls are made: `syscall` in 64-bit mode, or `int 0x80`.
@@ -434,6 +551,15 @@ mod tests {
         assert_eq!(case("SCMP_CMP_LT", 5, 0), [true, false, false, false]);
         assert_eq!(case("SCMP_CMP_LE", 5, 0), [true, true, false, false]);
         assert_eq!(case("SCMP_CMP_MASKED_EQ", 0xf, 4), [true, false, false, false]);
+        // A value beyond 32 bits: above every argument...
+        const BEYOND: u64 = (1 << 32) + 5;
+        assert_eq!(case("SCMP_CMP_EQ", BEYOND, 0), [false; 4]);
+        assert_eq!(case("SCMP_CMP_NE", BEYOND, 0), [true; 4]);
+        assert_eq!(case("SCMP_CMP_GT", BEYOND, 0), [false; 4]);
+        assert_eq!(case("SCMP_CMP_LT", BEYOND, 0), [true; 4]);
+        assert_eq!(case("SCMP_CMP_MASKED_EQ", u64::MAX, BEYOND), [false; 4]);
+        // ...unless it is a negative int, sign-extended: -1 is 0xffffffff.
+        assert_eq!(case("SCMP_CMP_EQ", u64::MAX, 0), [false, false, false, true]);
         // 64 is getppid in the 32-bit table.
         assert_eq!(call_with(Mode::I386, GETPPID[1], 0), i64::from(std::os::unix::process::parent_id()));
     }

@@ -332,7 +332,7 @@ fn update_changes_the_limits_of_a_running_container() {
 fn hooks_run_in_order_with_the_state() {
     Check {
         id: "ch06/hooks",
-        what: "createRuntime, createContainer, startContainer, poststart and poststop hooks run in that order, each with the state (id, pid, bundle) on stdin; a hook past its timeout fails create and leaves nothing",
+        what: "createRuntime, createContainer, startContainer, poststart and poststop hooks run in that order, each with the state (id, pid, bundle) on stdin; a failing startContainer hook fails start (no poststart); a hook past its timeout fails create and leaves nothing",
         hint: "run each hook with Command, the state JSON on stdin; createContainer before pivot_root, startContainer after the exec fifo",
         book: "ch06-burrow.md#hooks",
     }
@@ -363,6 +363,22 @@ fn hooks_run_in_order_with_the_state() {
             let bundle = b.path().canonicalize()?;
             ensure(state["id"] == id.as_str() && state["bundle"] == json!(bundle), "the state with the id and bundle", line)?;
         }
+        // A startContainer hook that fails: `start` (here in `run`) fails
+        // too, as the spec says, and poststart does not run.
+        std::fs::remove_file(log.path().join("log"))?;
+        b.config["hooks"] = json!({
+            "startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}],
+            "poststart": [hook("poststart", &host)],
+        });
+        let failed_id = burrow_lab::random_name("hookf-");
+        let out = b.run(&failed_id)?;
+        ensure(
+            out.code == Some(125) && out.stderr.contains("failed before executing the command"),
+            "run to fail: the startContainer hook failed (exit 125)",
+            &out,
+        )?;
+        ensure(!log.path().join("log").exists(), "no poststart hook after a failed start", "it ran")?;
+        b.nothing_left(&failed_id, None)?;
         let timeout_id = burrow_lab::random_name("hookt-");
         b.config["hooks"] = json!({"createRuntime": [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]});
         let started = std::time::Instant::now();

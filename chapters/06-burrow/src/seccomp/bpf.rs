@@ -100,7 +100,8 @@ pub fn assemble(steps: &[Step]) -> Result<Vec<Insn>> {
 ///
 /// BPF compares 32-bit words, so a 64-bit comparison is two: the high
 /// words decide, unless they are equal and the low words must. A 32-bit
-/// ABI (`wide` false) has 32-bit arguments: only their low word is read.
+/// ABI (`wide` false) has 32-bit arguments: only their low word is read,
+/// and a value beyond 32 bits decides the comparison alone.
 pub fn condition(arg: &LinuxSeccompArg, wide: bool) -> Result<Vec<Step>> {
     use {Step::*, To::*};
     if arg.index() > 5 {
@@ -110,6 +111,18 @@ pub fn condition(arg: &LinuxSeccompArg, wide: bool) -> Result<Vec<Step>> {
     let high = low + 4;
     let split = |v: u64| (v as u32, (v >> 32) as u32);
     let (lo, hi) = split(arg.value());
+    // Beyond any 32-bit argument, unless the high bits are only the sign
+    // of a negative int (-1 written as 18446744073709551615).
+    let beyond = |v: u64| v > u64::from(u32::MAX) && (v >> 31) != 0x1_ffff_ffff;
+    if !wide {
+        let never = vec![Jeq(0, Fail, Fail)];
+        match arg.op() {
+            Op::ScmpCmpMaskedEq if beyond(arg.value_two().unwrap_or(0)) => return Ok(never),
+            Op::ScmpCmpEq | Op::ScmpCmpGt | Op::ScmpCmpGe if beyond(arg.value()) => return Ok(never),
+            Op::ScmpCmpNe | Op::ScmpCmpLt | Op::ScmpCmpLe if beyond(arg.value()) => return Ok(Vec::new()),
+            _ => {}
+        }
+    }
     Ok(match (arg.op(), wide) {
         // (argument & value) == valueTwo
         (Op::ScmpCmpMaskedEq, _) => {

@@ -20,7 +20,13 @@ pub fn docker_default() -> Result<LinuxSeccomp> {
         | libc::CLONE_NEWNET
         | libc::CLONE_NEWCGROUP;
     let mut syscalls = vec![allow(&DOCKER_ALLOWED), allow(&["arch_prctl", "modify_ldt"])];
-    syscalls.push(arg(&["socket"], 0, libc::AF_VSOCK as u64, "SCMP_CMP_NE"));
+    // socket(2) of any family but AF_VSOCK. The kernel reads the family as
+    // an int, so only its low 32 bits are compared (Docker's "!= 40" on all
+    // 64 lets 1<<32 | 40 through). 32-bit programs reach socket through
+    // socketcall(2) too, whose arguments are in memory: out of a filter's reach.
+    syscalls.push(allow(&["socket"]));
+    syscalls.push(json!({"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": libc::EPERM,
+        "args": [{"index": 0, "value": 0xffff_ffffu64, "valueTwo": libc::AF_VSOCK, "op": "SCMP_CMP_MASKED_EQ"}]}));
     for persona in [0u64, 8, 0x20000, 0x20008, 0xffff_ffff] {
         syscalls.push(arg(&["personality"], 0, persona, "SCMP_CMP_EQ"));
     }
