@@ -34,7 +34,7 @@ pub struct Options<'a> {
     pub console: Option<RawFd>,
     /// The container's config.json, and its seccomp filters compiled.
     pub spec: &'a Spec,
-    pub seccomp: Option<crate::seccomp::Program>,
+    pub seccomp: Option<crate::seccomp::Filter>,
     /// `--preserve-fds N`: fds 3 to 3+N-1 stay open in the process.
     pub preserve_fds: u32,
 }

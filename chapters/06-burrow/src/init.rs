@@ -45,7 +45,7 @@ pub struct Plan<'a> {
     /// The signal mask to give the command back.
     pub old_mask: SigSet,
     /// linux.seccomp, compiled by `create` (where an error is seen).
-    pub seccomp: Option<&'a crate::seccomp::Program>,
+    pub seccomp: Option<&'a crate::seccomp::Filter>,
     /// `--preserve-fds N`: fds 3 to 3+N-1 stay open across execve.
     pub preserve_fds: u32,
 }

@@ -133,7 +133,7 @@ fn resource(typ: PosixRlimitType) -> Resource {
 /// and then the capability sets (setuid(2) away from root clears them). The
 /// seccomp filter goes on at the very end, so that burrow's own calls before
 /// execve(2) are not filtered, when no_new_privs allows it.
-pub fn become_user(process: &Process, seccomp: Option<&crate::seccomp::Program>) -> Result<()> {
+pub fn become_user(process: &Process, seccomp: Option<&crate::seccomp::Filter>) -> Result<()> {
     // Installing a filter takes no_new_privs or CAP_SYS_ADMIN: without the
     // first, do it now, while this process still has every capability (the
     // calls below must then be ones the filter allows).

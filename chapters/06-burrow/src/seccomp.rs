@@ -24,15 +24,22 @@ mod docker;
 
 use anyhow::{bail, Context, Result};
 use bpf::{Insn, Step};
-use oci_spec::runtime::{Arch, LinuxSeccomp, LinuxSeccompAction, LinuxSyscall};
+use oci_spec::runtime::{Arch, LinuxSeccomp, LinuxSeccompAction, LinuxSeccompFilterFlag, LinuxSyscall};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
 pub use docker::docker_default;
 
-/// A compiled filter.
+/// A compiled program.
 pub type Program = Vec<Insn>;
+
+/// A filter to install: the program, and config.json's `flags` as the
+/// kernel's SECCOMP_FILTER_FLAG_* bits.
+pub struct Filter {
+    pub program: Program,
+    pub flags: libc::c_ulong,
+}
 
 // ANCHOR: abis
 /// An ABI this machine's kernel runs: the `seccomp_data.arch` of its calls,
@@ -80,6 +87,7 @@ pub fn features() -> serde_json::Value {
         "operators": ["SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE",
                       "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"],
         "archs": archs,
+        "supportedFlags": ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"],
     })
 }
 
@@ -272,22 +280,39 @@ fn call(rules: &[(u32, &LinuxSyscall)], wide: bool, default: u32) -> Result<Prog
 }
 // ANCHOR_END: compile
 
-/// The filter of config.json's `linux.seccomp` (none without it).
-pub fn of(spec: &oci_spec::runtime::Spec) -> Result<Option<Program>> {
-    spec.linux().as_ref().and_then(|l| l.seccomp().as_ref()).map(compile).transpose()
+/// The filter of config.json's `linux.seccomp` (none without it). Its
+/// flags: `LOG` has the kernel log every answer but ALLOW (to the kernel
+/// log, as audit records), not only the kills; `SPEC_ALLOW` leaves
+/// Speculative Store Bypass unmitigated where installing a filter would
+/// turn the mitigation on (`spec_store_bypass_disable=seccomp`); `TSYNC`
+/// puts the filter on every thread (burrow has one thread there).
+pub fn of(spec: &oci_spec::runtime::Spec) -> Result<Option<Filter>> {
+    let Some(seccomp) = spec.linux().as_ref().and_then(|l| l.seccomp().as_ref()) else { return Ok(None) };
+    let flags = seccomp.flags().iter().flatten().fold(0, |all, flag| {
+        all | match flag {
+            LinuxSeccompFilterFlag::SeccompFilterFlagLog => libc::SECCOMP_FILTER_FLAG_LOG,
+            LinuxSeccompFilterFlag::SeccompFilterFlagSpecAllow => libc::SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+            LinuxSeccompFilterFlag::SeccompFilterFlagTsync => libc::SECCOMP_FILTER_FLAG_TSYNC,
+        }
+    });
+    Ok(Some(Filter { program: compile(seccomp)?, flags }))
 }
 
 // ANCHOR: install
 /// Install the filter on this thread: seccomp(SECCOMP_SET_MODE_FILTER).
 /// The kernel allows it only with no_new_privs set or with CAP_SYS_ADMIN:
 /// a filter could otherwise trick a setuid program.
-pub fn install(program: &Program) -> Result<()> {
-    ch01_unshare::explain!("seccomp(SECCOMP_SET_MODE_FILTER, {} BPF instructions)", program.len());
+pub fn install(filter: &Filter) -> Result<()> {
+    let (program, flags) = (&filter.program, filter.flags);
+    ch01_unshare::explain!(
+        "seccomp(SECCOMP_SET_MODE_FILTER, flags {flags:#x}, {} BPF instructions)",
+        program.len()
+    );
     let len = u16::try_from(program.len()).context("a seccomp program of more than 65535 instructions")?;
     let fprog = libc::sock_fprog { len, filter: program.as_ptr().cast_mut() };
     // SAFETY: fprog points to `len` instructions that live until the call
     // returns; the kernel copies them and only reads.
-    let done = unsafe { libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, 0, &fprog) };
+    let done = unsafe { libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, flags, &fprog) };
     nix::errno::Errno::result(done).context("install the seccomp filter")?;
     Ok(())
 }
@@ -408,7 +433,7 @@ mod tests {
         let program = compile(&serde_json::from_value(profile).expect("profile")).expect("compile");
         let thread = std::thread::spawn(move || {
             nix::sys::prctl::set_no_new_privs().expect("no_new_privs");
-            install(&program).expect("install");
+            install(&Filter { program, flags: 0 }).expect("install");
             calls()
         });
         thread.join().expect("the filtered thread")

@@ -129,7 +129,7 @@ fn capabilities_come_from_config() {
 fn seccomp_filters_system_calls() {
     Check {
         id: "ch07/seccomp",
-        what: "burrow spec's profile (Docker's) refuses unshare of a user namespace with EPERM, from a 64-bit program and from a 32-bit one (int 0x80, another numbering), and lets the 32-bit one call getuid; without SCMP_ARCH_X86 listed, the 32-bit program is killed (SIGSYS: 159); a custom profile fails mkdir with EACCES, kill with signal 10 (an argument condition) with EPERM but not signal 0, and kills a process calling sync",
+        what: "burrow spec's profile (Docker's) refuses unshare of a user namespace with EPERM, from a 64-bit program and from a 32-bit one (int 0x80, another numbering), and lets the 32-bit one call getuid; without SCMP_ARCH_X86 listed, the 32-bit program is killed (SIGSYS: 159); a custom profile fails mkdir with EACCES, kill with signal 10 (an argument condition) with EPERM but not signal 0, and kills a process calling sync; its flags (SECCOMP_FILTER_FLAG_LOG) reach the kernel (read back with ptrace)",
         hint: "compile linux.seccomp to one BPF program that branches on seccomp_data.arch first (a section per listed ABI, in its numbering), install it last before execve with seccomp(SECCOMP_SET_MODE_FILTER); /proc/self/status says Seccomp: 2",
         book: "ch07-security.md#seccomp",
     }
@@ -175,8 +175,46 @@ fn seccomp_filters_system_calls() {
         ensure(lines.get(1) == Some(&"signal-0-ok"), "kill -0 allowed (the condition is on signal 10)", &out)?;
         ensure(lines.get(2).is_some_and(|l| l.contains("not permitted")), "kill -USR1: Operation not permitted", &out)?;
         ensure(lines.last() == Some(&"sync 159"), "sync(1) killed by SIGSYS: 128+31", &out)?;
+        // flags: the kernel keeps them with the filter, and ptrace reads them back.
+        b.config["linux"]["seccomp"]["flags"] = json!(["SECCOMP_FILTER_FLAG_LOG"]);
+        b.config["process"]["args"] = json!(["sleep", "1000"]);
+        let flagged = burrow_lab::random_name("secf-");
+        let out = b.detached(&["run", "-d", &flagged])?;
+        ensure(out.code == Some(0), "run -d with seccomp flags", &out)?;
+        let pid = b.pid(&flagged)?;
+        let flags = seccomp_flags(pid)?;
+        ensure(flags == libc::SECCOMP_FILTER_FLAG_LOG, "the filter's flags: SECCOMP_FILTER_FLAG_LOG (2)", flags)?;
+        let out = b.burrow(&["delete", "--force", &flagged])?;
+        ensure(out.code == Some(0), "delete --force", &out)?;
+        b.nothing_left(&flagged, Some(pid))?;
         b.nothing_left(&id, None)
     });
+}
+
+/// The flags of the filter `pid` installed last, as the kernel keeps them:
+/// ptrace(PTRACE_SECCOMP_GET_METADATA), on the process stopped under ptrace.
+fn seccomp_flags(pid: u32) -> Result<u64, Failure> {
+    use nix::sys::{ptrace, wait};
+    const PTRACE_SECCOMP_GET_METADATA: libc::c_uint = 0x420d;
+    #[repr(C)]
+    struct Metadata {
+        filter_off: u64, // which filter: 0, the last installed
+        flags: u64,
+    }
+    let failed = |what: &str, e: nix::Error| Failure { expected: what.to_string(), seen: e.to_string() };
+    let pid = nix::unistd::Pid::from_raw(pid as i32);
+    ptrace::attach(pid).map_err(|e| failed("ptrace(PTRACE_ATTACH) of the container's process", e))?;
+    let stopped = wait::waitpid(pid, None).map_err(|e| failed("the traced process to stop", e));
+    let mut meta = Metadata { filter_off: 0, flags: 0 };
+    // SAFETY: the kernel writes at most size_of::<Metadata>() bytes into meta.
+    let rc = unsafe {
+        libc::ptrace(PTRACE_SECCOMP_GET_METADATA, pid.as_raw(), std::mem::size_of::<Metadata>(), &mut meta)
+    };
+    let read = nix::errno::Errno::result(rc).map_err(|e| failed("PTRACE_SECCOMP_GET_METADATA", e));
+    let _ = ptrace::detach(pid, None);
+    stopped?;
+    read?;
+    Ok(meta.flags)
 }
 
 #[test]

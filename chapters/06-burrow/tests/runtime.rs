@@ -615,7 +615,10 @@ fn pause_resume_kill_all_list_features() {
         let features: Value = serde_json::from_str(&out.stdout).unwrap_or_default();
         let hooks = features["hooks"].as_array().map_or(0, Vec::len);
         ensure(features["ociVersionMax"].is_string() && hooks == 6 && features["linux"]["namespaces"].is_array(), "features: ociVersionMax, 6 hooks, namespaces", &out)?;
-        ensure(features["linux"]["seccomp"]["enabled"] == true, "features: seccomp enabled", &out)?;
+        let seccomp = &features["linux"]["seccomp"];
+        ensure(seccomp["enabled"] == true, "features: seccomp enabled", &out)?;
+        let flags = seccomp["supportedFlags"].as_array().cloned().unwrap_or_default();
+        ensure(flags.contains(&json!("SECCOMP_FILTER_FLAG_LOG")), "features: seccomp's supportedFlags", &out)?;
         b.nothing_left(&id, Some(pid))
     });
 }
