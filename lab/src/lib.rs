@@ -251,6 +251,19 @@ pub fn send_signal(pid: u32, signal: i32) {
     }
 }
 
+/// Put `signals` back to their default action in this process, so that the
+/// processes a check starts do not inherit them ignored: an ignored signal
+/// stays ignored across execve(2), and a lab run under `nohup` (which ignores
+/// SIGHUP) would otherwise start every container's command deaf to SIGHUP.
+pub fn default_signals(signals: &[i32]) {
+    for &signal in signals {
+        // SAFETY: SIG_DFL installs no handler: no code of ours runs on a signal.
+        unsafe {
+            libc::signal(signal, libc::SIG_DFL);
+        }
+    }
+}
+
 /// The namespace `/proc/PID/ns/KIND` links to, e.g. `uts:[4026531838]`.
 pub fn namespace_of(pid: &str, kind: &str) -> String {
     std::fs::read_link(format!("/proc/{pid}/ns/{kind}")).map(|p| p.display().to_string()).unwrap_or_default()

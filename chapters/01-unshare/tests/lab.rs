@@ -232,6 +232,9 @@ fn init_forwards_signals_to_the_command() {
     }
     .run(|| {
         let signals = [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2];
+        // What is checked is the forwarding: the command must not start with
+        // one of them ignored because this check was (under nohup, say).
+        burrow_lab::default_signals(&signals);
         let mut cases: Vec<(&str, i32)> = signals.iter().map(|&s| ("container's PID 1", s)).collect();
         cases.push(("tool", libc::SIGTERM));
         for (target, signal) in cases {

@@ -10,8 +10,9 @@
 //!   setuid or file-capability program. Can only shrink.
 //! - **permitted**: what it may turn on; **effective**: what is on now (what
 //!   the checks look at).
-//! - **inheritable** and **ambient**: what survives execve(2) (ambient even
-//!   into a program without file capabilities, as a non-root user).
+//! - **inheritable** and **ambient**: what may survive execve(2): an
+//!   inheritable one only into a program whose file lists it too, an
+//!   ambient one into any program that is not setuid (as a non-root user).
 //!
 //! Root keeps across execve(2) whatever the bounding set allows, so for a
 //! container's root the bounding set *is* the list of its powers. A

@@ -137,10 +137,10 @@ fn seccomp_filters_system_calls() {
         let id = burrow_lab::random_name("sec-");
         let mut b = Bundle::new(
             "grep -E '^Seccomp:' /proc/self/status | tr -d '\\t'; busybox unshare -U true 2>&1; echo unshare $?
-             /getuid32; echo getuid32 $?; /unshare32; echo unshare32 $?",
+             /i386-getuid; echo i386-getuid $?; /i386-unshare; echo i386-unshare $?",
         )?;
         // Two 32-bit programs: getuid (24) and unshare(CLONE_NEWUSER) (310).
-        for (name, nr, arg) in [("getuid32", 24, 0), ("unshare32", 310, libc::CLONE_NEWUSER as u32)] {
+        for (name, nr, arg) in [("i386-getuid", 24, 0), ("i386-unshare", 310, libc::CLONE_NEWUSER as u32)] {
             let path = b.path().join("rootfs").join(name);
             std::fs::write(&path, i386_program(nr, arg))?;
             std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
@@ -152,11 +152,11 @@ fn seccomp_filters_system_calls() {
             "unshare -U refused: Operation not permitted",
             &out,
         )?;
-        ensure(out.stdout.contains("getuid32 0\n"), "a 32-bit program runs, and its getuid is allowed (exit 0)", &out)?;
-        ensure(out.stdout.contains("unshare32 1\n"), "a 32-bit unshare(CLONE_NEWUSER) refused: EPERM (exit 1)", &out)?;
+        ensure(out.stdout.contains("i386-getuid 0\n"), "a 32-bit program runs, and its getuid is allowed (exit 0)", &out)?;
+        ensure(out.stdout.contains("i386-unshare 1\n"), "a 32-bit unshare(CLONE_NEWUSER) refused: EPERM (exit 1)", &out)?;
         b.config["linux"]["seccomp"]["architectures"] = json!(["SCMP_ARCH_X86_64"]);
         let out = b.run(&burrow_lab::random_name("sec64-"))?;
-        ensure(out.stdout.contains("getuid32 159\n"), "without SCMP_ARCH_X86 listed, a 32-bit call is killed (SIGSYS: 128+31)", &out)?;
+        ensure(out.stdout.contains("i386-getuid 159\n"), "without SCMP_ARCH_X86 listed, a 32-bit call is killed (SIGSYS: 128+31)", &out)?;
         b.config["linux"]["seccomp"] = json!({
             "defaultAction": "SCMP_ACT_ALLOW",
             "syscalls": [
@@ -221,7 +221,7 @@ fn seccomp_flags(pid: u32) -> Result<u64, Failure> {
 fn the_runtime_binary_is_out_of_reach() {
     Check {
         id: "ch07/exe",
-        what: "CVE-2019-5736 played, against each seal (read-only overlay, and memfd): in a created container with every capability, a process opens /proc/1/exe (the runtime, until start), keeps it, and writes through it once start has replaced the runtime with the command: the write fails and the runtime's binary on the host is unchanged",
+        what: "CVE-2019-5736 played twice against each seal (read-only overlay, and memfd): in a default container, exec of a #!/proc/self/exe script runs the runtime inside, whose /proc/PID/exe the container's root holds and writes through once it has exited; in a created container with every capability, a process holds /proc/1/exe (the runtime, until start) and writes once start has replaced it; every write fails and the runtime's binary on the host is unchanged",
         hint: "before create/run/exec, re-execute from an unwritable view of /proc/self/exe: a detached overlayfs without an upper layer (fsopen/fsconfig/fsmount), or a sealed memfd copy",
         book: "ch07-security.md#cve-2019-5736-the-runtime-overwritten-from-inside",
     }
@@ -234,9 +234,80 @@ fn the_runtime_binary_is_out_of_reach() {
         // What the write is refused with: EROFS by the overlay, EPERM by the seals.
         for (seal, refusal) in [("overlay", "Read-only file system"), ("memfd", "Operation not permitted")] {
             attack_the_runtime(&runtime, seal, refusal)?;
+            attack_through_a_script(&runtime, seal, refusal)?;
         }
         Ok(())
     });
+}
+
+// ANCHOR: script_attack
+/// The 2019 exploit itself, in a default container: `exec` of a script whose
+/// interpreter is `/proc/self/exe` runs the runtime *inside* the container;
+/// the container's root opens `/proc/PID/exe` of it, waits for it to exit,
+/// and writes through what it holds.
+fn attack_through_a_script(runtime: &std::path::Path, seal: &str, refusal: &str) -> Result<(), Failure> {
+    let before = std::fs::read(runtime)?;
+    let id = burrow_lab::random_name("exs-");
+    let b = Bundle::new("exec sleep 1000")?;
+    let rootfs = b.path().join("rootfs");
+    // The interpreter's one argument and the script's path make the runtime's
+    // command line `--root /evil update --resources - ID`: it reads stdin,
+    // and waits there as long as the check keeps stdin open.
+    std::fs::write(rootfs.join("evil"), "#!/proc/self/exe --root\n")?;
+    std::fs::set_permissions(rootfs.join("evil"), std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+    give_the_loader(runtime, &rootfs)?;
+    let attack = "while ! p=$(grep -l '^evil$' /proc/[0-9]*/comm 2>/dev/null); do usleep 5000; done; \
+                  p=${p%/comm}; exec 3<$p/exe && echo opened; \
+                  while [ -e $p ]; do usleep 10000; done; \
+                  echo PWNED >> /proc/self/fd/3; echo \"write $?\"";
+    let out = b.detached(&["run", "-d", &id])?;
+    ensure(out.code == Some(0), "run -d", &out)?;
+    let pid = b.pid(&id)?;
+    let out = b.to_files(&["exec", "-d", &id, "sh", "-c", attack])?;
+    ensure(out.code == Some(0), "exec -d of the attacker", &out)?;
+    let attack_out = b.path().join("out.txt");
+    let mut exec = b.command_of(runtime, &["exec", &id, "/evil", "update", "--resources", "-", "x"]);
+    exec.env("BURROW_EXE_SEAL", seal).stdin(std::process::Stdio::piped());
+    exec.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    let mut victim = exec.spawn()?;
+    let opened = burrow_lab::wait_for(10.0, || {
+        std::fs::read_to_string(&attack_out).ok().filter(|t| t.contains("opened"))
+    });
+    drop(victim.stdin.take()); // end of stdin: the runtime in the container exits
+    let _ = victim.wait();
+    ensure(opened.is_some(), "the attacker to open /proc/PID/exe of the runtime inside", "nothing opened")?;
+    let said = burrow_lab::wait_for(10.0, || {
+        std::fs::read_to_string(&attack_out).ok().filter(|t| t.contains("write"))
+    })
+    .unwrap_or_default();
+    let err = std::fs::read_to_string(b.path().join("err.txt")).unwrap_or_default();
+    let refused = said.contains("write") && !said.contains("write 0") && err.contains(refusal);
+    ensure(refused, format!("the write through /proc/PID/exe to fail: {refusal}"), format!("{said} {err}"))?;
+    ensure(std::fs::read(runtime)? == before, "the runtime's binary on the host unchanged", "it changed")?;
+    let out = b.burrow(&["delete", "--force", &id])?;
+    ensure(out.code == Some(0), "delete --force", &out)?;
+    b.nothing_left(&id, Some(pid))
+}
+// ANCHOR_END: script_attack
+
+/// Copy the runtime's dynamic loader and libraries into `rootfs`, at the
+/// paths the binary names, so that it can run inside the container. runc's
+/// releases are static and need nothing; this check's build of burrow is
+/// dynamic, and without them its `execve` there fails with ENOENT (the ELF
+/// interpreter, /lib64/ld-linux-x86-64.so.2, is looked up in the container).
+fn give_the_loader(runtime: &std::path::Path, rootfs: &std::path::Path) -> Result<(), Failure> {
+    let out = std::process::Command::new("ldd").arg(runtime).output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    // `libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)`, `/lib64/ld-linux-x86-64.so.2 (0x...)`
+    let paths = text.lines().filter_map(|l| l.split_whitespace().find(|w| w.starts_with('/')));
+    for path in paths {
+        let to = rootfs.join(path.trim_start_matches('/'));
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::copy(path, &to)?;
+    }
+    Ok(())
 }
 
 fn attack_the_runtime(runtime: &std::path::Path, seal: &str, refusal: &str) -> Result<(), Failure> {
