@@ -24,9 +24,10 @@ fi
 # (docker-registry, filled by skopeo, htpasswd for its basic auth); runc,
 # the reference runtime chapter 6 is compared with; podman, conmon and
 # containerd, the real clients chapter 7 drives burrow with; uidmap's
-# newuidmap for rootless maps; hyperfine for scripts/bench.sh.
+# newuidmap for rootless maps; hyperfine for scripts/bench.sh; apparmor's
+# apparmor_parser loads chapter 7's test profile (in the VM, where AppArmor is on).
 packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 iputils-ping nftables umoci skopeo docker-registry apache2-utils runc util-linux
-          podman conmon containerd uidmap hyperfine)
+          podman conmon containerd uidmap hyperfine apparmor)
 [ "$ci" = 1 ] && packages+=(vagrant)
 
 missing=()

@@ -31,7 +31,8 @@ modules_wanted="overlay veth bridge loop nf_tables nft_chain_nat nft_nat nft_mas
 # options: procps' `ps -e -o pid=,comm=` is not busybox's ps. Same binaries
 # as on the host, same behaviour. /bin/sh is the host's (dash on Debian).
 tools="sh ps ipcmk ipcrm setpriv cat readlink grep seq sleep tr cut mktemp cp
-       hostname id ls true false stat head wc touch env ip ping nft timeout nsenter umoci tail rm runc script"
+       hostname id ls true false stat head wc touch env ip ping nft timeout nsenter umoci tail rm runc script
+       apparmor_parser"
 
 if [ "$(id -u)" != 0 ]; then
     echo "vm-test.sh: run as root (it installs packages and builds an initramfs)" >&2

@@ -88,6 +88,7 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
         _ => {}
     }
     let namespaces = Namespaces::of(spec)?;
+    crate::apparmor::check(spec.process().as_ref())?;
     let (cgroup_parent, cgroup_name) = cgroups::path(spec, opts.id)?;
     let resources = cgroups::resources(spec)?;
     let rootless = cgroups::rootless();

@@ -95,6 +95,7 @@ pub fn exec(opts: &Options, own_console: Option<OwnedFd>, old_mask: &SigSet) -> 
     if opts.process.args().as_ref().is_none_or(|a| a.is_empty()) {
         bail!("exec: process.args is empty: give the command to run");
     }
+    crate::apparmor::check(Some(&opts.process))?;
     let terminal = opts.process.terminal().unwrap_or(false);
     if terminal && opts.console.is_none() {
         bail!("a terminal (-t, or process.terminal) needs --console-socket, or exec in the foreground");

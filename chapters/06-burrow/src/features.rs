@@ -17,7 +17,7 @@ pub fn document() -> serde_json::Value {
             "namespaces": ["cgroup", "ipc", "mount", "network", "pid", "user", "uts"],
             "cgroup": { "v1": true, "v2": true, "systemd": false, "systemdUser": false },
             "seccomp": crate::seccomp::features(),
-            "apparmor": { "enabled": false },
+            "apparmor": { "enabled": crate::apparmor::enabled() },
             "selinux": { "enabled": false },
         },
     })

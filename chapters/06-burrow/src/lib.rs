@@ -5,6 +5,7 @@
 //! `config.json` ([`spec`]) that says, field by field, everything chapters 1
 //! to 5 chose on the command line.
 
+pub mod apparmor;
 pub mod caps;
 pub mod cgroups;
 pub mod console;

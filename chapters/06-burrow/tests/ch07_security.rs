@@ -296,11 +296,13 @@ fn attack_through_a_script(runtime: &std::path::Path, seal: &str, refusal: &str)
 /// dynamic, and without them its `execve` there fails with ENOENT (the ELF
 /// interpreter, /lib64/ld-linux-x86-64.so.2, is looked up in the container).
 fn give_the_loader(runtime: &std::path::Path, rootfs: &std::path::Path) -> Result<(), Failure> {
-    let out = std::process::Command::new("ldd").arg(runtime).output()?;
+    let Some(loader) = elf_interpreter(&std::fs::read(runtime)?) else { return Ok(()) };
+    // What ldd runs: the loader lists the libraries it would load.
+    let out = std::process::Command::new(&loader).arg("--list").arg(runtime).output()?;
     let text = String::from_utf8_lossy(&out.stdout);
     // `libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)`, `/lib64/ld-linux-x86-64.so.2 (0x...)`
     let paths = text.lines().filter_map(|l| l.split_whitespace().find(|w| w.starts_with('/')));
-    for path in paths {
+    for path in paths.chain([loader.as_str()]) {
         let to = rootfs.join(path.trim_start_matches('/'));
         if let Some(dir) = to.parent() {
             std::fs::create_dir_all(dir)?;
@@ -308,6 +310,21 @@ fn give_the_loader(runtime: &std::path::Path, rootfs: &std::path::Path) -> Resul
         std::fs::copy(path, &to)?;
     }
     Ok(())
+}
+
+/// The ELF interpreter a 64-bit little-endian program names in its
+/// PT_INTERP program header (None: a static program).
+fn elf_interpreter(elf: &[u8]) -> Option<String> {
+    let at = |off: usize, len: usize| elf.get(off..off + len);
+    let u16_at = |off| at(off, 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
+    let u64_at = |off| at(off, 8).and_then(|b| b.try_into().ok()).map(|b| u64::from_le_bytes(b) as usize);
+    let (phoff, phentsize, phnum) = (u64_at(0x20)?, u16_at(0x36)?, u16_at(0x38)?);
+    (0..phnum).map(|i| phoff + i * phentsize).find_map(|ph| {
+        const PT_INTERP: &[u8] = &3u32.to_le_bytes();
+        (at(ph, 4)? == PT_INTERP).then_some(())?;
+        let path = at(u64_at(ph + 8)?, u64_at(ph + 32)?)?;
+        Some(String::from_utf8_lossy(path.strip_suffix(b"\0").unwrap_or(path)).into_owned())
+    })
 }
 
 fn attack_the_runtime(runtime: &std::path::Path, seal: &str, refusal: &str) -> Result<(), Failure> {
@@ -378,6 +395,59 @@ fn attack_the_runtime(runtime: &std::path::Path, seal: &str, refusal: &str) -> R
     let out = b.burrow(&["delete", "--force", &id])?;
     ensure(out.code == Some(0), "delete --force", &out)?;
     b.nothing_left(&id, Some(pid))
+}
+
+/// The test profile: everything allowed but reading /secret.
+const APPARMOR_PROFILE: &str = "profile burrow-test flags=(attach_disconnected,mediate_deleted) {
+  file,
+  capability,
+  network,
+  mount,
+  umount,
+  pivot_root,
+  signal,
+  ptrace,
+  unix,
+  deny /secret r,
+}
+";
+
+#[test]
+fn an_apparmor_profile_confines_the_command() {
+    Check {
+        id: "ch07/apparmor",
+        what: "process.apparmorProfile: where AppArmor is on (the cgroup v2 VM's kernel), a profile loaded with apparmor_parser confines the command: /proc/self/attr/current names it, the path it denies cannot be read, the rest can; where AppArmor is off, run refuses the field (exit 125, naming it) and leaves nothing",
+        hint: "write \"exec PROFILE\" to /proc/self/attr/apparmor/exec before execve (the switch happens at execve); refuse the field when /sys/module/apparmor/parameters/enabled is not Y",
+        book: "ch07-security.md#apparmor",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("aa-");
+        let mut b = Bundle::new("cat /proc/self/attr/current; echo; cat /secret; echo \"secret $?\"; cat /public")?;
+        std::fs::write(b.path().join("rootfs/secret"), "s3cret\n")?;
+        std::fs::write(b.path().join("rootfs/public"), "public\n")?;
+        b.config["process"]["apparmorProfile"] = json!("burrow-test");
+        if !burrow::apparmor::enabled() {
+            let out = b.run(&id)?;
+            let named = out.stderr.contains("apparmorProfile") && out.stderr.contains("burrow-test");
+            ensure(out.code == Some(125) && named, "AppArmor off: exit 125, naming apparmorProfile", &out)?;
+            return b.nothing_left(&id, None);
+        }
+        let profile = b.path().join("burrow-test.profile");
+        std::fs::write(&profile, APPARMOR_PROFILE)?;
+        let parser = |flag: &str| std::process::Command::new("apparmor_parser").args([flag, "-K"]).arg(&profile).output();
+        let loaded: burrow_lab::Run = parser("-r")?.into();
+        ensure(loaded.code == Some(0), "apparmor_parser -r to load the test profile", &loaded)?;
+        let out = b.run(&id);
+        let _ = parser("-R"); // unload it, whatever happened
+        let out = out?;
+        ensure(out.code == Some(0), "the container to run to its end", &out)?;
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        ensure(lines.first() == Some(&"burrow-test (enforce)"), "attr/current: burrow-test (enforce)", &out)?;
+        ensure(out.stdout.contains("secret 1") && !out.stdout.contains("s3cret"), "/secret denied", &out)?;
+        ensure(out.stderr.contains("Permission denied"), "cat /secret: Permission denied", &out)?;
+        ensure(lines.last() == Some(&"public"), "/public readable", &out)?;
+        b.nothing_left(&id, None)
+    });
 }
 
 #[test]

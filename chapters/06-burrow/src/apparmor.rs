@@ -1,0 +1,49 @@
+//! AppArmor: a profile that confines the command from its execve(2) on.
+//!
+//! AppArmor is a Linux security module. A profile, compiled and loaded into
+//! the kernel by `apparmor_parser`, lists what a program may touch: paths,
+//! capabilities, mounts, signals, sockets. A check in the kernel then
+//! refuses the rest, whatever the process's uid and capabilities. Docker
+//! and podman load one for their containers (`docker-default`,
+//! `containers-default-*`) and name it in `process.apparmorProfile`.
+//!
+//! The runtime asks for it by writing `exec NAME` to
+//! `/proc/self/attr/apparmor/exec`: the kernel switches the process to the
+//! profile at its next execve(2), which is the command's.
+
+use anyhow::{bail, Context, Result};
+use ch01_unshare::explain;
+use oci_spec::runtime::Process;
+use std::io::Write;
+
+/// Is AppArmor on in this kernel? (its module parameter, as runc reads it)
+pub fn enabled() -> bool {
+    std::fs::read_to_string("/sys/module/apparmor/parameters/enabled").is_ok_and(|on| on.starts_with('Y'))
+}
+
+/// Refuse a profile this kernel cannot apply, before anything is made.
+pub fn check(process: Option<&Process>) -> Result<()> {
+    match process.and_then(|p| p.apparmor_profile().as_deref()) {
+        Some(profile) if !profile.is_empty() && !enabled() => bail!(
+            "process.apparmorProfile is {profile:?}, but AppArmor is not enabled in this kernel \
+             (/sys/module/apparmor/parameters/enabled): remove apparmorProfile from config.json"
+        ),
+        _ => Ok(()),
+    }
+}
+
+// ANCHOR: on_exec
+/// Confine the next program this process executes to `profile`.
+pub fn on_exec(profile: &str) -> Result<()> {
+    explain!("write \"exec {profile}\" to /proc/self/attr/apparmor/exec");
+    let write = |path: &str| {
+        std::fs::OpenOptions::new().write(true).open(path)?.write_all(format!("exec {profile}").as_bytes())
+    };
+    // Kernels before 5.8 have only the file every security module shares.
+    write("/proc/self/attr/apparmor/exec")
+        .or_else(|_| write("/proc/self/attr/exec"))
+        .with_context(|| {
+            format!("AppArmor profile {profile:?}: is it loaded? (`aa-status`; load it with `apparmor_parser -r FILE`)")
+        })
+}
+// ANCHOR_END: on_exec
