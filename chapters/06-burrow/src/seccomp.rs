@@ -123,7 +123,7 @@ fn severity(answer: u32) -> i32 {
 ///
 /// ```text
 /// A = arch; one jump per ABI to its section; else kill the process
-/// section: A = nr; find it among the calls rules name, by halves;
+/// section: A = nr; find its range of calls with the same rules, by halves;
 ///          not there: the default answer
 /// rules:   the call's rules, most severe first: conditions, then the answer
 /// ```
@@ -191,27 +191,42 @@ fn section(seccomp: &LinuxSeccomp, abi: &Abi, default: u32) -> Result<Program> {
         rules.sort_by_key(|(answer, _)| severity(*answer));
         compiled.push((nr, call(&rules, abi.wide, default)?));
     }
-    out.extend(search(&compiled, default)?);
+    out.extend(search(&ranges(compiled, default)));
     Ok(out)
 }
 
-/// Find `A` among the calls, in number order, by halves: a profile names
-/// some 350 calls, and a linear chain would make every unnamed call pass
-/// all of them. (The kernel also runs the filter once per call number
-/// when it is installed, to cache the calls it always allows: with a
-/// chain, installing Docker's profile took 1 ms here; with halves, 0.3.)
-fn search(calls: &[(u32, Program)], default: u32) -> Result<Program> {
-    if calls.len() <= 8 {
-        match leaf(calls, default) {
-            Ok(program) => return Ok(program),
-            // A jump over the group's rules would reach too far: split it
-            // further (one call's rules cannot be).
-            Err(e) if calls.len() == 1 => return Err(e),
-            Err(_) => {}
+/// Cut the call numbers into ranges that get the same answer: a run of
+/// consecutive calls with the same rules (most are a lone `return ALLOW`),
+/// or the numbers between two named calls (the default answer). Each
+/// range is its first number and its rules; it ends where the next begins.
+fn ranges(calls: Vec<(u32, Program)>, default: u32) -> Vec<(u32, Program)> {
+    let mut out: Vec<(u32, Program)> = Vec::new();
+    let mut next = 0; // the first number after the last range's calls
+    for (nr, rules) in calls {
+        let goes_on = nr == next && out.last().is_some_and(|(_, last)| *last == rules);
+        if !goes_on {
+            if nr > next {
+                out.push((next, vec![bpf::ret(default)])); // a gap: the default answer
+            }
+            out.push((nr, rules));
         }
+        next = nr + 1;
     }
-    let (below, from) = calls.split_at(calls.len() / 2);
-    let below = search(below, default)?;
+    out.push((next, vec![bpf::ret(default)]));
+    out
+}
+
+/// Find the range `A` is in by halves: a profile names some 350 calls in
+/// a few dozen ranges, and a linear chain of tests would make every call
+/// pass all of them. (The kernel also runs the filter once per call number
+/// when it is installed, to cache the calls it always allows: with a
+/// chain of 350 tests, installing Docker's profile took 1 ms here.)
+fn search(ranges: &[(u32, Program)]) -> Program {
+    if let [(_, rules)] = ranges {
+        return rules.clone();
+    }
+    let (below, from) = ranges.split_at(ranges.len() / 2);
+    let below = search(below);
     // if A >= from's first number, skip `below`: with jt when it can
     // reach, else with a `ja`
     let mut out = match u8::try_from(below.len()) {
@@ -219,35 +234,8 @@ fn search(calls: &[(u32, Program)], default: u32) -> Result<Program> {
         Err(_) => vec![bpf::jump(libc::BPF_JGE, from[0].0, 0, 1), bpf::ja(below.len() as u32)],
     };
     out.extend(below);
-    out.extend(search(from, default)?);
-    Ok(out)
-}
-
-/// A few calls: a test for each, the default answer, then the calls'
-/// rules, each different one once (most are a lone `return ALLOW`).
-fn leaf(calls: &[(u32, Program)], default: u32) -> Result<Program> {
-    let mut blocks: Vec<&Program> = Vec::new();
-    let mut at = Vec::new(); // each call's block, by index
-    for (_, rules) in calls {
-        let index = match blocks.iter().position(|b| b.as_slice() == rules.as_slice()) {
-            Some(index) => index,
-            None => {
-                blocks.push(rules);
-                blocks.len() - 1
-            }
-        };
-        at.push(index);
-    }
-    let mut out = Vec::new();
-    for (i, (nr, _)) in calls.iter().enumerate() {
-        // past the other tests and the default answer, then the blocks before this one
-        let ahead = calls.len() - i + blocks[..at[i]].iter().map(|b| b.len()).sum::<usize>();
-        let jt = u8::try_from(ahead).with_context(|| format!("seccomp: call {nr}'s rules are too long"))?;
-        out.push(bpf::jump(libc::BPF_JEQ, *nr, jt, 0));
-    }
-    out.push(bpf::ret(default));
-    out.extend(blocks.into_iter().flatten());
-    Ok(out)
+    out.extend(search(from));
+    out
 }
 
 /// One call's rules: the first whose conditions all hold answers; if none
@@ -397,22 +385,37 @@ mod tests {
 
     #[test]
     fn long_rules_of_neighbouring_calls() {
-        // Eight calls in a row (0 to 7), each with two rules of six
-        // conditions: too long for one group's jumps, so it is split.
+        // Sixteen calls in a row (0 to 15), each with two rules of six
+        // conditions of its own: sixteen ranges, too long for the jumps of
+        // the tests that find them, which then jump to a `ja`.
         let six =
             |v: u64| (0..6).map(|i| json!({"index": i, "value": v, "op": "SCMP_CMP_EQ"})).collect::<Vec<_>>();
         let mut rules = Vec::new();
-        for nr in 0..8 {
+        for nr in 0..16 {
             let name = syscalls::x86_64::Sysno::new(nr).map(|s| s.name()).expect("a call");
-            for v in [1000, 2000] {
+            for v in [1000 + nr as u64, 2000 + nr as u64] {
                 rules.push(json!({"names": [name], "action": "SCMP_ACT_ERRNO", "errnoRet": libc::EADDRNOTAVAIL, "args": six(v)}));
             }
         }
         let profile = json!({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": rules});
-        // close (3) with every argument 2000: refused by the filter, not EBADF.
-        let seen =
-            filtered(profile, || [call6(libc::SYS_close, [2000; 6]), call6(libc::SYS_close, [3000; 6])]);
-        assert_eq!(seen, [-(libc::EADDRNOTAVAIL as i64), -(libc::EBADF as i64)]);
+        // close (3) with every argument 2003: refused by the filter, not EBADF;
+        // with 2000, another call's rule, on to close itself. lseek (8) and
+        // mprotect (10), past the first half, are found through a `ja`.
+        let program = compile(&serde_json::from_value(profile.clone()).expect("profile")).expect("compile");
+        // One `ja` is the head's, to the native section; the others, the search's.
+        let ja = program.iter().filter(|insn| insn.code == (libc::BPF_JMP | libc::BPF_JA) as u16).count();
+        assert!(ja > 1, "the search jumps through a ja ({ja} in all)");
+        let seen = filtered(profile, || {
+            [
+                call6(libc::SYS_close, [2003; 6]),
+                call6(libc::SYS_close, [2000; 6]),
+                call6(libc::SYS_lseek, [2008; 6]),
+                call6(libc::SYS_lseek, [2000; 6]),
+                call6(libc::SYS_mprotect, [2010; 6]),
+            ]
+        });
+        let (refused, bad_fd) = (-(libc::EADDRNOTAVAIL as i64), -(libc::EBADF as i64));
+        assert_eq!(seen, [refused, bad_fd, refused, bad_fd, refused]);
     }
 
     /// How the calls are made: `syscall` in 64-bit mode, or `int 0x80`.
@@ -495,16 +498,18 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn every_call_number_finds_its_rules() {
-        // Every third call of each table answers EXFULL, every other number
+        // Of every seven numbers of each table, the first alone and the
+        // third to fifth (a range) answer EXFULL, every other number
         // EADDRNOTAVAIL: the filter answers before a call runs, so any
         // number can be tried. Only what the thread needs to end is allowed.
         const LIVE: [&str; 7] =
             ["exit", "futex", "munmap", "madvise", "rt_sigprocmask", "rseq", "set_robust_list"];
-        let every_third =
-            |name: &'static str, id: i32| (id % 3 == 0 && !LIVE.contains(&name)).then_some(name);
+        let some_ranges = |name: &'static str, id: i32| {
+            (matches!(id % 7, 0 | 2..=4) && !LIVE.contains(&name)).then_some(name)
+        };
         let mut named: Vec<&str> =
-            syscalls::x86_64::Sysno::iter().filter_map(|s| every_third(s.name(), s.id())).collect();
-        named.extend(syscalls::x86::Sysno::iter().filter_map(|s| every_third(s.name(), s.id())));
+            syscalls::x86_64::Sysno::iter().filter_map(|s| some_ranges(s.name(), s.id())).collect();
+        named.extend(syscalls::x86::Sysno::iter().filter_map(|s| some_ranges(s.name(), s.id())));
         let profile = json!({
             "defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": libc::EADDRNOTAVAIL,
             "architectures": ["SCMP_ARCH_X86"],
