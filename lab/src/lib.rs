@@ -251,16 +251,22 @@ pub fn send_signal(pid: u32, signal: i32) {
     }
 }
 
-/// Put `signals` back to their default action in this process, so that the
-/// processes a check starts do not inherit them ignored: an ignored signal
-/// stays ignored across execve(2), and a lab run under `nohup` (which ignores
-/// SIGHUP) would otherwise start every container's command deaf to SIGHUP.
-pub fn default_signals(signals: &[i32]) {
-    for &signal in signals {
-        // SAFETY: SIG_DFL installs no handler: no code of ours runs on a signal.
-        unsafe {
-            libc::signal(signal, libc::SIG_DFL);
-        }
+/// Start `command`'s process with `signals` at their default action,
+/// whatever this one inherited: an ignored signal stays ignored across
+/// execve(2), and a lab run under `nohup` (which ignores SIGHUP) would
+/// otherwise start every container's command deaf to SIGHUP.
+pub fn with_default_signals<'a>(command: &'a mut Command, signals: &'static [i32]) -> &'a mut Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs in the child between fork and execve, where
+    // only async-signal-safe calls are allowed; signal(2) with SIG_DFL is one
+    // and installs no handler.
+    unsafe {
+        command.pre_exec(move || {
+            for &signal in signals {
+                libc::signal(signal, libc::SIG_DFL);
+            }
+            Ok(())
+        })
     }
 }
 

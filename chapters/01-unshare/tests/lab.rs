@@ -203,7 +203,13 @@ fn start_sleeper(extra: &[&str]) -> Result<(std::process::Child, u32), Failure> 
     args.extend_from_slice(extra);
     // No core file when a test sends SIGQUIT.
     args.extend_from_slice(&["--", "sh", "-c", "ulimit -c 0; exec sleep 30"]);
-    let mut tool = Command::new(bin()).args(&args).stdout(Stdio::null()).spawn()?;
+    let mut tool = Command::new(bin());
+    // The checks send these: the command must not start with one of them
+    // ignored because the check was (under nohup, say).
+    const SENT: [i32; 6] =
+        [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2];
+    let mut tool =
+        burrow_lab::with_default_signals(&mut tool, &SENT).args(&args).stdout(Stdio::null()).spawn()?;
     let started = burrow_lab::wait_for(5.0, || burrow_lab::container_running(tool.id(), "sleep"));
     match started {
         Some(pid1) => Ok((tool, pid1)),
@@ -232,9 +238,6 @@ fn init_forwards_signals_to_the_command() {
     }
     .run(|| {
         let signals = [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2];
-        // What is checked is the forwarding: the command must not start with
-        // one of them ignored because this check was (under nohup, say).
-        burrow_lab::default_signals(&signals);
         let mut cases: Vec<(&str, i32)> = signals.iter().map(|&s| ("container's PID 1", s)).collect();
         cases.push(("tool", libc::SIGTERM));
         for (target, signal) in cases {

@@ -13,7 +13,9 @@
 
 use anyhow::{bail, Context, Result};
 use ch01_unshare::explain;
+use nix::sys::statfs::{fstatfs, PROC_SUPER_MAGIC};
 use oci_spec::runtime::Process;
+use std::fs::File;
 use std::io::Write;
 
 /// Is AppArmor on in this kernel? (its module parameter, as runc reads it)
@@ -32,18 +34,33 @@ pub fn check(process: Option<&Process>) -> Result<()> {
     }
 }
 
+/// Ask for `process.apparmorProfile`, if it names one.
+pub fn apply(process: &Process) -> Result<()> {
+    match process.apparmor_profile().as_deref() {
+        Some(profile) if !profile.is_empty() => on_exec(profile),
+        _ => Ok(()),
+    }
+}
+
 // ANCHOR: on_exec
 /// Confine the next program this process executes to `profile`.
 pub fn on_exec(profile: &str) -> Result<()> {
     explain!("write \"exec {profile}\" to /proc/self/attr/apparmor/exec");
-    let write = |path: &str| {
-        std::fs::OpenOptions::new().write(true).open(path)?.write_all(format!("exec {profile}").as_bytes())
-    };
     // Kernels before 5.8 have only the file every security module shares.
-    write("/proc/self/attr/apparmor/exec")
-        .or_else(|_| write("/proc/self/attr/exec"))
-        .with_context(|| {
-            format!("AppArmor profile {profile:?}: is it loaded? (`aa-status`; load it with `apparmor_parser -r FILE`)")
-        })
+    let mut attr = match File::options().write(true).open("/proc/self/attr/apparmor/exec") {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            File::options().write(true).open("/proc/self/attr/exec")
+        }
+        opened => opened,
+    }
+    .context("open /proc/self/attr/apparmor/exec")?;
+    // A file there that is not procfs's (a volume mounted over /proc) would
+    // take the write and confine nothing: runc's CVE-2019-16884.
+    if fstatfs(&attr).map(|fs| fs.filesystem_type()) != Ok(PROC_SUPER_MAGIC) {
+        bail!("/proc/self/attr is not on procfs: refusing to ask for AppArmor profile {profile:?} there");
+    }
+    attr.write_all(format!("exec {profile}").as_bytes()).with_context(|| {
+        format!("AppArmor profile {profile:?}: is it loaded? (`aa-status`; load it with `apparmor_parser -r FILE`)")
+    })
 }
 // ANCHOR_END: on_exec

@@ -45,8 +45,13 @@ pub fn process_from(spec: &Spec, file: Option<&Path>, args: &[String]) -> Result
     if let Some(file) = file {
         let text =
             std::fs::read_to_string(file).with_context(|| format!("read --process {}", file.display()))?;
-        return serde_json::from_str(&text)
-            .with_context(|| format!("--process {}: not a runtime-spec process", file.display()));
+        let mut process: Process = serde_json::from_str(&text)
+            .with_context(|| format!("--process {}: not a runtime-spec process", file.display()))?;
+        // Without a profile of its own, the process gets the container's (as with runc).
+        if process.apparmor_profile().as_deref().is_none_or(str::is_empty) {
+            process.set_apparmor_profile(spec.process().as_ref().and_then(|p| p.apparmor_profile().clone()));
+        }
+        return Ok(process);
     }
     if args.is_empty() {
         bail!("exec: give the command to run after the id (e.g. `burrow exec ID sh`), or --process FILE");
@@ -175,6 +180,7 @@ fn prepare(
     }
     let process = &opts.process;
     process::prepare(process)?;
+    crate::apparmor::apply(process)?;
     process::become_user(process, opts.seccomp.as_ref())?;
     // Set up: from here the process lives on its own, whatever happens to us.
     nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;

@@ -101,6 +101,9 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
     crate::paths::readonly(linux.and_then(|l| l.readonly_paths().as_deref()).unwrap_or_default())?;
     crate::paths::mask(linux.and_then(|l| l.masked_paths().as_deref()).unwrap_or_default())?;
     process::prepare(process::of(plan.spec)?)?;
+    // Asked for now, so that `create` fails on a profile the kernel does
+    // not have; it takes effect at the command's execve(2).
+    crate::apparmor::apply(process::of(plan.spec)?)?;
     // `create` exits once it hears Ready, and the container must outlive it:
     // stop dying with it first (the other order is a race a slow machine loses).
     nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;

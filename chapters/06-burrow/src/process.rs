@@ -127,17 +127,13 @@ fn resource(typ: PosixRlimitType) -> Resource {
 }
 
 // ANCHOR: user
-/// Become `process.user` with `process.capabilities` (and ask for the
-/// AppArmor profile first, as runc does), last, since every step before
-/// needed root: the bounding set first (dropping needs CAP_SETPCAP),
+/// Become `process.user` with `process.capabilities`, last, since every step
+/// before needed root: the bounding set first (dropping needs CAP_SETPCAP),
 /// the supplementary groups (setgroups needs CAP_SETGID), the gid, the uid,
 /// and then the capability sets (setuid(2) away from root clears them). The
 /// seccomp filter goes on at the very end, so that burrow's own calls before
 /// execve(2) are not filtered, when no_new_privs allows it.
 pub fn become_user(process: &Process, seccomp: Option<&crate::seccomp::Filter>) -> Result<()> {
-    if let Some(profile) = process.apparmor_profile().as_deref().filter(|p| !p.is_empty()) {
-        crate::apparmor::on_exec(profile)?;
-    }
     // Installing a filter takes no_new_privs or CAP_SYS_ADMIN: without the
     // first, do it now, while this process still has every capability (the
     // calls below must then be ones the filter allows).

@@ -302,6 +302,11 @@ pub fn install(filter: &Filter) -> Result<()> {
     // returns; the kernel copies them and only reads.
     let done = unsafe { libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, flags, &fprog) };
     nix::errno::Errno::result(done).context("install the seccomp filter")?;
+    if done > 0 {
+        // With TSYNC, a thread that could not take the filter (one with a
+        // filter of its own the new one does not extend) is named instead.
+        bail!("seccomp TSYNC: thread {done} could not take the filter");
+    }
     Ok(())
 }
 // ANCHOR_END: install

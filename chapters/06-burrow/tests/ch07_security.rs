@@ -191,14 +191,14 @@ fn seccomp_filters_system_calls() {
     });
 }
 
-/// The flags of the filter `pid` installed last, as the kernel keeps them:
+/// The flags of `pid`'s first seccomp filter (its only one), as the kernel keeps them:
 /// ptrace(PTRACE_SECCOMP_GET_METADATA), on the process stopped under ptrace.
 fn seccomp_flags(pid: u32) -> Result<u64, Failure> {
     use nix::sys::{ptrace, wait};
     const PTRACE_SECCOMP_GET_METADATA: libc::c_uint = 0x420d;
     #[repr(C)]
     struct Metadata {
-        filter_off: u64, // which filter: 0, the last installed
+        filter_off: u64, // which filter, counted from the first installed
         flags: u64,
     }
     let failed = |what: &str, e: nix::Error| Failure { expected: what.to_string(), seen: e.to_string() };
@@ -297,6 +297,8 @@ fn attack_through_a_script(runtime: &std::path::Path, seal: &str, refusal: &str)
 /// interpreter, /lib64/ld-linux-x86-64.so.2, is looked up in the container).
 fn give_the_loader(runtime: &std::path::Path, rootfs: &std::path::Path) -> Result<(), Failure> {
     let Some(loader) = elf_interpreter(&std::fs::read(runtime)?) else { return Ok(()) };
+    // A rootfs that has them already (a distribution's) keeps its own: a copy
+    // onto one of its absolute symlinks would land on the host's file.
     // What ldd runs: the loader lists the libraries it would load.
     let out = std::process::Command::new(&loader).arg("--list").arg(runtime).output()?;
     let text = String::from_utf8_lossy(&out.stdout);
@@ -304,6 +306,9 @@ fn give_the_loader(runtime: &std::path::Path, rootfs: &std::path::Path) -> Resul
     let paths = text.lines().filter_map(|l| l.split_whitespace().find(|w| w.starts_with('/')));
     for path in paths.chain([loader.as_str()]) {
         let to = rootfs.join(path.trim_start_matches('/'));
+        if to.symlink_metadata().is_ok() {
+            continue;
+        }
         if let Some(dir) = to.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -313,16 +318,18 @@ fn give_the_loader(runtime: &std::path::Path, rootfs: &std::path::Path) -> Resul
 }
 
 /// The ELF interpreter a 64-bit little-endian program names in its
-/// PT_INTERP program header (None: a static program).
+/// PT_INTERP program header (None: a static program, or not such an ELF).
 fn elf_interpreter(elf: &[u8]) -> Option<String> {
-    let at = |off: usize, len: usize| elf.get(off..off + len);
+    let at = |off: usize, len: usize| elf.get(off..off.checked_add(len)?);
+    // \x7fELF, ELFCLASS64, ELFDATA2LSB
+    (at(0, 6)? == b"\x7fELF\x02\x01").then_some(())?;
     let u16_at = |off| at(off, 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
     let u64_at = |off| at(off, 8).and_then(|b| b.try_into().ok()).map(|b| u64::from_le_bytes(b) as usize);
     let (phoff, phentsize, phnum) = (u64_at(0x20)?, u16_at(0x36)?, u16_at(0x38)?);
-    (0..phnum).map(|i| phoff + i * phentsize).find_map(|ph| {
+    (0..phnum).filter_map(|i| phoff.checked_add(i.checked_mul(phentsize)?)).find_map(|ph| {
         const PT_INTERP: &[u8] = &3u32.to_le_bytes();
         (at(ph, 4)? == PT_INTERP).then_some(())?;
-        let path = at(u64_at(ph + 8)?, u64_at(ph + 32)?)?;
+        let path = at(u64_at(ph.checked_add(8)?)?, u64_at(ph.checked_add(32)?)?)?;
         Some(String::from_utf8_lossy(path.strip_suffix(b"\0").unwrap_or(path)).into_owned())
     })
 }
@@ -416,7 +423,7 @@ const APPARMOR_PROFILE: &str = "profile burrow-test flags=(attach_disconnected,m
 fn an_apparmor_profile_confines_the_command() {
     Check {
         id: "ch07/apparmor",
-        what: "process.apparmorProfile: where AppArmor is on (the cgroup v2 VM's kernel), a profile loaded with apparmor_parser confines the command: /proc/self/attr/current names it, the path it denies cannot be read, the rest can; where AppArmor is off, run refuses the field (exit 125, naming it) and leaves nothing",
+        what: "process.apparmorProfile: where AppArmor is on (the cgroup v2 VM's kernel), a profile loaded with apparmor_parser confines the command: /proc/self/attr/current names it, the path it denies cannot be read, the rest can; create with a profile the kernel does not have fails (125); where AppArmor is off, run refuses the field (exit 125, naming it) and leaves nothing",
         hint: "write \"exec PROFILE\" to /proc/self/attr/apparmor/exec before execve (the switch happens at execve); refuse the field when /sys/module/apparmor/parameters/enabled is not Y",
         book: "ch07-security.md#apparmor",
     }
@@ -446,6 +453,11 @@ fn an_apparmor_profile_confines_the_command() {
         ensure(out.stdout.contains("secret 1") && !out.stdout.contains("s3cret"), "/secret denied", &out)?;
         ensure(out.stderr.contains("Permission denied"), "cat /secret: Permission denied", &out)?;
         ensure(lines.last() == Some(&"public"), "/public readable", &out)?;
+        b.nothing_left(&id, None)?;
+        // Once unloaded, the profile cannot be asked for: create fails.
+        let out = b.detached(&["create", &id])?;
+        let named = out.stderr.contains("burrow-test") && out.stderr.contains("loaded");
+        ensure(out.code == Some(125) && named, "create with a profile not loaded: 125, naming it", &out)?;
         b.nothing_left(&id, None)
     });
 }
