@@ -256,10 +256,14 @@ fn attack_through_a_script(runtime: &std::path::Path, seal: &str, refusal: &str)
     std::fs::write(rootfs.join("evil"), "#!/proc/self/exe --root\n")?;
     std::fs::set_permissions(rootfs.join("evil"), std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
     give_the_loader(runtime, &rootfs)?;
+    // "Text file busy" while any process still executes the file (the
+    // runtime outside, with a memfd): try again, as the 2019 exploit did.
     let attack = "while ! p=$(grep -l '^evil$' /proc/[0-9]*/comm 2>/dev/null); do usleep 5000; done; \
                   p=${p%/comm}; exec 3<$p/exe && echo opened; \
                   while [ -e $p ]; do usleep 10000; done; \
-                  echo PWNED >> /proc/self/fd/3; echo \"write $?\"";
+                  while e=$( (echo PWNED >> /proc/self/fd/3) 2>&1 ); r=$?; \
+                        case $e in *busy*) usleep 10000;; *) false;; esac; do :; done; \
+                  echo \"$e\" >&2; echo \"write $r\"";
     let out = b.detached(&["run", "-d", &id])?;
     ensure(out.code == Some(0), "run -d", &out)?;
     let pid = b.pid(&id)?;
