@@ -23,10 +23,15 @@ pub fn enabled() -> bool {
     std::fs::read_to_string("/sys/module/apparmor/parameters/enabled").is_ok_and(|on| on.starts_with('Y'))
 }
 
+/// The profile `process` names (an empty name is none).
+pub fn profile_of(process: &Process) -> Option<&str> {
+    process.apparmor_profile().as_deref().filter(|profile| !profile.is_empty())
+}
+
 /// Refuse a profile this kernel cannot apply, before anything is made.
 pub fn check(process: Option<&Process>) -> Result<()> {
-    match process.and_then(|p| p.apparmor_profile().as_deref()) {
-        Some(profile) if !profile.is_empty() && !enabled() => bail!(
+    match process.and_then(profile_of) {
+        Some(profile) if !enabled() => bail!(
             "process.apparmorProfile is {profile:?}, but AppArmor is not enabled in this kernel \
              (/sys/module/apparmor/parameters/enabled): remove apparmorProfile from config.json"
         ),
@@ -36,10 +41,7 @@ pub fn check(process: Option<&Process>) -> Result<()> {
 
 /// Ask for `process.apparmorProfile`, if it names one.
 pub fn apply(process: &Process) -> Result<()> {
-    match process.apparmor_profile().as_deref() {
-        Some(profile) if !profile.is_empty() => on_exec(profile),
-        _ => Ok(()),
-    }
+    profile_of(process).map_or(Ok(()), on_exec)
 }
 
 // ANCHOR: on_exec

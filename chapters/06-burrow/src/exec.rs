@@ -48,7 +48,7 @@ pub fn process_from(spec: &Spec, file: Option<&Path>, args: &[String]) -> Result
         let mut process: Process = serde_json::from_str(&text)
             .with_context(|| format!("--process {}: not a runtime-spec process", file.display()))?;
         // Without a profile of its own, the process gets the container's (as with runc).
-        if process.apparmor_profile().as_deref().is_none_or(str::is_empty) {
+        if crate::apparmor::profile_of(&process).is_none() {
             process.set_apparmor_profile(spec.process().as_ref().and_then(|p| p.apparmor_profile().clone()));
         }
         return Ok(process);

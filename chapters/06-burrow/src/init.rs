@@ -100,10 +100,11 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
     let linux = plan.spec.linux().as_ref();
     crate::paths::readonly(linux.and_then(|l| l.readonly_paths().as_deref()).unwrap_or_default())?;
     crate::paths::mask(linux.and_then(|l| l.masked_paths().as_deref()).unwrap_or_default())?;
-    process::prepare(process::of(plan.spec)?)?;
+    let process = process::of(plan.spec)?;
+    process::prepare(process)?;
     // Asked for now, so that `create` fails on a profile the kernel does
     // not have; it takes effect at the command's execve(2).
-    crate::apparmor::apply(process::of(plan.spec)?)?;
+    crate::apparmor::apply(process)?;
     // `create` exits once it hears Ready, and the container must outlive it:
     // stop dying with it first (the other order is a race a slow machine loses).
     nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;

@@ -301,8 +301,6 @@ fn attack_through_a_script(runtime: &std::path::Path, seal: &str, refusal: &str)
 /// interpreter, /lib64/ld-linux-x86-64.so.2, is looked up in the container).
 fn give_the_loader(runtime: &std::path::Path, rootfs: &std::path::Path) -> Result<(), Failure> {
     let Some(loader) = elf_interpreter(&std::fs::read(runtime)?) else { return Ok(()) };
-    // A rootfs that has them already (a distribution's) keeps its own: a copy
-    // onto one of its absolute symlinks would land on the host's file.
     // What ldd runs: the loader lists the libraries it would load.
     let out = std::process::Command::new(&loader).arg("--list").arg(runtime).output()?;
     let text = String::from_utf8_lossy(&out.stdout);
@@ -310,6 +308,8 @@ fn give_the_loader(runtime: &std::path::Path, rootfs: &std::path::Path) -> Resul
     let paths = text.lines().filter_map(|l| l.split_whitespace().find(|w| w.starts_with('/')));
     for path in paths.chain([loader.as_str()]) {
         let to = rootfs.join(path.trim_start_matches('/'));
+        // A rootfs that has it already (a distribution's) keeps its own: a
+        // copy onto one of its absolute symlinks would land on the host's file.
         if to.symlink_metadata().is_ok() {
             continue;
         }
