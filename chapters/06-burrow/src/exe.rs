@@ -23,6 +23,11 @@
 //! - a **sealed memfd**: a copy of the binary in a file that lives only in
 //!   memory, sealed against any change. It costs a copy of the binary at
 //!   every start, and works for every user (runc 1.0).
+//!
+//! And a way to need neither: install burrow on a **read-only mount** (a
+//! read-only /usr, a Nix store, or the binary bind-mounted read-only over
+//! itself). Every write through its `/proc/PID/exe` already fails with
+//! `EROFS`, so burrow runs as it was started: one start instead of two.
 
 use anyhow::{bail, Context, Result};
 use ch01_unshare::explain;
@@ -30,7 +35,6 @@ use nix::errno::Errno;
 use nix::fcntl::{fcntl, FcntlArg, OFlag, SealFlag};
 use nix::sys::memfd::{memfd_create, MemFdCreateFlag};
 use nix::sys::stat::Mode;
-use nix::sys::statfs::{fstatfs, OVERLAYFS_SUPER_MAGIC};
 use nix::sys::statvfs::{fstatvfs, FsFlags};
 use std::ffi::{CString, OsStr};
 use std::fs::File;
@@ -55,6 +59,7 @@ const MEMFD_SEALS: SealFlag = SealFlag::F_SEAL_SEAL
 pub fn ensure_sealed(spare: &Path) -> Result<()> {
     let exe = File::open("/proc/self/exe").context("open /proc/self/exe")?;
     if is_sealed(&exe) {
+        explain!("/proc/self/exe is a sealed memfd or on a read-only mount: no re-execution");
         return Ok(());
     }
     let overlay = match std::env::var_os(FORCE_MEMFD).as_deref() == Some(OsStr::new("memfd")) {
@@ -77,16 +82,18 @@ pub fn ensure_sealed(spare: &Path) -> Result<()> {
 }
 
 /// Already running from an unwritable file: a sealed memfd, or a file on a
-/// read-only overlayfs mount. (A read-only overlay that someone could
-/// remount read-write is trusted too: only the host's root could do that,
-/// and it can change burrow's binary anyway.)
+/// read-only mount (burrow's overlay, or wherever burrow was installed).
+/// A mount that could be made writable again is trusted too: only root of
+/// the host's mount namespace can remount it (the kernel refuses a remount,
+/// or an open_tree(2) copy, of a mount outside the caller's namespace, and
+/// a container's root is always outside), and that root can change burrow's
+/// binary anyway.
 fn is_sealed(exe: &File) -> bool {
     let seals = fcntl(exe.as_raw_fd(), FcntlArg::F_GET_SEALS);
     if seals.is_ok_and(|seals| SealFlag::from_bits_truncate(seals).contains(MEMFD_SEALS)) {
         return true;
     }
-    let overlay = fstatfs(exe).is_ok_and(|fs| fs.filesystem_type() == OVERLAYFS_SUPER_MAGIC);
-    overlay && fstatvfs(exe).is_ok_and(|fs| fs.flags().contains(FsFlags::ST_RDONLY))
+    fstatvfs(exe).is_ok_and(|fs| fs.flags().contains(FsFlags::ST_RDONLY))
 }
 // ANCHOR_END: reexec
 

@@ -64,10 +64,13 @@ pub fn init(plan: &Plan, sock: RawFd, parent_end: RawFd) -> isize {
     };
     // From here on `create` has returned: errors can only go to stderr.
     let failed = |e: anyhow::Error| exec::ExitError { code: code_of(&e), message: format!("{e:#}") };
+    // The user, its capabilities and the seccomp filter before `start`, as
+    // runc does: then they cost `start` nothing. A failure is told at `start`.
+    let user = process::of(plan.spec).and_then(|process| process::become_user(process, plan.seccomp));
     let failure = match wait_for_start(plan) {
         Err(e) => failed(e),
         Ok(mut fifo) => {
-            let failure = match become_command(plan, &state) {
+            let failure = match user.and_then(|()| become_command(plan, &state)) {
                 Ok(argv) => exec::execvp(&argv),
                 Err(e) => failed(e),
             };
@@ -192,12 +195,12 @@ fn wait_for_start(plan: &Plan) -> Result<std::fs::File> {
     Ok(fifo)
 }
 
-/// Then finish as the command's process: the startContainer hooks, the
-/// user, and back the signal mask and fds.
+/// Then finish as the command's process: the startContainer hooks (as the
+/// container's user, under its filter, as in runc), and back the signal
+/// mask and fds.
 fn become_command(plan: &Plan, state: &str) -> Result<Vec<std::ffi::CString>> {
     hooks::run(plan.spec, hooks::Stage::StartContainer, state)?;
     let process = process::of(plan.spec)?;
-    process::become_user(process, plan.seccomp)?;
     exec::reset_inheritance(&plan.old_mask, plan.preserve_fds)?;
     // process::of refused empty args.
     exec::c_args(process.args().as_deref().unwrap_or_default())

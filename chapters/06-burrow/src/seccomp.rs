@@ -26,7 +26,6 @@ use anyhow::{bail, Context, Result};
 use bpf::{Insn, Step};
 use oci_spec::runtime::{Arch, LinuxSeccomp, LinuxSeccompAction, LinuxSeccompFilterFlag, LinuxSyscall};
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::str::FromStr;
 
 pub use docker::docker_default;
@@ -166,16 +165,19 @@ pub fn compile(seccomp: &LinuxSeccomp) -> Result<Program> {
     Ok(program)
 }
 
+/// A call the profile names: its number, the rule's answer, and the rule.
+type Named<'a> = (u32, u32, &'a LinuxSyscall);
+
 /// One ABI's part of the program: its calls, in its numbering.
 fn section(seccomp: &LinuxSeccomp, abi: &Abi, default: u32) -> Result<Program> {
-    let mut calls: BTreeMap<u32, Vec<(u32, &LinuxSyscall)>> = BTreeMap::new();
+    let mut named: Vec<Named> = Vec::new();
     for rule in seccomp.syscalls().as_deref().unwrap_or_default() {
         let answer = action(rule.action(), rule.errno_ret())?;
-        for nr in rule.names().iter().filter_map(|name| (abi.number)(name)) {
-            calls.entry(nr).or_default().push((answer, rule));
-        }
+        named.extend(rule.names().iter().filter_map(|name| (abi.number)(name)).map(|nr| (nr, answer, rule)));
     }
-    calls.retain(|_, rules| rules.iter().any(|(answer, _)| *answer != default));
+    // By number; a call's rules most severe first (a stable sort: rules as
+    // severe as each other stay in the profile's order).
+    named.sort_by_key(|&(nr, answer, _)| (nr, severity(answer)));
     let mut out = vec![bpf::load(bpf::NR)];
     if abi.arch == Arch::ScmpArchX86_64 {
         // -1 is no call (a tracer skipping one): on to the default answer.
@@ -186,33 +188,41 @@ fn section(seccomp: &LinuxSeccomp, abi: &Abi, default: u32) -> Result<Program> {
             bpf::ret(libc::SECCOMP_RET_KILL_PROCESS),
         ]);
     }
-    let mut compiled = Vec::new();
-    for (nr, mut rules) in calls {
-        rules.sort_by_key(|(answer, _)| severity(*answer));
-        compiled.push((nr, call(&rules, abi.wide, default)?));
-    }
-    out.extend(search(&ranges(compiled, default)));
+    let compiled: Vec<(u32, Program)> = ranges(&named, default)
+        .into_iter()
+        .map(|(first, rules)| Ok((first, call(rules, abi.wide, default)?)))
+        .collect::<Result<_>>()?;
+    out.extend(search(&compiled));
     Ok(out)
 }
 
 /// Cut the call numbers into ranges that get the same answer: a run of
-/// consecutive calls with the same rules (most are a lone `return ALLOW`),
-/// or the numbers between two named calls (the default answer). Each
-/// range is its first number and its rules; it ends where the next begins.
-fn ranges(calls: Vec<(u32, Program)>, default: u32) -> Vec<(u32, Program)> {
-    let mut out: Vec<(u32, Program)> = Vec::new();
+/// consecutive calls with the same rules (most are one `ALLOW` without
+/// conditions), or the numbers between two named calls (no rules: the
+/// default answer). Each range is its first number and its rules; it ends
+/// where the next begins. Each range is then compiled once, not each call.
+fn ranges<'a, 'p>(named: &'a [Named<'p>], default: u32) -> Vec<(u32, &'a [Named<'p>])> {
+    // The same answers and conditions, in the same order: the same program.
+    let same = |a: &[Named], b: &[Named]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.1 == y.1 && x.2.args() == y.2.args())
+    };
+    let mut out: Vec<(u32, &[Named])> = Vec::new();
     let mut next = 0; // the first number after the last range's calls
-    for (nr, rules) in calls {
-        let goes_on = nr == next && out.last().is_some_and(|(_, last)| *last == rules);
+    for rules in named.chunk_by(|a, b| a.0 == b.0) {
+        if rules.iter().all(|&(_, answer, _)| answer == default) {
+            continue; // named only to get the default answer: part of a gap
+        }
+        let nr = rules[0].0;
+        let goes_on = nr == next && out.last().is_some_and(|(_, last)| same(last, rules));
         if !goes_on {
             if nr > next {
-                out.push((next, vec![bpf::ret(default)])); // a gap: the default answer
+                out.push((next, &[])); // a gap: the default answer
             }
             out.push((nr, rules));
         }
         next = nr + 1;
     }
-    out.push((next, vec![bpf::ret(default)]));
+    out.push((next, &[]));
     out
 }
 
@@ -240,9 +250,9 @@ fn search(ranges: &[(u32, Program)]) -> Program {
 
 /// One call's rules: the first whose conditions all hold answers; if none
 /// does, the default answer.
-fn call(rules: &[(u32, &LinuxSyscall)], wide: bool, default: u32) -> Result<Program> {
+fn call(rules: &[Named], wide: bool, default: u32) -> Result<Program> {
     let mut out = Vec::new();
-    for (answer, rule) in rules {
+    for &(_, answer, rule) in rules {
         let args = rule.args().as_deref().unwrap_or_default();
         // Two conditions on one argument cannot both hold for ==: runc
         // makes each condition of such a rule a rule of its own, so that
@@ -256,7 +266,7 @@ fn call(rules: &[(u32, &LinuxSyscall)], wide: bool, default: u32) -> Result<Prog
                 steps.extend(bpf::condition(arg, wide)?);
             }
             let always = steps.is_empty();
-            steps.push(Step::Ret(*answer));
+            steps.push(Step::Ret(answer));
             out.extend(bpf::assemble(&steps)?);
             if always {
                 return Ok(out);

@@ -221,8 +221,8 @@ fn seccomp_flags(pid: u32) -> Result<u64, Failure> {
 fn the_runtime_binary_is_out_of_reach() {
     Check {
         id: "ch07/exe",
-        what: "CVE-2019-5736 played twice against each seal (read-only overlay, and memfd): in a default container, exec of a #!/proc/self/exe script runs the runtime inside, whose /proc/PID/exe the container's root holds and writes through once it has exited; in a created container with every capability, a process holds /proc/1/exe (the runtime, until start) and writes once start has replaced it; every write fails and the runtime's binary on the host is unchanged",
-        hint: "before create/run/exec, re-execute from an unwritable view of /proc/self/exe: a detached overlayfs without an upper layer (fsopen/fsconfig/fsmount), or a sealed memfd copy",
+        what: "CVE-2019-5736 played twice against each seal (read-only overlay, and memfd) and against a runtime installed on a read-only mount (which needs none): in a default container, exec of a #!/proc/self/exe script runs the runtime inside, whose /proc/PID/exe the container's root holds and writes through once it has exited; in a created container with every capability, a process holds /proc/1/exe (the runtime, until start) and writes once start has replaced it; every write fails and the runtime's binary on the host is unchanged",
+        hint: "before create/run/exec, unless /proc/self/exe is already unwritable (a sealed memfd, or on a read-only mount), re-execute from an unwritable view of it: a detached overlayfs without an upper layer (fsopen/fsconfig/fsmount), or a sealed memfd copy",
         book: "ch07-security.md#cve-2019-5736-the-runtime-overwritten-from-inside",
     }
     .run(|| {
@@ -236,8 +236,44 @@ fn the_runtime_binary_is_out_of_reach() {
             attack_the_runtime(&runtime, seal, refusal)?;
             attack_through_a_script(&runtime, seal, refusal)?;
         }
+        // Installed on a read-only mount, the runtime makes no seal at all.
+        let installed = dir.path().join("ro");
+        std::fs::create_dir(&installed)?;
+        std::fs::copy(common::bin(), installed.join("burrow"))?;
+        let _mount = ReadOnly::bind(&installed)?;
+        attack_the_runtime(&installed.join("burrow"), READ_ONLY, "Read-only file system")?;
+        attack_through_a_script(&installed.join("burrow"), READ_ONLY, "Read-only file system")?;
         Ok(())
     });
+}
+
+/// The "seal" of a runtime installed on a read-only mount: none is made.
+const READ_ONLY: &str = "read-only mount";
+
+/// A directory bound read-only over itself (as an install on a read-only
+/// /usr would be), in the host's mount namespace until dropped.
+struct ReadOnly(std::path::PathBuf);
+
+impl ReadOnly {
+    fn bind(dir: &std::path::Path) -> Result<ReadOnly, Failure> {
+        use nix::mount::{mount, MsFlags};
+        let none = None::<&str>;
+        let failed = |e: nix::Error| Failure {
+            expected: format!("a read-only bind mount of {dir:?}"),
+            seen: e.to_string(),
+        };
+        mount(Some(dir), dir, none, MsFlags::MS_BIND, none).map_err(failed)?;
+        let guard = ReadOnly(dir.to_path_buf());
+        let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY;
+        mount(none, dir, none, flags, none).map_err(failed)?;
+        Ok(guard)
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        let _ = nix::mount::umount2(&self.0, nix::mount::MntFlags::MNT_DETACH);
+    }
 }
 
 // ANCHOR: script_attack
@@ -369,16 +405,15 @@ fn attack_the_runtime(runtime: &std::path::Path, seal: &str, refusal: &str) -> R
     drop(exe);
     let link =
         std::fs::read_link(format!("/proc/{pid}/exe")).map(|p| p.display().to_string()).unwrap_or_default();
-    let sealed = match seal {
-        "overlay" => fs == Ok(nix::sys::statfs::OVERLAYFS_SUPER_MAGIC) && read_only,
-        _ => link.starts_with("/memfd:"),
+    let (sealed, expected) = match seal {
+        "overlay" => (fs == Ok(nix::sys::statfs::OVERLAYFS_SUPER_MAGIC) && read_only, "the overlay seal"),
+        READ_ONLY => {
+            (std::path::Path::new(&link) == runtime && read_only, "the binary itself, on its read-only mount")
+        }
+        _ => (link.starts_with("/memfd:"), "the memfd seal"),
     };
     let seen = format!("{link}, {fs:?}, read-only: {read_only}");
-    ensure(
-        sealed,
-        format!("/proc/PID/exe of the waiting runtime: the {seal} seal, not the host's file"),
-        seen,
-    )?;
+    ensure(sealed, format!("/proc/PID/exe of the waiting runtime: {expected}, not a writable file"), seen)?;
     // The attacker: hold the runtime's exe, wait for the command, write.
     let attack = "exec 3</proc/1/exe && echo opened; \
                   while [ \"$(cat /proc/1/comm)\" != sleep ]; do usleep 10000; done; \
