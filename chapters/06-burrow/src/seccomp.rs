@@ -24,6 +24,7 @@ mod docker;
 
 use anyhow::{bail, Context, Result};
 use bpf::{Insn, Step};
+use nix::errno::Errno;
 use oci_spec::runtime::{Arch, LinuxSeccomp, LinuxSeccompAction, LinuxSeccompFilterFlag, LinuxSyscall};
 use serde_json::json;
 use std::str::FromStr;
@@ -76,9 +77,12 @@ const X32_BIT: u32 = 0x4000_0000;
 // ANCHOR_END: abis
 
 /// What `burrow features` says of seccomp: the actions of [`action`], the
-/// operators of [`bpf::condition`], and the architectures of [`ABIS`].
+/// operators of [`bpf::condition`], the architectures of [`ABIS`], and the
+/// flags of [`of`] that this kernel takes.
 pub fn features() -> serde_json::Value {
     let archs: Vec<_> = ABIS.iter().map(|abi| abi.arch).collect();
+    let flags: Vec<&str> =
+        FLAGS.iter().filter(|(_, flag)| kernel_takes(*flag)).map(|(name, _)| *name).collect();
     json!({
         "enabled": true,
         "actions": ["SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD",
@@ -86,8 +90,32 @@ pub fn features() -> serde_json::Value {
         "operators": ["SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE",
                       "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"],
         "archs": archs,
-        "supportedFlags": ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"],
+        "supportedFlags": flags,
     })
+}
+
+/// The filter flags burrow passes on, by the names config.json gives them.
+const FLAGS: &[(&str, libc::c_ulong)] = &[
+    ("SECCOMP_FILTER_FLAG_TSYNC", libc::SECCOMP_FILTER_FLAG_TSYNC),
+    ("SECCOMP_FILTER_FLAG_LOG", libc::SECCOMP_FILTER_FLAG_LOG),
+    ("SECCOMP_FILTER_FLAG_SPEC_ALLOW", libc::SECCOMP_FILTER_FLAG_SPEC_ALLOW),
+];
+
+/// Does this kernel take `flag`? Asked with no program at all: the kernel
+/// checks the flags first (EINVAL for one it does not know), then copies
+/// the program (EFAULT from a null address), so the call installs nothing
+/// either way. libseccomp asks the same way.
+fn kernel_takes(flag: libc::c_ulong) -> bool {
+    // SAFETY: a null program: the kernel fails before it reads or installs anything.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_seccomp,
+            libc::SECCOMP_SET_MODE_FILTER,
+            flag,
+            std::ptr::null::<libc::c_void>(),
+        )
+    };
+    r == -1 && Errno::last() == Errno::EFAULT
 }
 
 /// config.json's action as the kernel's SECCOMP_RET_* answer.
@@ -311,7 +339,7 @@ pub fn install(filter: &Filter) -> Result<()> {
     // SAFETY: fprog points to `len` instructions that live until the call
     // returns; the kernel copies them and only reads.
     let done = unsafe { libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, flags, &fprog) };
-    nix::errno::Errno::result(done).context("install the seccomp filter")?;
+    Errno::result(done).context("install the seccomp filter")?;
     if done > 0 {
         // With TSYNC, a thread that could not take the filter (one with a
         // filter of its own the new one does not extend) is named instead.
@@ -324,7 +352,13 @@ pub fn install(filter: &Filter) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nix::errno::Errno;
+
+    #[test]
+    fn the_kernel_is_asked_which_flags_it_takes() {
+        // LOG is Linux 4.14's; no kernel has a flag at bit 30.
+        assert!(kernel_takes(libc::SECCOMP_FILTER_FLAG_LOG));
+        assert!(!kernel_takes(1 << 30));
+    }
 
     #[test]
     fn the_default_profile_compiles() {
