@@ -164,7 +164,7 @@ pub fn kill_and_reap(pid: Pid) {
 /// clone(2) copies only the calling thread: if another thread held a lock
 /// (the allocator's, stdout's), the child would inherit it locked forever.
 pub fn ensure_single_threaded() -> Result<()> {
-    let status = std::fs::read_to_string("/proc/self/status").context("read /proc/self/status")?;
+    let status = crate::procfs::read("/proc/self/status").context("read /proc/self/status")?;
     match status.lines().find_map(|l| l.strip_prefix("Threads:")).map(str::trim) {
         Some("1") => Ok(()),
         other => bail!("run() must be called from a single-threaded process (Threads: {other:?})"),

@@ -12,6 +12,7 @@ pub mod idmap;
 pub mod mount;
 pub mod namespaces;
 pub mod pid1;
+pub mod procfs;
 
 pub use container::{run, run_placed, Container};
 pub use namespaces::Namespaces;

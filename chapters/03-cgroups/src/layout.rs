@@ -18,6 +18,7 @@
 //! /proc/filesystems says whether the kernel knows cgroup2 at all.
 
 use anyhow::{bail, Context, Result};
+use ch01_unshare::procfs;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -74,9 +75,8 @@ impl std::fmt::Display for Mode {
 impl Layout {
     /// Read the layout of this machine.
     pub fn detect() -> Result<Layout> {
-        let mountinfo =
-            std::fs::read_to_string("/proc/self/mountinfo").context("read /proc/self/mountinfo")?;
-        let filesystems = std::fs::read_to_string("/proc/filesystems").context("read /proc/filesystems")?;
+        let mountinfo = procfs::read("/proc/self/mountinfo").context("read /proc/self/mountinfo")?;
+        let filesystems = procfs::read("/proc/filesystems").context("read /proc/filesystems")?;
         Layout::parse(&mountinfo, &filesystems)
     }
 

@@ -132,7 +132,7 @@ impl Sets {
 
 /// The highest capability this kernel knows (newer kernels know more).
 fn last_cap() -> u32 {
-    std::fs::read_to_string("/proc/sys/kernel/cap_last_cap")
+    ch01_unshare::procfs::read("/proc/sys/kernel/cap_last_cap")
         .ok()
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(40)

@@ -154,7 +154,7 @@ pub fn become_user(process: &Process, seccomp: Option<&crate::seccomp::Filter>) 
     explain!("setgroups({groups:?}); setgid({gid}); setuid({uid})");
     // In a user namespace made without root, setgroups(2) is denied (see
     // rootless_maps); with no extra group there is nothing to set anyway.
-    let denied = std::fs::read_to_string("/proc/self/setgroups").is_ok_and(|s| s.trim() == "deny");
+    let denied = ch01_unshare::procfs::read("/proc/self/setgroups").is_ok_and(|s| s.trim() == "deny");
     if !(groups.is_empty() && denied) {
         nix::unistd::setgroups(&groups).with_context(|| format!("setgroups({groups:?})"))?;
     }

@@ -159,7 +159,7 @@ impl State {
 /// A process's state letter and start time (in clock ticks since boot), from
 /// /proc/PID/stat; `None` if there is no such process.
 pub fn proc_stat(pid: i32) -> Option<(char, u64)> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let stat = ch01_unshare::procfs::read(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) is in parentheses and may contain spaces.
     let rest = &stat[stat.rfind(')')? + 2..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
