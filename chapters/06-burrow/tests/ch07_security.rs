@@ -202,6 +202,14 @@ fn seccomp_flags(pid: u32) -> Result<u64, Failure> {
         flags: u64,
     }
     let failed = |what: &str, e: nix::Error| Failure { expected: what.to_string(), seen: e.to_string() };
+    // The kernel shows a filter only to a tracer that has none (EACCES).
+    let own = burrow_lab::status_field(std::process::id(), "Seccomp").unwrap_or_default();
+    if own != "0" {
+        return Err(Failure {
+            expected: "a check without a seccomp filter of its own, to read the container's (run it on the host or the lab VM, not inside a container)".into(),
+            seen: format!("Seccomp: {own} in this check's /proc/self/status"),
+        });
+    }
     let pid = nix::unistd::Pid::from_raw(pid as i32);
     ptrace::attach(pid).map_err(|e| failed("ptrace(PTRACE_ATTACH) of the container's process", e))?;
     let stopped = wait::waitpid(pid, None).map_err(|e| failed("the traced process to stop", e));
