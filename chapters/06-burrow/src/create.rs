@@ -132,11 +132,19 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
             cgroup_name: if rootless { String::new() } else { cgroup_name.clone() },
         };
         let placed = Placed { cgroup: cgroup.as_ref(), layout };
-        spawn(spec, bundle, rootfs, &dir, &namespaces, placed, &mut state, opts, old_mask)?;
-        state.status = Status::Created;
-        state.save(opts.root)?;
-        if let Some(path) = opts.pid_file {
-            write_pid_file(path, state.pid)?;
+        let sock = spawn(spec, bundle, rootfs, &dir, &namespaces, placed, &mut state, opts, old_mask)?;
+        // While the container's process drops its privileges (see Prepared).
+        let finished = (|| {
+            state.status = Status::Created;
+            state.save(opts.root)?;
+            if let Some(path) = opts.pid_file {
+                write_pid_file(path, state.pid)?;
+            }
+            expect(&sock, Message::Ready).map(drop)
+        })();
+        if let Err(e) = finished {
+            kill_and_reap(Pid::from_raw(state.pid));
+            return Err(e);
         }
         if let Some(cgroup) = cgroup {
             cgroup.leak();
@@ -151,7 +159,8 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
 // ANCHOR_END: create
 
 // ANCHOR: spawn
-/// clone(2) the container's process and take it through its setup.
+/// clone(2) the container's process and take it through its setup, up to
+/// `Prepared`; returns the setup socket, on which `Ready` follows.
 #[allow(clippy::too_many_arguments)]
 fn spawn(
     spec: &Spec,
@@ -163,7 +172,7 @@ fn spawn(
     state: &mut State,
     opts: &Options,
     old_mask: &SigSet,
-) -> Result<()> {
+) -> Result<OwnedFd> {
     let seccomp = crate::seccomp::of(spec)?;
     let fifo = dir.join("exec.fifo");
     explain!("mkfifo({fifo:?}, 0622)");
@@ -223,16 +232,19 @@ fn spawn(
         hooks::run(spec, Stage::Prestart, &json)?;
         hooks::run(spec, Stage::CreateRuntime, &json)?;
         send_msg(ours.as_raw_fd(), &Message::Go(json))?;
-        expect(&ours, Message::Ready)?;
+        expect(&ours, Message::Prepared)?;
         state.start_time = state::proc_stat(pid.as_raw())
             .map(|(_, start)| start)
             .context("the container process vanished")?;
         Ok(())
     })();
-    if setup.is_err() {
-        kill_and_reap(pid);
+    match setup {
+        Ok(()) => Ok(ours),
+        Err(e) => {
+            kill_and_reap(pid);
+            Err(e)
+        }
     }
-    setup
 }
 // ANCHOR_END: spawn
 

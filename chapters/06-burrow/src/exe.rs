@@ -87,7 +87,9 @@ pub fn ensure_sealed(spare: &Path) -> Result<()> {
 /// the host's mount namespace can remount it (the kernel refuses a remount,
 /// or an open_tree(2) copy, of a mount outside the caller's namespace, and
 /// a container's root is always outside), and that root can change burrow's
-/// binary anyway.
+/// binary anyway. (A container given CAP_SYS_ADMIN or CAP_DAC_READ_SEARCH
+/// in the host's user namespace has other ways to the file; such a
+/// container is not contained anyway: see the book.)
 fn is_sealed(exe: &File) -> bool {
     let seals = fcntl(exe.as_raw_fd(), FcntlArg::F_GET_SEALS);
     if seals.is_ok_and(|seals| SealFlag::from_bits_truncate(seals).contains(MEMFD_SEALS)) {

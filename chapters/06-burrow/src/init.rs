@@ -5,8 +5,7 @@
 //! ([`crate::sync`]), then blocks opening `exec.fifo` for writing. A FIFO's
 //! open(2) for writing waits until someone opens it for reading: that someone
 //! is `burrow start`, maybe hours later, in another process. Only then does
-//! this process run the `startContainer` hooks, become the configured user
-//! and execute the command.
+//! this process run the `startContainer` hooks and execute the command.
 
 use crate::create::open_fd;
 use crate::sync::{expect, send_msg, Message};
@@ -64,13 +63,10 @@ pub fn init(plan: &Plan, sock: RawFd, parent_end: RawFd) -> isize {
     };
     // From here on `create` has returned: errors can only go to stderr.
     let failed = |e: anyhow::Error| exec::ExitError { code: code_of(&e), message: format!("{e:#}") };
-    // The user, its capabilities and the seccomp filter before `start`, as
-    // runc does: then they cost `start` nothing. A failure is told at `start`.
-    let user = process::of(plan.spec).and_then(|process| process::become_user(process, plan.seccomp));
     let failure = match wait_for_start(plan) {
         Err(e) => failed(e),
         Ok(mut fifo) => {
-            let failure = match user.and_then(|()| become_command(plan, &state)) {
+            let failure = match become_command(plan, &state) {
                 Ok(argv) => exec::execvp(&argv),
                 Err(e) => failed(e),
             };
@@ -111,6 +107,11 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
     // `create` exits once it hears Ready, and the container must outlive it:
     // stop dying with it first (the other order is a race a slow machine loses).
     nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;
+    // The user, its capabilities and the seccomp filter now, before `start`,
+    // as runc does, while `create` writes the state: they cost neither
+    // `create` nor `start` any waiting, and a failure still fails `create`.
+    send_msg(sock, &Message::Prepared)?;
+    process::become_user(process, plan.seccomp)?;
     send_msg(sock, &Message::Ready)?;
     Ok(state)
 }
@@ -131,6 +132,12 @@ pub fn first_steps(
     let sock_fd = std::mem::ManuallyDrop::new(unsafe { OwnedFd::from_raw_fd(sock) });
     nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).context("prctl(PR_SET_PDEATHSIG)")?;
     expect(&sock_fd, Message::Go(String::new()))?;
+    // Not dumpable until execve(2), as runc's init (CVE-2016-9962): then no
+    // process of the container may ptrace this one or open its /proc/PID
+    // files (fds to the host, the runtime's binary) without CAP_SYS_PTRACE.
+    // (Its /proc files now belong to root: `create` wrote the id maps first.)
+    explain!("prctl(PR_SET_DUMPABLE, 0)");
+    nix::sys::prctl::set_dumpable(false).context("prctl(PR_SET_DUMPABLE, 0)")?;
     join(namespaces)?;
     if userns {
         become_namespace_root()?;

@@ -10,8 +10,10 @@
 //!  prestart, createRuntime hooks
 //!  Go(state) ───────────────────────▶   createContainer hooks, pivot_root,
 //!                                       sysctl, rlimits, find the command
+//!     ◀──────────────────────────────   Prepared
+//!  write state.json                     the user, capabilities, seccomp
 //!     ◀──────────────────────────────   Ready  (or Failed at any step)
-//!  write state.json, exit               open exec.fifo: blocks until `start`
+//!  exit                                 open exec.fifo: blocks until `start`
 //! ```
 
 use anyhow::{bail, Context, Result};
@@ -24,6 +26,9 @@ pub enum Message {
     /// Go on; the second one carries the state (JSON) for the hooks.
     Go(String),
     Mounted,
+    /// Set up; what is left is to drop privileges (the parent meanwhile
+    /// writes the state).
+    Prepared,
     Ready,
     /// Setup failed: the exit code to use and what went wrong.
     Failed(i32, String),
@@ -40,6 +45,7 @@ pub fn send_msg(fd: RawFd, message: &Message) -> Result<()> {
     let text = match message {
         Message::Go(state) => format!("go\n{state}"),
         Message::Mounted => "mounted".to_string(),
+        Message::Prepared => "prepared".to_string(),
         Message::Ready => "ready".to_string(),
         Message::Failed(code, text) => format!("failed\n{code}\n{text}"),
     };
@@ -55,6 +61,7 @@ pub fn recv_msg(fd: &OwnedFd) -> Result<Option<Message>> {
     Ok(Some(match text.as_ref() {
         "" => return Ok(None),
         "mounted" => Message::Mounted,
+        "prepared" => Message::Prepared,
         "ready" => Message::Ready,
         other if other.starts_with("go\n") => Message::Go(other[3..].to_string()),
         other => match other.strip_prefix("failed\n").and_then(|rest| rest.split_once('\n')) {

@@ -130,7 +130,7 @@ fn seccomp_filters_system_calls() {
     Check {
         id: "ch07/seccomp",
         what: "burrow spec's profile (Docker's) refuses unshare of a user namespace with EPERM, from a 64-bit program and from a 32-bit one (int 0x80, another numbering), and lets the 32-bit one call getuid; without SCMP_ARCH_X86 listed, the 32-bit program is killed (SIGSYS: 159); a custom profile fails mkdir with EACCES, kill with signal 10 (an argument condition) with EPERM but not signal 0, and kills a process calling sync; its flags (SECCOMP_FILTER_FLAG_LOG) reach the kernel (read back with ptrace)",
-        hint: "compile linux.seccomp to one BPF program that branches on seccomp_data.arch first (a section per listed ABI, in its numbering), install it last before execve with seccomp(SECCOMP_SET_MODE_FILTER); /proc/self/status says Seccomp: 2",
+        hint: "compile linux.seccomp to one BPF program that branches on seccomp_data.arch first (a section per listed ABI, in its numbering), install it last, before the process waits for start, with seccomp(SECCOMP_SET_MODE_FILTER); /proc/self/status says Seccomp: 2",
         book: "ch07-security.md#seccomp",
     }
     .run(|| {
@@ -244,6 +244,7 @@ fn the_runtime_binary_is_out_of_reach() {
             attack_the_runtime(&runtime, seal, refusal)?;
             attack_through_a_script(&runtime, seal, refusal)?;
         }
+        the_waiting_runtime_is_not_dumpable()?;
         // Installed on a read-only mount, the runtime makes no seal at all.
         let installed = dir.path().join("ro");
         std::fs::create_dir(&installed)?;
@@ -253,6 +254,29 @@ fn the_runtime_binary_is_out_of_reach() {
         attack_through_a_script(&installed.join("burrow"), READ_ONLY, "Read-only file system")?;
         Ok(())
     });
+}
+
+/// In a created default container, the runtime waiting for `start` has
+/// the container's user and capabilities already; it is not dumpable, so
+/// that another process of the container (an `exec`) cannot reach into it
+/// through /proc/1 as into a process of its own.
+fn the_waiting_runtime_is_not_dumpable() -> Result<(), Failure> {
+    let id = burrow_lab::random_name("dmp-");
+    let b = Bundle::new("exec sleep 1000")?;
+    let out = b.detached(&["create", &id])?;
+    ensure(out.code == Some(0), "create", &out)?;
+    let pid = b.pid(&id)?;
+    let look = "readlink /proc/1/exe; echo exe $?; cat /proc/1/environ >/dev/null; echo environ $?";
+    let out = b.to_files(&["exec", &id, "sh", "-c", look])?;
+    let refused = out.stdout.contains("exe 1\n") && out.stdout.contains("environ 1\n");
+    ensure(
+        refused && out.stderr.contains("Permission denied"),
+        "/proc/1/exe and /proc/1/environ of the waiting runtime refused to an exec (EACCES)",
+        &out,
+    )?;
+    let out = b.burrow(&["delete", "--force", &id])?;
+    ensure(out.code == Some(0), "delete --force", &out)?;
+    b.nothing_left(&id, Some(pid))
 }
 
 /// The "seal" of a runtime installed on a read-only mount: none is made.
@@ -416,7 +440,8 @@ fn attack_the_runtime(runtime: &std::path::Path, seal: &str, refusal: &str) -> R
     let (sealed, expected) = match seal {
         "overlay" => (fs == Ok(nix::sys::statfs::OVERLAYFS_SUPER_MAGIC) && read_only, "the overlay seal"),
         READ_ONLY => {
-            (std::path::Path::new(&link) == runtime && read_only, "the binary itself, on its read-only mount")
+            let itself = std::fs::canonicalize(runtime).is_ok_and(|path| path == std::path::Path::new(&link));
+            (itself && read_only, "the binary itself, on its read-only mount")
         }
         _ => (link.starts_with("/memfd:"), "the memfd seal"),
     };
