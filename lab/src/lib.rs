@@ -326,6 +326,7 @@ pub fn cgroup_dir(pid: u32, controller: &str) -> Option<PathBuf> {
 
 /// Every cgroup directory under a `burrow*` parent, in every hierarchy: what
 /// a container left behind, when it is not empty after the container ended.
+/// (An empty parent is no container's: `burrow`, like runc, keeps its own.)
 pub fn burrow_cgroups() -> Vec<PathBuf> {
     let mut found = Vec::new();
     for (point, _) in cgroup_mounts() {
@@ -334,7 +335,6 @@ pub fn burrow_cgroups() -> Vec<PathBuf> {
             if !parent.path().is_dir() {
                 continue;
             }
-            found.push(parent.path());
             let children = std::fs::read_dir(parent.path()).into_iter().flatten().flatten();
             found.extend(children.filter(|c| c.path().is_dir()).map(|c| c.path()));
         }

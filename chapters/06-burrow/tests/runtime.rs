@@ -21,13 +21,16 @@ use std::process::{Command, Stdio};
 fn lifecycle_create_start_kill_delete() {
     Check {
         id: "ch06/lifecycle",
-        what: "create leaves the process blocked before exec (status created, --pid-file), start runs it (running), kill KILL stops it (stopped), delete removes state, cgroup and process",
+        what: "create leaves the process blocked before exec (status created, --pid-file), start runs it (running), kill KILL stops it (stopped), delete removes state, cgroup and process, and leaves the cgroup's parent for the next container",
         hint: "create: the child opens ROOT/ID/exec.fifo for writing and blocks; start opens it for reading; the status comes from /proc/PID and the fifo",
         book: "ch06-burrow.md#the-lifecycle",
     }
     .run(|| {
         let id = burrow_lab::random_name("life-");
-        let b = Bundle::new("exec sleep 1000")?;
+        let mut b = Bundle::new("exec sleep 1000")?;
+        // A parent of this check's own, which no other check removes meanwhile.
+        let parent = format!("burrow-{id}");
+        b.config["linux"]["cgroupsPath"] = json!(format!("/{parent}/{id}"));
         let pid_file = b.path().join("pid");
         let out = b.detached(&["create", &id, "--pid-file", &pid_file.to_string_lossy()])?;
         ensure(out.code == Some(0), "create to succeed", &out)?;
@@ -46,6 +49,7 @@ fn lifecycle_create_start_kill_delete() {
         });
         let state = b.state(&id);
         ensure(executed.is_some() && status_of(&state) == "running", "sleep running, status running", state)?;
+        let cgroup = burrow_lab::cgroup_dir(pid, "pids").unwrap_or_default();
         let out = b.burrow(&["start", &id])?;
         ensure(out.code == Some(125), "a second start to fail", &out)?;
         let out = b.burrow(&["delete", &id])?;
@@ -58,6 +62,11 @@ fn lifecycle_create_start_kill_delete() {
         ensure(out.code == Some(0), "delete to succeed", &out)?;
         let out = b.burrow(&["state", &id])?;
         ensure(out.code == Some(125) && out.stderr.contains("does not exist"), "state of a deleted id: does not exist", &out)?;
+        let kept = cgroup.parent().filter(|p| p.ends_with(&parent) && p.is_dir());
+        ensure(!cgroup.exists() && kept.is_some(), "the container's cgroup removed, its parent kept", cgroup.display())?;
+        for (point, _) in burrow_lab::cgroup_mounts() {
+            let _ = std::fs::remove_dir(point.join(&parent));
+        }
         b.nothing_left(&id, Some(pid))
     });
 }
