@@ -25,7 +25,7 @@
 //!   every start, and works for every user (runc 1.0).
 //!
 //! And a way to need neither: install burrow on a **read-only mount** (a
-//! read-only /usr, a Nix store, or the binary bind-mounted read-only over
+//! read-only /usr, NixOS's store, or the binary bind-mounted read-only over
 //! itself). Every write through its `/proc/PID/exe` already fails with
 //! `EROFS`, so burrow runs as it was started: one start instead of two.
 

@@ -81,8 +81,8 @@ const X32_BIT: u32 = 0x4000_0000;
 /// flags of [`of`] that this kernel takes.
 pub fn features() -> serde_json::Value {
     let archs: Vec<_> = ABIS.iter().map(|abi| abi.arch).collect();
-    let flags: Vec<&str> =
-        FLAGS.iter().filter(|(_, flag)| kernel_takes(*flag)).map(|(name, _)| *name).collect();
+    let flags: Vec<String> =
+        FLAGS.into_iter().filter(|flag| kernel_takes(bit(*flag))).map(|flag| flag.to_string()).collect();
     json!({
         "enabled": true,
         "actions": ["SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD",
@@ -94,12 +94,21 @@ pub fn features() -> serde_json::Value {
     })
 }
 
-/// The filter flags burrow passes on, by the names config.json gives them.
-const FLAGS: &[(&str, libc::c_ulong)] = &[
-    ("SECCOMP_FILTER_FLAG_TSYNC", libc::SECCOMP_FILTER_FLAG_TSYNC),
-    ("SECCOMP_FILTER_FLAG_LOG", libc::SECCOMP_FILTER_FLAG_LOG),
-    ("SECCOMP_FILTER_FLAG_SPEC_ALLOW", libc::SECCOMP_FILTER_FLAG_SPEC_ALLOW),
+/// The filter flags config.json may name, each passed on to seccomp(2).
+const FLAGS: [LinuxSeccompFilterFlag; 3] = [
+    LinuxSeccompFilterFlag::SeccompFilterFlagTsync,
+    LinuxSeccompFilterFlag::SeccompFilterFlagLog,
+    LinuxSeccompFilterFlag::SeccompFilterFlagSpecAllow,
 ];
+
+/// A flag of config.json as the kernel's SECCOMP_FILTER_FLAG_* bit.
+fn bit(flag: LinuxSeccompFilterFlag) -> libc::c_ulong {
+    match flag {
+        LinuxSeccompFilterFlag::SeccompFilterFlagLog => libc::SECCOMP_FILTER_FLAG_LOG,
+        LinuxSeccompFilterFlag::SeccompFilterFlagSpecAllow => libc::SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+        LinuxSeccompFilterFlag::SeccompFilterFlagTsync => libc::SECCOMP_FILTER_FLAG_TSYNC,
+    }
+}
 
 /// Does this kernel take `flag`? Asked with no program at all: the kernel
 /// checks the flags first (EINVAL for one it does not know), then copies
@@ -314,13 +323,7 @@ fn call(rules: &[Named], wide: bool, default: u32) -> Result<Program> {
 /// puts the filter on every thread (burrow has one thread there).
 pub fn of(spec: &oci_spec::runtime::Spec) -> Result<Option<Filter>> {
     let Some(seccomp) = spec.linux().as_ref().and_then(|l| l.seccomp().as_ref()) else { return Ok(None) };
-    let flags = seccomp.flags().iter().flatten().fold(0, |all, flag| {
-        all | match flag {
-            LinuxSeccompFilterFlag::SeccompFilterFlagLog => libc::SECCOMP_FILTER_FLAG_LOG,
-            LinuxSeccompFilterFlag::SeccompFilterFlagSpecAllow => libc::SECCOMP_FILTER_FLAG_SPEC_ALLOW,
-            LinuxSeccompFilterFlag::SeccompFilterFlagTsync => libc::SECCOMP_FILTER_FLAG_TSYNC,
-        }
-    });
+    let flags = seccomp.flags().iter().flatten().fold(0, |all, flag| all | bit(*flag));
     Ok(Some(Filter { program: compile(seccomp)?, flags }))
 }
 
