@@ -181,9 +181,10 @@ fn prepare(
     let process = &opts.process;
     process::prepare(process)?;
     crate::apparmor::apply(process)?;
-    process::become_user(process, opts.seccomp.as_ref())?;
     // Set up: from here the process lives on its own, whatever happens to us.
     nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;
+    // Before the filter, as in create (see init::set_up).
     execve::reset_inheritance(old_mask, opts.preserve_fds)?;
+    process::become_user(process, opts.seccomp.as_ref())?;
     execve::c_args(process.args().as_deref().unwrap_or_default())
 }

@@ -107,6 +107,10 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
     // `create` exits once it hears Ready, and the container must outlive it:
     // stop dying with it first (the other order is a race a slow machine loses).
     nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;
+    // What the command must not inherit (fds, ignored and blocked signals)
+    // is reset before the seccomp filter goes on, which need not allow the
+    // calls that do it (close_range(2) is missing from older profiles).
+    exec::reset_inheritance(&plan.old_mask, plan.preserve_fds)?;
     // The user, its capabilities and the seccomp filter now, before `start`,
     // as runc does, while `create` writes the state: they cost neither
     // `create` nor `start` any waiting, and a failure still fails `create`.
@@ -203,12 +207,10 @@ fn wait_for_start(plan: &Plan) -> Result<std::fs::File> {
 }
 
 /// Then finish as the command's process: the startContainer hooks (as the
-/// container's user, under its filter, as in runc), and back the signal
-/// mask and fds.
+/// container's user, under its filter, as in runc), and its argv.
 fn become_command(plan: &Plan, state: &str) -> Result<Vec<std::ffi::CString>> {
     hooks::run(plan.spec, hooks::Stage::StartContainer, state)?;
     let process = process::of(plan.spec)?;
-    exec::reset_inheritance(&plan.old_mask, plan.preserve_fds)?;
     // process::of refused empty args.
     exec::c_args(process.args().as_deref().unwrap_or_default())
 }

@@ -133,7 +133,7 @@ fn resource(typ: PosixRlimitType) -> Resource {
 /// and then the capability sets (setuid(2) away from root clears them). The
 /// seccomp filter goes on at the very end, when no_new_privs allows it, so
 /// that it must allow only the few calls left before execve(2): the exec
-/// fifo's open and write, the startContainer hooks, the fds and signals.
+/// fifo's open and write, and the startContainer hooks.
 pub fn become_user(process: &Process, seccomp: Option<&crate::seccomp::Filter>) -> Result<()> {
     // Installing a filter takes no_new_privs or CAP_SYS_ADMIN: without the
     // first, do it now, while this process still has every capability (the

@@ -129,8 +129,8 @@ fn capabilities_come_from_config() {
 fn seccomp_filters_system_calls() {
     Check {
         id: "ch07/seccomp",
-        what: "burrow spec's profile (Docker's) refuses unshare of a user namespace with EPERM, from a 64-bit program and from a 32-bit one (int 0x80, another numbering), and lets the 32-bit one call getuid; without SCMP_ARCH_X86 listed, the 32-bit program is killed (SIGSYS: 159); a custom profile fails mkdir with EACCES, kill with signal 10 (an argument condition) with EPERM but not signal 0, and kills a process calling sync; its flags (SECCOMP_FILTER_FLAG_LOG) reach the kernel (read back with ptrace)",
-        hint: "compile linux.seccomp to one BPF program that branches on seccomp_data.arch first (a section per listed ABI, in its numbering), install it last, before the process waits for start, with seccomp(SECCOMP_SET_MODE_FILTER); /proc/self/status says Seccomp: 2",
+        what: "burrow spec's profile (Docker's) refuses unshare of a user namespace with EPERM, from a 64-bit program and from a 32-bit one (int 0x80, another numbering), and lets the 32-bit one call getuid; without SCMP_ARCH_X86 listed, the 32-bit program is killed (SIGSYS: 159); a custom profile fails mkdir with EACCES, kill with signal 10 (an argument condition) with EPERM but not signal 0, and kills a process calling sync, and denies close_range without stopping the container (nor leaking an fd into it); its flags (SECCOMP_FILTER_FLAG_LOG) reach the kernel (read back with ptrace)",
+        hint: "compile linux.seccomp to one BPF program that branches on seccomp_data.arch first (a section per listed ABI, in its numbering), install it last, before the process waits for start, with seccomp(SECCOMP_SET_MODE_FILTER), after the fds are marked close-on-exec; /proc/self/status says Seccomp: 2",
         book: "ch07-security.md#seccomp",
     }
     .run(|| {
@@ -163,17 +163,21 @@ fn seccomp_filters_system_calls() {
                 {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
                 {"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
                  "args": [{"index": 1, "value": 10, "op": "SCMP_CMP_EQ"}]},
-                {"names": ["sync"], "action": "SCMP_ACT_KILL_PROCESS"}
+                {"names": ["sync"], "action": "SCMP_ACT_KILL_PROCESS"},
+                {"names": ["close_range"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}
             ]
         });
         b.config["root"]["readonly"] = json!(false);
         b.config["process"]["args"] = json!(["sh", "-c",
-            "mkdir /made 2>&1; kill -0 $$ && echo signal-0-ok; kill -USR1 $$ 2>&1; sync; echo sync $?"]);
+            "echo fds $(ls /proc/self/fd); mkdir /made 2>&1; kill -0 $$ && echo signal-0-ok; kill -USR1 $$ 2>&1; sync; echo sync $?"]);
         let out = b.run(&burrow_lab::random_name("secc-"))?;
         let lines: Vec<&str> = out.stdout.lines().collect();
-        ensure(lines.first().is_some_and(|l| l.contains("Permission denied")), "mkdir: Permission denied (EACCES)", &out)?;
-        ensure(lines.get(1) == Some(&"signal-0-ok"), "kill -0 allowed (the condition is on signal 10)", &out)?;
-        ensure(lines.get(2).is_some_and(|l| l.contains("not permitted")), "kill -USR1: Operation not permitted", &out)?;
+        // A profile that denies close_range(2) (older ones do not list it):
+        // the runtime's fds are marked close-on-exec before the filter is on.
+        ensure(lines.first() == Some(&"fds 0 1 2 3"), "a profile denying close_range: the command runs, with only stdin, stdout, stderr (and ls's own 3)", &out)?;
+        ensure(lines.get(1).is_some_and(|l| l.contains("Permission denied")), "mkdir: Permission denied (EACCES)", &out)?;
+        ensure(lines.get(2) == Some(&"signal-0-ok"), "kill -0 allowed (the condition is on signal 10)", &out)?;
+        ensure(lines.get(3).is_some_and(|l| l.contains("not permitted")), "kill -USR1: Operation not permitted", &out)?;
         ensure(lines.last() == Some(&"sync 159"), "sync(1) killed by SIGSYS: 128+31", &out)?;
         // flags: the kernel keeps them with the filter, and ptrace reads them back.
         b.config["linux"]["seccomp"]["flags"] = json!(["SECCOMP_FILTER_FLAG_LOG"]);
