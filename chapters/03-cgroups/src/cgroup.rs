@@ -26,37 +26,39 @@ enum Dirs {
 }
 
 /// A cgroup this process created. Dropping it kills what is left in it and
-/// removes its directories, and burrow's parent too once nothing uses it
-/// (a runtime keeps its parent: see [`Cgroup::open`]).
+/// removes its directories, and every level above it that it made too once
+/// nothing uses it (a runtime keeps its parent: see [`Cgroup::open`]).
 #[derive(Debug)]
 pub struct Cgroup {
     /// Its path inside each hierarchy, e.g. `burrow/ch03-4242`.
     pub path: PathBuf,
     dirs: Dirs,
-    /// The directories made for it, one per hierarchy, in the order made.
+    /// Its own directories, one per hierarchy.
     leaves: Vec<PathBuf>,
-    /// burrow's parent cgroup in each hierarchy, shared with other containers,
-    /// to remove with it (none for a cgroup opened by a runtime).
-    parents: Vec<PathBuf>,
+    /// The levels above it this process made because they were missing, in
+    /// the order made (a parent before its child), each with whether it is
+    /// the parent or above it (shared with other cgroups) or below it.
+    made: Vec<(PathBuf, bool)>,
+    /// How many levels the parent has (`burrow`: 1; none: 0).
+    parent_depth: usize,
     /// Remove it when dropped: true for a cgroup this process created.
     owned: bool,
 }
 
 impl Cgroup {
     // ANCHOR: create
-    /// Create `parent/name` in every hierarchy `res` needs. On error, what was
-    /// already created is removed again (by `Drop`).
+    /// Create `parent/name` in every hierarchy `res` needs, and whichever
+    /// levels of it are missing (`name` may have several: `a/b/c`). On
+    /// error, what was already created is removed again (by `Drop`).
     pub fn create(layout: &Layout, parent: &str, name: &str, res: &Resources) -> Result<Cgroup> {
         let path = Path::new(parent).join(name);
-        let dirs = Dirs::V1(BTreeMap::new());
-        let mut cgroup =
-            Cgroup { path: path.clone(), dirs, leaves: Vec::new(), parents: Vec::new(), owned: true };
+        let mut cgroup = Cgroup::new(&path, parent, true);
         match (layout.mode()?, &layout.unified) {
             (Mode::Unified, Some(root)) => {
                 let wanted = v2::controllers(res);
                 v2::check_root(root, &wanted)?;
-                // The parent hands the controllers down; the leaf holds the processes.
-                let dir = cgroup.make(root, parent, name, |parent| v2::enable(root, parent, &wanted))?;
+                // Each level hands the controllers down; the leaf holds the processes.
+                let dir = cgroup.make(root, |level| v2::enable(level, &wanted))?;
                 cgroup.dirs = Dirs::V2(dir);
             }
             _ => {
@@ -66,10 +68,8 @@ impl Cgroup {
                     let dir = match dirs.values().find(|d: &&PathBuf| d.starts_with(mount)) {
                         Some(shared) => PathBuf::clone(shared), // co-mounted: cpu,cpuacct
                         // A new cpuset cgroup has no CPUs until given some.
-                        None if controller == "cpuset" => {
-                            cgroup.make(mount, parent, name, v1::init_cpuset)?
-                        }
-                        None => cgroup.make(mount, parent, name, |_| Ok(()))?,
+                        None if controller == "cpuset" => cgroup.make(mount, v1::init_cpuset)?,
+                        None => cgroup.make(mount, |_| Ok(()))?,
                     };
                     dirs.insert(controller, dir);
                 }
@@ -80,6 +80,12 @@ impl Cgroup {
     }
     // ANCHOR_END: create
 
+    fn new(path: &Path, parent: &str, owned: bool) -> Cgroup {
+        let dirs = Dirs::V1(BTreeMap::new());
+        let parent_depth = Path::new(parent).components().count();
+        Cgroup { path: path.to_path_buf(), dirs, leaves: Vec::new(), made: Vec::new(), parent_depth, owned }
+    }
+
     // ANCHOR: outlive
     /// Let the cgroup outlive this value: nothing is killed or removed when it
     /// is dropped. An OCI runtime's `create` exits while the container lives
@@ -89,18 +95,25 @@ impl Cgroup {
         self.owned = false;
     }
 
+    /// The levels between the parent and the cgroup that this process made
+    /// (of a name such as `testdir/container`): what a later
+    /// [`Cgroup::open`] is given, so that `remove` takes them too.
+    pub fn made_below_parent(&self) -> Vec<PathBuf> {
+        self.made.iter().filter(|(_, shared)| !shared).map(|(dir, _)| dir.clone()).collect()
+    }
+
     /// The cgroup `parent/name` as an earlier process created it: the
-    /// directories that exist of it, ready to be read, frozen or removed.
+    /// directories that exist of it, ready to be read, frozen or removed,
+    /// with `made`, the levels that [`Cgroup::made_below_parent`] listed.
     /// Dropping it changes nothing; [`Cgroup::remove`] removes it, and leaves
     /// the parent: a runtime's parent is shared by all its containers, and
     /// runc, Docker and podman keep theirs, so that the next container need
     /// not make it again (on cgroup v1, six parents made and removed cost
     /// 0.4 ms a container).
-    pub fn open(layout: &Layout, parent: &str, name: &str) -> Result<Cgroup> {
+    pub fn open(layout: &Layout, parent: &str, name: &str, made: Vec<PathBuf>) -> Result<Cgroup> {
         let path = Path::new(parent).join(name);
-        let dirs = Dirs::V1(BTreeMap::new());
-        let mut cgroup =
-            Cgroup { path: path.clone(), dirs, leaves: Vec::new(), parents: Vec::new(), owned: false };
+        let mut cgroup = Cgroup::new(&path, parent, false);
+        cgroup.made = made.into_iter().map(|dir| (dir, false)).collect();
         let mut found = |root: &Path| {
             let dir = root.join(&path);
             if !dir.is_dir() {
@@ -131,33 +144,34 @@ impl Cgroup {
     }
     // ANCHOR_END: outlive
 
-    /// mkdir `root/parent` if missing, `prepare` it, and mkdir `root/parent/name`.
-    /// Another run may remove the shared parent in between: then start again.
-    fn make(
-        &mut self,
-        root: &Path,
-        parent: &str,
-        name: &str,
-        prepare: impl Fn(&Path) -> Result<()>,
-    ) -> Result<PathBuf> {
-        let parent_dir = root.join(parent);
-        let dir = parent_dir.join(name);
-        for _ in 0..10 {
-            if !parent_dir.is_dir() {
-                explain!("mkdir -p {}", parent_dir.display());
-                match std::fs::create_dir_all(&parent_dir) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                    Err(e) => return Err(e).with_context(|| format!("mkdir {}", parent_dir.display())),
+    // ANCHOR: make
+    /// Under the hierarchy `root`: mkdir each missing level of the path,
+    /// `prepare` every level below the root for the one under it (hand the
+    /// controllers down on v2, give a v1 cpuset cgroup its CPUs), and mkdir
+    /// the cgroup itself, which must be new. The hierarchy's root is never
+    /// written (it is the machine's); levels that existed are prepared but
+    /// never removed. Another run may remove a shared level in between: then
+    /// start again from the top.
+    fn make(&mut self, root: &Path, prepare: impl Fn(&Path) -> Result<()>) -> Result<PathBuf> {
+        let dir = root.join(&self.path);
+        let above = self.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        'again: for _ in 0..10 {
+            let mut level = root.to_path_buf();
+            for (depth, part) in above.components().enumerate() {
+                level.push(part);
+                if !level.is_dir() {
+                    explain!("mkdir {}", level.display());
+                    match std::fs::create_dir(&level) {
+                        Ok(()) => self.made.push((level.clone(), depth < self.parent_depth)),
+                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue 'again,
+                        Err(e) => return Err(e).with_context(|| format!("mkdir {}", level.display())),
+                    }
                 }
-            }
-            match prepare(&parent_dir) {
-                // Removed by another container's cleanup since we looked: again.
-                Err(_) if !parent_dir.is_dir() => continue,
-                other => other?,
-            }
-            if !self.parents.contains(&parent_dir) {
-                self.parents.push(parent_dir.clone());
+                match prepare(&level) {
+                    Err(_) if !level.is_dir() => continue 'again,
+                    other => other?,
+                }
             }
             explain!("mkdir {}", dir.display());
             match std::fs::create_dir(&dir) {
@@ -168,15 +182,16 @@ impl Cgroup {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     bail!(
-                        "cgroup {} already exists: is another container using the name {name:?}?",
+                        "cgroup {} already exists: is another container using it? Pick another cgroupsPath or container id",
                         dir.display()
                     )
                 }
                 Err(e) => return Err(e).with_context(|| format!("mkdir {}", dir.display())),
             }
         }
-        bail!("mkdir {}: its parent kept disappearing", dir.display())
+        bail!("mkdir {}: a level above it kept disappearing", dir.display())
     }
+    // ANCHOR_END: make
 
     /// The distinct directories of this cgroup (one per hierarchy).
     fn each_dir(&self) -> Vec<&Path> {
@@ -275,10 +290,11 @@ impl Cgroup {
     // ANCHOR_END: kill_all
 
     // ANCHOR: remove
-    /// Remove the cgroup: kill what is left, rmdir its directories, then try
-    /// burrow's parent. The kernel refuses to remove a cgroup that still has
-    /// processes or child cgroups (EBUSY); a process killed a moment ago may
-    /// still be on its way out, so a leaf gets a few tries.
+    /// Remove the cgroup: kill what is left, rmdir its directories, then the
+    /// levels above it that were made for it, deepest first. The kernel
+    /// refuses to remove a cgroup that still has processes or child cgroups
+    /// (EBUSY); a process killed a moment ago may still be on its way out, so
+    /// a leaf gets a few tries.
     pub fn remove(&mut self) -> Result<()> {
         if !self.procs().is_empty() {
             self.kill_all()?;
@@ -296,9 +312,9 @@ impl Cgroup {
             }
         }
         // EBUSY here means another container's cgroup is still inside.
-        for parent in self.parents.drain(..) {
-            if rmdir(&parent).is_ok() {
-                explain!("rmdir {} (no container uses it now)", parent.display());
+        while let Some((level, _)) = self.made.pop() {
+            if rmdir(&level).is_ok() {
+                explain!("rmdir {} (no container uses it now)", level.display());
             }
         }
         Ok(())

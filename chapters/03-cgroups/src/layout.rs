@@ -99,12 +99,14 @@ impl Layout {
             if root != "/" {
                 continue;
             }
+            // The first mount of a hierarchy is the machine's own; a later one
+            // is another view of it (a container's, made on the host's mounts).
             match fs.first() {
-                Some(&"cgroup2") => layout.unified = Some(PathBuf::from(point)),
+                Some(&"cgroup2") => _ = layout.unified.get_or_insert_with(|| PathBuf::from(point)),
                 Some(&"cgroup") => {
                     let options = fs.get(2).copied().unwrap_or("");
                     for controller in options.split(',').filter(|o| V1_CONTROLLERS.contains(o)) {
-                        layout.v1.insert(controller.to_string(), PathBuf::from(point));
+                        layout.v1.entry(controller.to_string()).or_insert_with(|| PathBuf::from(point));
                     }
                 }
                 _ => {}
@@ -138,7 +140,8 @@ mod tests {
 27 25 0:25 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid shared:7 - cgroup cgroup rw,cpu,cpuacct
 28 25 0:26 / /sys/fs/cgroup/memory rw,nosuid shared:8 - cgroup cgroup rw,memory
 29 25 0:27 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,xattr,name=systemd
-30 25 0:28 /docker/abc /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids";
+30 25 0:28 /docker/abc /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids
+41 40 0:26 / /tmp/bundle/rootfs/sys/fs/cgroup/memory ro - cgroup cgroup rw,memory";
 
     #[test]
     fn hybrid_host() {
@@ -146,6 +149,7 @@ mod tests {
         assert_eq!(layout.mode().unwrap(), Mode::Hybrid);
         assert_eq!(layout.unified, Some(PathBuf::from("/sys/fs/cgroup/unified")));
         assert_eq!(layout.v1["cpuacct"], PathBuf::from("/sys/fs/cgroup/cpu,cpuacct"));
+        // The machine's own mount, not a container's later view of it.
         assert_eq!(layout.v1["memory"], PathBuf::from("/sys/fs/cgroup/memory"));
         // name=systemd is no controller; pids is mounted from a subtree only.
         assert_eq!(layout.v1.len(), 3);

@@ -17,10 +17,15 @@ pub struct Resources {
     pub cpu_period_us: Option<u64>,
     /// CPU weight, 1..=10000 (cgroup v2's scale; 100 is the default).
     pub cpu_weight: Option<u64>,
+    /// Or CPU shares, 2..=262144 (cgroup v1's scale, which config.json
+    /// speaks): written as they are on v1, as their weight on v2.
+    pub cpu_shares: Option<u64>,
     /// Most processes (threads, in fact) the cgroup may hold at once.
     pub pids: Option<u64>,
     /// The CPUs the processes may run on, as the kernel writes a list: `0-1,3`.
     pub cpuset: Option<String>,
+    /// The memory nodes (NUMA) their memory may come from, listed the same way.
+    pub cpuset_mems: Option<String>,
     /// Block I/O limits, per device.
     pub io: Vec<IoLimit>,
     /// Which devices may be opened or created, in order (`None`: no rules,
@@ -141,6 +146,11 @@ pub fn parse_device_rate(flag: &str, text: &str) -> Result<(u64, u64, u64)> {
 /// do not meet: shares 1024 map to weight 39, and weight 100 to shares 2597.
 pub fn weight_to_shares(weight: u64) -> u64 {
     2 + (weight.clamp(1, 10_000) - 1) * 262_142 / 9_999
+}
+
+/// The same map the other way: v1's shares as v2's weight.
+pub fn shares_to_weight(shares: u64) -> u64 {
+    1 + (shares.clamp(2, 262_144) - 2) * 9_999 / 262_142
 }
 // ANCHOR_END: weight
 

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// everything), cpuset and blkio when they are asked for.
 pub fn controllers(res: &Resources) -> Vec<&'static str> {
     let mut wanted = vec!["memory", "cpu", "cpuacct", "pids", "freezer"];
-    if res.cpuset.is_some() {
+    if res.cpuset.is_some() || res.cpuset_mems.is_some() {
         wanted.push("cpuset");
     }
     if !res.io.is_empty() {
@@ -67,15 +67,20 @@ pub fn apply(dirs: &BTreeMap<&str, PathBuf>, res: &Resources) -> Result<()> {
         write(dir("cpu")?, "cpu.cfs_period_us", &period.to_string())?;
         write(dir("cpu")?, "cpu.cfs_quota_us", &quota.to_string())?;
     }
-    if let Some(weight) = res.cpu_weight {
-        write(dir("cpu")?, "cpu.shares", &weight_to_shares(weight).to_string())?;
+    if let Some(shares) = res.cpu_shares.or(res.cpu_weight.map(weight_to_shares)) {
+        write(dir("cpu")?, "cpu.shares", &shares.to_string())?;
     }
     if let Some(max) = res.pids {
         write(dir("pids")?, "pids.max", &max.to_string())?;
     }
+    if let Some(mems) = &res.cpuset_mems {
+        write(dir("cpuset")?, "cpuset.mems", mems)?;
+    }
     if let Some(cpus) = &res.cpuset {
         write(dir("cpuset")?, "cpuset.cpus", cpus)?;
-        init_cpuset(dir("cpuset")?)?; // and the memory nodes, from the parent
+    }
+    if res.cpuset.is_some() || res.cpuset_mems.is_some() {
+        init_cpuset(dir("cpuset")?)?; // what was not given, from the parent
     }
     for io in &res.io {
         let blkio = dir("blkio")?;

@@ -6,7 +6,7 @@
 //! cgroup that hands controllers down holds no process itself.
 
 use crate::fs::{self, has, keyed, read_u64, write};
-use crate::limits::{Resources, CPU_PERIOD_US};
+use crate::limits::{shares_to_weight, Resources, CPU_PERIOD_US};
 use crate::stats::Stats;
 use anyhow::{bail, Result};
 use std::path::Path;
@@ -15,7 +15,7 @@ use std::path::Path;
 /// and pids, so that their statistics exist).
 pub fn controllers(res: &Resources) -> Vec<&'static str> {
     let mut wanted = vec!["memory", "cpu", "pids"];
-    if res.cpuset.is_some() {
+    if res.cpuset.is_some() || res.cpuset_mems.is_some() {
         wanted.push("cpuset");
     }
     if !res.io.is_empty() {
@@ -40,27 +40,23 @@ pub fn check_root(root: &Path, wanted: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// Hand `wanted` down from `dir` (burrow's parent cgroup) to its children,
-/// and from every cgroup between `root` and `dir` (a nested parent such as
-/// `machine/burrow` needs them at each level). Only what is missing is
-/// written: enabling a controller moves every process below onto new state,
-/// under the same lock as a write to cgroup.procs, and the first taker after
-/// a quiet moment waits for an RCU grace period (see [`crate::clone3`]).
-pub fn enable(root: &Path, dir: &Path, wanted: &[&str]) -> Result<()> {
-    let mut level = root.to_path_buf();
-    for part in dir.strip_prefix(root).unwrap_or(Path::new("")).components() {
-        level.push(part);
-        let enabled = fs::read(&level, "cgroup.subtree_control").unwrap_or_default();
-        let missing: Vec<String> = wanted
-            .iter()
-            .filter(|c| !enabled.split_whitespace().any(|e| e == **c))
-            .map(|c| format!("+{c}"))
-            .collect();
-        if !missing.is_empty() {
-            write(&level, "cgroup.subtree_control", &missing.join(" "))?;
-        }
+/// Hand `wanted` down from `dir`, a level of the path to a container's
+/// cgroup below the hierarchy's root, to its children. Only what is missing
+/// is written: enabling a controller moves every process below onto new
+/// state, under the same lock as a write to cgroup.procs, and the first
+/// taker after a quiet moment waits for an RCU grace period (see
+/// [`crate::clone3`]).
+pub fn enable(dir: &Path, wanted: &[&str]) -> Result<()> {
+    let enabled = fs::read(dir, "cgroup.subtree_control").unwrap_or_default();
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|c| !enabled.split_whitespace().any(|e| e == **c))
+        .map(|c| format!("+{c}"))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    write(dir, "cgroup.subtree_control", &missing.join(" "))
 }
 
 // ANCHOR: apply
@@ -76,11 +72,14 @@ pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
     if let Some(quota) = res.cpu_quota_us {
         write(dir, "cpu.max", &format!("{quota} {}", res.cpu_period_us.unwrap_or(CPU_PERIOD_US)))?;
     }
-    if let Some(weight) = res.cpu_weight {
+    if let Some(weight) = res.cpu_weight.or(res.cpu_shares.map(shares_to_weight)) {
         write(dir, "cpu.weight", &weight.to_string())?;
     }
     if let Some(max) = res.pids {
         write(dir, "pids.max", &max.to_string())?;
+    }
+    if let Some(mems) = &res.cpuset_mems {
+        write(dir, "cpuset.mems", mems)?;
     }
     if let Some(cpus) = &res.cpuset {
         write(dir, "cpuset.cpus", cpus)?;

@@ -10,26 +10,29 @@ use oci_spec::runtime::{LinuxDeviceType, LinuxResources, Spec};
 
 // ANCHOR: path
 /// Where the container's cgroup goes, as (parent, name) under each
-/// hierarchy's root. An absolute `cgroupsPath` is taken as it is (podman
-/// passes `/libpod_parent/libpod-ID`); a relative one goes under burrow's own
-/// parent; without one, the cgroup is `burrow/ID`.
+/// hierarchy's root: the parent is shared with other containers and kept,
+/// the name is the container's own (several levels, maybe). An absolute
+/// `cgroupsPath` is taken as it is, from the hierarchy's root (podman passes
+/// `/libpod_parent/libpod-ID`; `/cgrouptest` is a cgroup at the top); a
+/// relative one goes under burrow's own parent, the place the runtime
+/// spec lets a runtime choose (runc picks its own cgroup); without one, the
+/// cgroup is `burrow/ID`.
 pub fn path(spec: &Spec, id: &str) -> Result<(String, String)> {
     let wanted = spec.linux().as_ref().and_then(|l| l.cgroups_path().clone());
-    let full = match wanted {
+    let (parent, name) = match wanted {
         Some(p) if p.to_string_lossy().contains(':') => bail!(
             "cgroupsPath {p:?} is a systemd slice:prefix:name; burrow writes cgroupfs paths, like /burrow/ID"
         ),
-        Some(p) if p.is_absolute() => p.to_string_lossy().trim_start_matches('/').to_string(),
-        Some(p) => format!("{}/{}", ch03_cgroups::PARENT, p.display()),
-        None => format!("{}/{id}", ch03_cgroups::PARENT),
+        Some(p) if p.is_absolute() => {
+            (String::new(), p.to_string_lossy().trim_start_matches('/').to_string())
+        }
+        Some(p) => (ch03_cgroups::PARENT.to_string(), p.to_string_lossy().into_owned()),
+        None => (ch03_cgroups::PARENT.to_string(), id.to_string()),
     };
-    if full.split('/').any(|part| part.is_empty() || part == "." || part == "..") {
-        bail!("cgroupsPath {full:?}: every part must be a plain name (no //, . or ..)");
+    if name.split('/').any(|part| part.is_empty() || part == "." || part == "..") {
+        bail!("cgroupsPath {name:?}: every part must be a plain name (no //, . or ..)");
     }
-    match full.rsplit_once('/') {
-        Some((parent, name)) => Ok((parent.to_string(), name.to_string())),
-        None => bail!("cgroupsPath /{full}: put the container under a parent, e.g. /burrow/{full}"),
-    }
+    Ok((parent, name))
 }
 // ANCHOR_END: path
 
@@ -55,10 +58,9 @@ pub fn limits(r: &LinuxResources) -> Result<Resources> {
     if let Some(cpu) = r.cpu() {
         res.cpu_quota_us = cpu.quota().filter(|&q| q > 0).map(|q| q as u64);
         res.cpu_period_us = cpu.period().filter(|&p| p > 0);
-        // cgroup v1's shares (2..262144) to v2's weight (1..10000), as runc converts.
-        res.cpu_weight =
-            cpu.shares().filter(|&s| s > 0).map(|s| 1 + ((s.clamp(2, 262_144) - 2) * 9999) / 262_142);
+        res.cpu_shares = cpu.shares().filter(|&s| s > 0);
         res.cpuset = cpu.cpus().clone().filter(|c| !c.is_empty());
+        res.cpuset_mems = cpu.mems().clone().filter(|m| !m.is_empty());
     }
     if let Some(pids) = r.pids() {
         res.pids = Some(pids.limit()).filter(|&l| l > 0).map(|l| l as u64);
@@ -171,7 +173,7 @@ pub fn open(state: &State) -> Result<Option<Cgroup>> {
     if state.cgroup_name.is_empty() {
         return Ok(None);
     }
-    Cgroup::open(layout()?, &state.cgroup_parent, &state.cgroup_name).map(Some)
+    Cgroup::open(layout()?, &state.cgroup_parent, &state.cgroup_name, state.cgroup_made.clone()).map(Some)
 }
 
 /// Is burrow running without root? Then it makes no cgroup: only root may

@@ -61,6 +61,7 @@ pub fn load_spec(bundle: &Path) -> Result<Bundle> {
     let spec: Spec =
         serde_json::from_slice(&text).map_err(|e| anyhow::anyhow!("{}: {e}", config.display()))?;
     process::of(&spec)?;
+    check_version(spec.version())?;
     let root = spec.root().as_ref().context("config.json has no \"root\": say where the rootfs is")?;
     let rootfs = bundle.join(root.path());
     let rootfs = rootfs.canonicalize().ok().filter(|r| r.is_dir()).with_context(|| {
@@ -73,6 +74,17 @@ pub fn load_spec(bundle: &Path) -> Result<Bundle> {
         bail!("root.path {}: the host's own root is not a container's rootfs", root.path().display());
     }
     Ok(Bundle { dir: bundle, spec, rootfs })
+}
+
+/// config.json's `ociVersion`: a 1.x version of the runtime spec, the one
+/// burrow implements (later minor versions only add fields).
+fn check_version(version: &str) -> Result<()> {
+    let mut parts = version.split(['.', '-', '+']);
+    let is_1x = parts.next() == Some("1") && parts.next().is_some_and(|minor| minor.parse::<u32>().is_ok());
+    if !is_1x {
+        bail!("config.json: ociVersion {version:?} is not a version of the runtime spec burrow implements (1.x, e.g. \"{OCI_VERSION}\")");
+    }
+    Ok(())
 }
 
 // ANCHOR: create
@@ -130,6 +142,8 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
             start_time: 0,
             cgroup_parent: if rootless { String::new() } else { cgroup_parent.clone() },
             cgroup_name: if rootless { String::new() } else { cgroup_name.clone() },
+            cgroup_made: cgroup.as_ref().map(Cgroup::made_below_parent).unwrap_or_default(),
+            host_mounts: Vec::new(),
         };
         let placed = Placed { cgroup: cgroup.as_ref(), layout };
         let sock = spawn(spec, bundle, rootfs, &dir, &namespaces, placed, &mut state, opts, old_mask)?;
@@ -144,6 +158,7 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
         })();
         if let Err(e) = finished {
             kill_and_reap(Pid::from_raw(state.pid));
+            crate::host_mounts::detach(&state.host_mounts);
             return Err(e);
         }
         if let Some(cgroup) = cgroup {
@@ -190,7 +205,8 @@ fn spawn(
         rootfs,
         join: ns.join.iter().map(|(flag, fd)| (*flag, fd.as_raw_fd())).collect(),
         cgroup_ns: ns.cgroup,
-        uts: ns.clone.contains(CloneFlags::CLONE_NEWUTS),
+        uts: ns.own(CloneFlags::CLONE_NEWUTS),
+        mount_ns: ns.mount,
         userns: ns.clone.contains(CloneFlags::CLONE_NEWUSER) || ns.join_user.is_some(),
         cgroups: layout,
         fifo: fifo_fd.as_raw_fd(),
@@ -201,6 +217,8 @@ fn spawn(
         preserve_fds: opts.preserve_fds,
     };
     let (sock, parent_end) = (theirs.as_raw_fd(), ours.as_raw_fd());
+    let on_the_host = ns.mount == MountNs::Host;
+    let before = if on_the_host { crate::host_mounts::under(rootfs)? } else { Vec::new() };
     let child = &mut || init::init(&plan, sock, parent_end);
     // On cgroup v2 the child is born in its cgroup: no move, no wait (see clone3).
     let born = match (cgroup.and_then(|c| c.v2_dir()), &ns.join_user) {
@@ -228,11 +246,16 @@ fn spawn(
             cgroup.add(pid)?;
         }
         expect(&ours, Message::Mounted)?;
-        let json = state.spec_json().to_string();
+        // The environment exists (the lifecycle's step 2 is done): the hooks
+        // of steps 3 to 5 see the container `created`, as the spec defines it.
+        let json = State { status: Status::Created, ..state.clone() }.spec_json().to_string();
         hooks::run(spec, Stage::Prestart, &json)?;
         hooks::run(spec, Stage::CreateRuntime, &json)?;
         send_msg(ours.as_raw_fd(), &Message::Go(json))?;
         expect(&ours, Message::Prepared)?;
+        if on_the_host {
+            state.host_mounts = crate::host_mounts::added(rootfs, &before)?;
+        }
         state.start_time = state::proc_stat(pid.as_raw())
             .map(|(_, start)| start)
             .context("the container process vanished")?;
@@ -242,6 +265,9 @@ fn spawn(
         Ok(()) => Ok(ours),
         Err(e) => {
             kill_and_reap(pid);
+            if on_the_host {
+                crate::host_mounts::detach(&crate::host_mounts::added(rootfs, &before).unwrap_or_default());
+            }
             Err(e)
         }
     }
@@ -343,6 +369,20 @@ pub struct Namespaces {
     pub join_user: Option<OwnedFd>,
     /// A new cgroup namespace, unshared once the child is in its cgroup.
     pub cgroup: bool,
+    /// Where the container's mounts are made.
+    pub mount: MountNs,
+}
+
+/// The mount namespace the container's mounts are made in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MountNs {
+    /// A new one (CLONE_NEWNS), as almost every container has.
+    New,
+    /// One joined by path: the mounts, and the pivot_root, happen there.
+    Joined,
+    /// None listed: the host's own, as runc allows. The rootfs is entered
+    /// with chroot(2), and its mounts are the host's: see [`crate::host_mounts`].
+    Host,
 }
 
 impl Namespaces {
@@ -354,6 +394,7 @@ impl Namespaces {
             join_pid: None,
             join_user: None,
             cgroup: false,
+            mount: MountNs::Host,
         };
         let list = spec.linux().as_ref().and_then(|l| l.namespaces().clone()).unwrap_or_default();
         for entry in list {
@@ -381,12 +422,47 @@ impl Namespaces {
         if ns.join_user.is_some() && ns.join_pid.is_some() {
             bail!("linux.namespaces: joining both a user and a PID namespace by path is not supported by burrow");
         }
-        if !ns.clone.contains(CloneFlags::CLONE_NEWNS) {
-            bail!("linux.namespaces has no mount namespace: burrow needs one for the rootfs; add {{\"type\": \"mount\"}}");
+        ns.mount = match (ns.clone.contains(CloneFlags::CLONE_NEWNS), ns.joins(CloneFlags::CLONE_NEWNS)) {
+            (true, _) => MountNs::New,
+            (false, true) => MountNs::Joined,
+            (false, false) => MountNs::Host,
+        };
+        if ns.mount == MountNs::Host {
+            refuse_on_the_host(spec)?;
         }
         Ok(ns)
     }
     // ANCHOR_END: namespaces
+
+    /// Is the namespace of kind `flag` new or joined, not the host's?
+    pub fn own(&self, flag: CloneFlags) -> bool {
+        self.clone.contains(flag) || self.joins(flag)
+    }
+
+    fn joins(&self, flag: CloneFlags) -> bool {
+        self.join.iter().any(|(f, _)| *f == flag)
+    }
+}
+
+/// Without a mount namespace of its own, what would change the host's
+/// mounts rather than the container's is refused: the masked and read-only
+/// paths (they would cover the host's /proc files), a read-only root and a
+/// root propagation (they would remount the host's mounts).
+fn refuse_on_the_host(spec: &Spec) -> Result<()> {
+    let linux = spec.linux().as_ref();
+    let asked = [
+        ("linux.maskedPaths", linux.and_then(|l| l.masked_paths().as_ref()).is_some_and(|p| !p.is_empty())),
+        (
+            "linux.readonlyPaths",
+            linux.and_then(|l| l.readonly_paths().as_ref()).is_some_and(|p| !p.is_empty()),
+        ),
+        ("linux.rootfsPropagation", linux.and_then(|l| l.rootfs_propagation().as_ref()).is_some()),
+        ("root.readonly", spec.root().as_ref().and_then(|r| r.readonly()).unwrap_or(false)),
+    ];
+    if let Some((name, _)) = asked.iter().find(|(_, set)| *set) {
+        bail!("{name} needs a mount namespace of its own (without one, it would change the host's mounts): add {{\"type\": \"mount\"}} to linux.namespaces, or drop {name}");
+    }
+    Ok(())
 }
 
 /// open(2) with O_CLOEXEC, as an owned fd.

@@ -106,6 +106,10 @@ pub fn exec(opts: &Options, own_console: Option<OwnedFd>, old_mask: &SigSet) -> 
         bail!("a terminal (-t, or process.terminal) needs --console-socket, or exec in the foreground");
     }
     let mut namespaces = namespace_files(&state, opts.spec)?;
+    // No mount namespace to join: the container's root is a chroot(2) on
+    // the host's mounts (see host_mounts), entered the same way.
+    let joins_mounts = namespaces.iter().any(|(flag, _)| *flag == CloneFlags::CLONE_NEWNS);
+    let chroot = (!joins_mounts).then_some(state.rootfs.as_path());
     let cgroup = cgroups::open(&state)?;
     if cgroups::rootless() {
         // Without root, the container's PID namespace may be joined only
@@ -121,7 +125,7 @@ pub fn exec(opts: &Options, own_console: Option<OwnedFd>, old_mask: &SigSet) -> 
     let (ours, theirs) = sync::pair()?;
     let join: Vec<(CloneFlags, RawFd)> = namespaces.iter().map(|(f, fd)| (*f, fd.as_raw_fd())).collect();
     let (sock, parent_end) = (theirs.as_raw_fd(), ours.as_raw_fd());
-    let child = &mut || in_container(opts, &join, sock, parent_end, old_mask);
+    let child = &mut || in_container(opts, &join, chroot, sock, parent_end, old_mask);
     let pid = crate::create::in_pid_namespace(pid_ns.as_ref(), || clone_child(CloneFlags::empty(), child))?;
     drop(theirs);
     let started = (|| {
@@ -154,11 +158,12 @@ pub fn exec(opts: &Options, own_console: Option<OwnedFd>, old_mask: &SigSet) -> 
 fn in_container(
     opts: &Options,
     join: &[(CloneFlags, RawFd)],
+    chroot: Option<&Path>,
     sock: RawFd,
     parent_end: RawFd,
     old_mask: &SigSet,
 ) -> isize {
-    let failure = match prepare(opts, join, sock, parent_end, old_mask) {
+    let failure = match prepare(opts, join, chroot, sock, parent_end, old_mask) {
         Ok(argv) => execve::execvp(&argv),
         Err(e) => execve::ExitError { code: code_of(&e), message: format!("{e:#}") },
     };
@@ -169,12 +174,16 @@ fn in_container(
 fn prepare(
     opts: &Options,
     join: &[(CloneFlags, RawFd)],
+    chroot: Option<&Path>,
     sock: RawFd,
     parent_end: RawFd,
     old_mask: &SigSet,
 ) -> Result<Vec<std::ffi::CString>> {
     let userns = join.iter().any(|(flag, _)| *flag == CloneFlags::CLONE_NEWUSER);
     crate::init::first_steps(sock, parent_end, join, userns)?;
+    if let Some(root) = chroot {
+        ch02_chroot::chroot::chroot_into(root)?;
+    }
     if let Some(socket) = opts.console {
         console::set_up(socket)?;
     }

@@ -30,8 +30,10 @@ pub struct Plan<'a> {
     pub join: Vec<(CloneFlags, RawFd)>,
     /// Unshare a cgroup namespace once in the container's cgroup.
     pub cgroup_ns: bool,
-    /// A UTS namespace of its own, where the hostname may be set.
+    /// A UTS namespace of its own (new or joined), where the hostname may be set.
     pub uts: bool,
+    /// Where the mounts are made, and how the rootfs is entered.
+    pub mount_ns: crate::create::MountNs,
     /// A new user namespace (its maps written by `create`).
     pub userns: bool,
     /// The host's cgroup hierarchies, for a `cgroup` mount.
@@ -82,7 +84,7 @@ pub fn init(plan: &Plan, sock: RawFd, parent_end: RawFd) -> isize {
 fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
     let sock_fd = first_steps(sock, parent_end, &plan.join, plan.userns)?;
     set_names(plan)?;
-    rootfs::prepare(plan.spec, plan.bundle, plan.rootfs, plan.userns)?;
+    rootfs::prepare(plan.spec, plan.bundle, plan.rootfs, plan.userns, plan.mount_ns)?;
     send_msg(sock, &Message::Mounted)?;
     // Now in the container's cgroup: its namespace, and the cgroup mounts.
     let state = expect(&sock_fd, Message::Go(String::new()))?;
@@ -91,7 +93,7 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
     }
     rootfs::mount_cgroups(plan.spec, plan.rootfs, plan.cgroups)?;
     hooks::run(plan.spec, hooks::Stage::CreateContainer, &state)?;
-    rootfs::enter(plan.spec, plan.rootfs, plan.no_pivot)?;
+    rootfs::enter(plan.spec, plan.rootfs, plan.no_pivot, plan.mount_ns)?;
     if let Some(socket) = plan.console {
         crate::console::set_up(socket)?;
     }

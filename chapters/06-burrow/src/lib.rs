@@ -14,6 +14,7 @@ pub mod exe;
 pub mod exec;
 pub mod features;
 pub mod hooks;
+pub mod host_mounts;
 pub mod init;
 pub mod lifecycle;
 pub mod log;

@@ -147,20 +147,22 @@ pub fn delete(root: &Path, id: &str, force: bool) -> Result<()> {
     destroy(root, &state, None)
 }
 
-/// Kill whatever is left, remove the cgroup and the state directory, and run
-/// the poststop hooks.
+/// Kill whatever is left, remove the cgroup, the mounts made on the host and
+/// the state directory, and run the poststop hooks. A step that fails does
+/// not stop the others; the state directory is kept then, so that another
+/// `delete` can finish the work.
 pub fn destroy(root: &Path, state: &State, spec: Option<&Spec>) -> Result<()> {
-    let cgroup = cgroups::open(state)?;
-    if let (Some(cgroup), Status::Paused) = (&cgroup, state.status) {
+    let cgroup = cgroups::open(state);
+    if let (Ok(Some(cgroup)), Status::Paused) = (&cgroup, state.status) {
         let _ = cgroup.freeze(false);
     }
     if state.current_status(root) != Status::Stopped {
         let _ = kill(Pid::from_raw(state.pid), Signal::SIGKILL);
     }
-    if let Some(mut cgroup) = cgroup {
-        cgroup.remove()?;
-    }
-    wait_gone(state, root)?;
+    let removed = cgroup.and_then(|cgroup| cgroup.map_or(Ok(()), |mut cgroup| cgroup.remove()));
+    let gone = wait_gone(state, root);
+    crate::host_mounts::detach(&state.host_mounts);
+    removed.and(gone)?;
     let dir = state::dir(root, &state.id)?;
     std::fs::remove_dir_all(&dir).with_context(|| format!("remove {}", dir.display()))?;
     after_hooks(state, spec, Stage::Poststop, Status::Stopped);

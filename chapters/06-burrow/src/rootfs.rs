@@ -2,6 +2,7 @@
 //! the mounts, devices, propagation and read-only root that config.json asks
 //! for instead of chapter 2's fixed set.
 
+use crate::create::MountNs;
 use crate::mounts::{self, resolve_in};
 use anyhow::{bail, Context, Result};
 use ch01_unshare::explain;
@@ -17,12 +18,17 @@ use std::path::Path;
 /// In the container's new mount namespace, before pivot_root: stop mount
 /// events from reaching the host, make the rootfs a mount point, mount
 /// config.json's mounts into it in order (but `cgroup` ones: see
-/// [`mount_cgroups`]), and create /dev's nodes.
-pub fn prepare(spec: &Spec, bundle: &Path, rootfs: &Path, userns: bool) -> Result<()> {
-    // runc's default: the container still sees the host's later mounts
-    // (slave), but nothing it mounts travels back.
-    mount(None, Path::new("/"), None, MsFlags::MS_REC | MsFlags::MS_SLAVE, None)?;
-    pivot::bind_to_itself(rootfs)?;
+/// [`mount_cgroups`]), and create /dev's nodes. In the host's mount
+/// namespace (`ns` is [`MountNs::Host`]) only the mounts and the nodes:
+/// the host's propagation is not ours to change, and chroot(2) needs no
+/// mount point.
+pub fn prepare(spec: &Spec, bundle: &Path, rootfs: &Path, userns: bool, ns: MountNs) -> Result<()> {
+    if ns != MountNs::Host {
+        // runc's default: the container still sees the host's later mounts
+        // (slave), but nothing it mounts travels back.
+        mount(None, Path::new("/"), None, MsFlags::MS_REC | MsFlags::MS_SLAVE, None)?;
+        pivot::bind_to_itself(rootfs)?;
+    }
     let entries = spec.mounts().clone().unwrap_or_default();
     for entry in entries.iter().filter(|m| m.typ().as_deref() != Some("cgroup")) {
         mounts::mount_entry(rootfs, bundle, entry).with_context(|| {
@@ -104,8 +110,12 @@ fn make_devices(spec: &Spec, rootfs: &Path) -> Result<()> {
 /// Make `rootfs` the root: pivot_root(2) as in chapter 2, or with
 /// `--no-pivot` (for a rootfs on a ramdisk, where pivot_root is refused) move
 /// the mount onto `/` and chroot(2) into it. Then make it read-only if asked,
-/// and give it the propagation config.json asks for.
-pub fn enter(spec: &Spec, rootfs: &Path, no_pivot: bool) -> Result<()> {
+/// and give it the propagation config.json asks for. In the host's mount
+/// namespace, only chroot(2) (pivot_root would change the host's root).
+pub fn enter(spec: &Spec, rootfs: &Path, no_pivot: bool, ns: MountNs) -> Result<()> {
+    if ns == MountNs::Host {
+        return ch02_chroot::chroot::chroot_into(rootfs);
+    }
     if no_pivot {
         explain!("chdir({rootfs:?})");
         nix::unistd::chdir(rootfs).with_context(|| format!("chdir {}", rootfs.display()))?;

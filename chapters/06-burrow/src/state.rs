@@ -64,9 +64,16 @@ pub struct State {
     /// The process's start time (field 22 of /proc/PID/stat): a pid can be
     /// reused once the process is gone, its start time cannot.
     pub start_time: u64,
-    /// The cgroup, as `parent` and `name` under each hierarchy's root.
+    /// The cgroup, as `parent` and `name` under each hierarchy's root, and
+    /// the levels between them that `create` made (`delete` removes them).
     pub cgroup_parent: String,
     pub cgroup_name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cgroup_made: Vec<PathBuf>,
+    /// Without a mount namespace of its own: the host's mounts its setup
+    /// made, for `delete` to detach.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub host_mounts: Vec<crate::host_mounts::Mount>,
 }
 // ANCHOR_END: state
 

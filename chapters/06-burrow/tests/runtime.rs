@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use std::fs::File;
 use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 #[test]
@@ -27,10 +28,7 @@ fn lifecycle_create_start_kill_delete() {
     }
     .run(|| {
         let id = burrow_lab::random_name("life-");
-        let mut b = Bundle::new("exec sleep 1000")?;
-        // A parent of this check's own, which no other check removes meanwhile.
-        let parent = format!("burrow-{id}");
-        b.config["linux"]["cgroupsPath"] = json!(format!("/{parent}/{id}"));
+        let b = Bundle::new("exec sleep 1000")?;
         let pid_file = b.path().join("pid");
         let out = b.detached(&["create", &id, "--pid-file", &pid_file.to_string_lossy()])?;
         ensure(out.code == Some(0), "create to succeed", &out)?;
@@ -62,11 +60,9 @@ fn lifecycle_create_start_kill_delete() {
         ensure(out.code == Some(0), "delete to succeed", &out)?;
         let out = b.burrow(&["state", &id])?;
         ensure(out.code == Some(125) && out.stderr.contains("does not exist"), "state of a deleted id: does not exist", &out)?;
-        let kept = cgroup.parent().filter(|p| p.ends_with(&parent) && p.is_dir());
-        ensure(!cgroup.exists() && kept.is_some(), "the container's cgroup removed, its parent kept", cgroup.display())?;
-        for (point, _) in burrow_lab::cgroup_mounts() {
-            let _ = std::fs::remove_dir(point.join(&parent));
-        }
+        let kept = cgroup.parent().filter(|p| p.ends_with("burrow") && p.is_dir());
+        ensure(cgroup.ends_with(format!("burrow/{id}")), "the container's cgroup: burrow/ID", cgroup.display())?;
+        ensure(!cgroup.exists() && kept.is_some(), "the container's cgroup removed, its parent burrow/ kept", cgroup.display())?;
         b.nothing_left(&id, Some(pid))
     });
 }
@@ -126,7 +122,111 @@ fn namespaces_new_and_joined_by_path() {
             let out = bundle.burrow(&["delete", id])?;
             ensure(out.code == Some(0), "delete of a created container to succeed", &out)?;
         }
-        first.nothing_left(&a, pid.parse().ok())
+        first.nothing_left(&a, pid.parse().ok())?;
+        joined_mount_and_uts_namespaces()
+    });
+}
+
+/// A mount and a uts namespace held by a process of the check's own
+/// (`unshare --mount --uts`), joined by path, with a hostname: the container
+/// is in both, and sets the name of the uts namespace it joined.
+fn joined_mount_and_uts_namespaces() -> Result<(), Failure> {
+    let mut holder = Command::new("unshare")
+        .args(["--mount", "--uts", "--propagation", "private", "sleep", "1000"])
+        .spawn()?;
+    let held = holder.id().to_string();
+    let ready = wait_for(5.0, || {
+        (burrow_lab::namespace_of(&held, "mnt") != burrow_lab::namespace_of("self", "mnt")).then_some(())
+    });
+    let result = (|| {
+        ensure(ready.is_some(), "unshare to make its namespaces", "not within 5 s")?;
+        let id = burrow_lab::random_name("nsj-");
+        let name = burrow_lab::random_name("joined-");
+        let mut b = Bundle::new("exec sleep 1000")?;
+        b.config["linux"]["namespaces"] = json!([
+            {"type": "pid"},
+            {"type": "mount", "path": format!("/proc/{held}/ns/mnt")},
+            {"type": "uts", "path": format!("/proc/{held}/ns/uts")}
+        ]);
+        b.config["hostname"] = json!(name);
+        let out = b.detached(&["create", &id])?;
+        ensure(
+            out.code == Some(0),
+            "create joining a mount and a uts namespace by path, with a hostname",
+            &out,
+        )?;
+        let pid = b.pid(&id)?.to_string();
+        for kind in ["mnt", "uts"] {
+            let (ours, theirs) =
+                (burrow_lab::namespace_of(&pid, kind), burrow_lab::namespace_of(&held, kind));
+            ensure(
+                ours == theirs,
+                format!("the container in the {kind} namespace it was given"),
+                format!("{ours} (given {theirs})"),
+            )?;
+        }
+        let out: Run = Command::new("nsenter")
+            .arg(format!("--uts=/proc/{held}/ns/uts"))
+            .arg("hostname")
+            .output()?
+            .into();
+        ensure(out.stdout.trim() == name, format!("the joined uts namespace named {name}"), &out)?;
+        let out = b.burrow(&["delete", "--force", &id])?;
+        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        b.nothing_left(&id, pid.parse().ok())
+    })();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    result
+}
+
+#[test]
+fn without_a_mount_namespace_the_mounts_are_the_hosts() {
+    Check {
+        id: "ch06/host-mounts",
+        what: "a config.json with no mount namespace: the container shares the host's (its /proc/PID/ns/mnt is ours), its /proc and /dev are mounts the host sees under the rootfs, `exec` runs inside its root; masked paths are refused (125, nothing made); a failed create and delete leave no mount on the host",
+        hint: "without CLONE_NEWNS: no propagation change, no pivot_root (chroot instead); note the mounts that appeared under the rootfs (/proc/self/mountinfo) and umount2(MNT_DETACH) them on delete and on failure",
+        book: "ch06-burrow.md#without-a-mount-namespace",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("hm-");
+        let marker = burrow_lab::random_name("marker-");
+        let mut b = Bundle::new("exec sleep 1000")?;
+        let rootfs = b.path().join("rootfs").canonicalize()?;
+        std::fs::write(rootfs.join(&marker), "")?;
+        let ours = |rootfs: &std::path::Path| -> Vec<String> {
+            let table = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+            let under = |point: &str| std::path::Path::new(point).starts_with(rootfs);
+            table.lines().filter_map(|l| l.split(' ').nth(4)).filter(|p| under(p)).map(String::from).collect()
+        };
+        b.config["linux"]["namespaces"] = json!([{"type": "pid"}]);
+        b.config["hostname"] = Value::Null;
+        let out = b.detached(&["create", &id])?;
+        ensure(out.code == Some(125) && out.stderr.contains("linux.maskedPaths"), "maskedPaths without a mount namespace: refused, naming it", &out)?;
+        ensure(ours(&rootfs).is_empty(), "no mount made for the refused config", format!("{:?}", ours(&rootfs)))?;
+        for key in ["maskedPaths", "readonlyPaths"] {
+            b.config["linux"][key] = json!([]);
+        }
+        b.config["root"]["readonly"] = json!(false);
+        b.config["hooks"] = json!({"createRuntime": [{"path": "/bin/false"}]});
+        let out = b.detached(&["create", &id])?;
+        ensure(out.code == Some(125), "a failing createRuntime hook fails create", &out)?;
+        ensure(ours(&rootfs).is_empty(), "the failed create left no mount on the host", format!("{:?}", ours(&rootfs)))?;
+        b.config["hooks"] = Value::Null;
+        let out = b.detached(&["create", &id])?;
+        ensure(out.code == Some(0), "create with no mount namespace", &out)?;
+        let pid = b.pid(&id)?;
+        let (mnt, host) = (burrow_lab::namespace_of(&pid.to_string(), "mnt"), burrow_lab::namespace_of("self", "mnt"));
+        ensure(mnt == host, "the container in the host's mount namespace", format!("{mnt} (host {host})"))?;
+        let mounted = ours(&rootfs);
+        let proc_point = rootfs.join("proc").display().to_string();
+        ensure(mounted.contains(&proc_point), "its /proc a mount the host sees under the rootfs", format!("{mounted:?}"))?;
+        let out = b.burrow(&["exec", &id, "ls", "/"])?;
+        ensure(out.code == Some(0) && out.stdout.lines().any(|l| l == marker), "exec runs inside the container's root (ls / shows the marker)", &out)?;
+        let out = b.burrow(&["delete", "--force", &id])?;
+        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        ensure(ours(&rootfs).is_empty(), "delete detached every mount under the rootfs", format!("{:?}", ours(&rootfs)))?;
+        b.nothing_left(&id, Some(pid))
     });
 }
 
@@ -285,6 +385,64 @@ fn resources_land_in_the_cgroup() {
         ensure(out.code == Some(0), "delete to succeed", &out)?;
         b.nothing_left(&format!("{id}-cg"), Some(pid))
     });
+}
+
+#[test]
+fn cgroups_path_is_used_as_given() {
+    Check {
+        id: "ch06/cgroups-path",
+        what: "cgroupsPath /NAME (a cgroup at the top of each hierarchy), /PARENT/NAME under a parent the check made in one hierarchy, and a relative a/b/NAME (under burrow/): each is the container's cgroup, with cpu.shares 1024 as given (v1; v2: weight 39) and cpuset.mems; delete removes every level burrow made and nothing else (the check's parent, burrow/)",
+        hint: "an absolute cgroupsPath starts at each hierarchy's root, a relative one under burrow/; mkdir each missing level (noting which), never write the root; delete rmdirs the cgroup, then the levels it made; config.json's cpu.shares is v1's scale: write it as it is on v1",
+        book: "ch06-burrow.md#the-cgroup-where-configjson-says",
+    }
+    .run(|| {
+        let top = burrow_lab::random_name("burrow-test-");
+        // The check's own parent, in one hierarchy only: burrow makes it in the others.
+        let held = hierarchies().into_iter().find(|(_, c)| c.iter().any(|c| c == "memory")).map(|(p, _)| p.join(&top));
+        let held = held.ok_or_else(|| Failure { expected: "a memory hierarchy".into(), seen: "none mounted".into() })?;
+        std::fs::create_dir(&held)?;
+        let cases = [
+            (format!("/{top}-alone"), format!("{top}-alone")),
+            (format!("/{top}/c"), format!("{top}/c")),
+            (format!("{top}-rel/a/c"), format!("burrow/{top}-rel/a/c")),
+        ];
+        let result = (|| {
+            for (path, dir) in &cases {
+                let id = burrow_lab::random_name("cgp-");
+                let mut b = Bundle::new("exec sleep 1000")?;
+                b.config["linux"]["cgroupsPath"] = json!(path);
+                b.config["linux"]["resources"] = json!({"cpu": {"shares": 1024, "mems": "0"}, "pids": {"limit": 30}});
+                let out = b.detached(&["create", &id])?;
+                ensure(out.code == Some(0), format!("create with cgroupsPath {path}"), &out)?;
+                let pid = b.pid(&id)?;
+                let (at, pids) = common::cgroup_file(pid, "pids", "pids.max", "pids.max");
+                ensure(at.ends_with(dir) && pids == "30", format!("the process in {dir}, pids.max 30"), format!("{}: {pids}", at.display()))?;
+                let (_, shares) = common::cgroup_file(pid, "cpu", "cpu.shares", "cpu.weight");
+                ensure(shares == "1024" || shares == "39", "cpu.shares 1024 as given (v2: cpu.weight 39)", &shares)?;
+                let (_, mems) = common::cgroup_file(pid, "cpuset", "cpuset.mems", "cpuset.mems");
+                ensure(mems == "0", "cpuset.mems 0", &mems)?;
+                let out = b.burrow(&["delete", "--force", &id])?;
+                ensure(out.code == Some(0), "delete to succeed", &out)?;
+                let first = dir.split('/').next().unwrap_or_default().to_string();
+                let left: Vec<PathBuf> = hierarchies()
+                    .into_iter()
+                    .map(|(point, _)| point.join(if first == "burrow" { dir.as_str() } else { first.as_str() }))
+                    .filter(|d| d.exists() && *d != held)
+                    .collect();
+                ensure(left.is_empty(), format!("no level of {dir} left that burrow made"), format!("{left:?}"))?;
+                ensure(held.is_dir(), format!("the check's own {} kept", held.display()), "it was removed")?;
+            }
+            Ok(())
+        })();
+        let _ = std::fs::remove_dir(&held);
+        result
+    });
+}
+
+/// The cgroup hierarchies mounted here that hold controllers (v1's named
+/// systemd hierarchy holds none, and burrow makes nothing there).
+fn hierarchies() -> Vec<(PathBuf, Vec<String>)> {
+    burrow_lab::cgroup_mounts().into_iter().filter(|(_, c)| !c.is_empty()).collect()
 }
 
 #[test]
