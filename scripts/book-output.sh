@@ -929,3 +929,11 @@ burrow --debug create demo --bundle . >out.txt 2>debug.txt </dev/null; grep -E '
 burrow delete --force demo
 EOF
 ch06_normalise ch07-seal
+
+# ---------------------------------------------------------------- conformance
+
+# The OCI runtime spec's validation suite, burrow and runc side by side.
+session conformance <<'EOF'
+scripts/conformance.sh 2>/dev/null
+EOF
+

@@ -28,7 +28,8 @@ fi
 # apparmor_parser loads chapter 7's test profile (in the VM, where AppArmor is on).
 packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 iputils-ping nftables umoci skopeo docker-registry apache2-utils runc util-linux
           podman conmon containerd uidmap hyperfine apparmor)
-[ "$ci" = 1 ] && packages+=(vagrant)
+# CI also builds the OCI runtime spec's validation suite (Go) for scripts/conformance.sh.
+[ "$ci" = 1 ] && packages+=(vagrant golang-go)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every check burrow has, as root, on Debian or Ubuntu: formatting, lints,
-# all tests (the root tests for real), the lab checker's own test, the book,
+# all tests (the root tests for real), the lab checker's own test, the OCI
+# runtime spec's validation suite (scripts/conformance.sh), the book,
 # the Vagrantfile, and last the leak check. Installs what it needs first.
 #
 #   sudo scripts/test.sh
@@ -33,6 +34,8 @@ step "the chapters' tests again, on a pure cgroup v2 kernel (qemu)"
 BURROW_LEAK_MARK=1 scripts/vm-test.sh 2>&1 | tee -a "$log"
 step "the lab checker against a good and a broken binary"
 BURROW_LEAK_MARK=1 scripts/lab-selftest.sh
+step "the OCI runtime spec's validation suite, burrow and runc side by side"
+scripts/conformance.sh
 step "the book"
 scripts/check-book.sh
 step "vagrant validate"

@@ -99,9 +99,12 @@ fn wait_within(child: &mut Child, limit: Duration) -> Result<ExitStatus> {
 }
 // ANCHOR_END: run
 
-/// Run poststart or poststop hooks: a failure is a warning, not an error.
+/// Run poststart or poststop hooks, every one of them: a failure is a
+/// warning, and the hooks after it run all the same, as the spec says.
 pub fn run_warning(spec: &Spec, stage: Stage, state: &str) {
-    if let Err(e) = run(spec, stage, state) {
-        eprintln!("burrow: warning: {e:#}");
+    for hook in hooks_of(spec, stage) {
+        if let Err(e) = run_one(hook, state) {
+            eprintln!("burrow: warning: {stage:?} hook {}: {e:#}", hook.path().display());
+        }
     }
 }

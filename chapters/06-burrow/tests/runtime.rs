@@ -796,7 +796,7 @@ fn pause_resume_kill_all_list_features() {
 fn process_and_root_details() {
     Check {
         id: "ch06/details",
-        what: "process.oomScoreAdj, user.umask, domainname, linux.rootfsPropagation shared, and --no-pivot (MS_MOVE + chroot) as the kernel shows them; a failing poststart hook only warns",
+        what: "process.oomScoreAdj, user.umask, domainname, linux.rootfsPropagation shared, and --no-pivot (MS_MOVE + chroot) as the kernel shows them; a failing poststart or poststop hook only warns, and the hooks after it run",
         hint: "write /proc/PID/oom_score_adj from the parent; umask(2) with the user; setdomainname(2); mount(\"/\", MS_SHARED) after the pivot",
         book: "ch06-burrow.md#configjson-field-by-field",
     }
@@ -808,11 +808,17 @@ fn process_and_root_details() {
         b.config["process"]["user"]["umask"] = json!(0o027);
         b.config["domainname"] = json!("burrow.example");
         b.config["linux"]["rootfsPropagation"] = json!("shared");
-        b.config["hooks"] = json!({"poststart": [{"path": "/bin/false"}]});
+        let log = b.path().join("hooks.log");
+        let echo = |stage: &str| json!({"path": "/bin/sh", "args": ["sh", "-c", format!("echo {stage} >> {}", log.display())]});
+        let fail = json!({"path": "/bin/false"});
+        b.config["hooks"] = json!({"poststart": [fail, echo("poststart")], "poststop": [fail, echo("poststop")]});
         let out = b.run(&id)?;
         let lines: Vec<&str> = out.stdout.lines().collect();
         ensure(out.code == Some(0) && lines == ["500", "0027", "burrow.example", "1"], "500, 0027, burrow.example, / shared (exit 0)", &out)?;
-        ensure(out.stderr.contains("warning") && out.stderr.contains("oststart"), "a warning for the failing poststart hook", &out)?;
+        let warned = out.stderr.contains("warning: Poststart") && out.stderr.contains("warning: Poststop");
+        ensure(warned, "a warning for each failing hook (poststart, poststop)", &out)?;
+        let ran = std::fs::read_to_string(&log).unwrap_or_default();
+        ensure(ran == "poststart\npoststop\n", "the hook after each failing one ran all the same", &ran)?;
         b.nothing_left(&id, None)?;
         let pivotless = burrow_lab::random_name("nopivot-");
         b.config["hooks"] = Value::Null;
