@@ -17,6 +17,13 @@ pub fn of(spec: &oci_spec::runtime::Spec) -> Result<&Process> {
     if process.args().as_ref().is_none_or(|a| a.is_empty()) {
         bail!("config.json: process.args is empty: give the command to run, e.g. [\"sh\"]");
     }
+    // The spec requires it: a relative cwd would depend on where setup left off.
+    if !process.cwd().is_absolute() {
+        bail!(
+            "config.json: process.cwd {:?} is relative: give an absolute path in the container, e.g. \"/\"",
+            process.cwd()
+        );
+    }
     Ok(process)
 }
 

@@ -560,7 +560,7 @@ fn hooks_run_in_order_with_the_state() {
 fn bad_input_fails_clearly_and_leaves_nothing() {
     Check {
         id: "ch06/runtime-errors",
-        what: "a malformed config.json, a missing rootfs, a bad mount, a bad id, a duplicate id, a command not in PATH: exit 125 (127) naming the problem, and no state, cgroup or process left",
+        what: "a malformed config.json, a missing rootfs, a bad mount, a relative process.cwd, an ociVersion not 1.x, a bad id, a duplicate id, a command not in PATH: exit 125 (127) naming the problem, and no state, cgroup or process left",
         hint: "check what you can before creating anything; on a later failure kill the child, remove the cgroup and the state dir",
         book: "ch06-burrow.md#pitfalls",
     }
@@ -578,6 +578,12 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
         let mut not_found = good.clone();
         not_found["process"]["args"] = json!(["no-such-command"]);
         cases.push(("command", not_found, "no-such-command", 127));
+        let mut relative = good.clone();
+        relative["process"]["cwd"] = json!("tmp");
+        cases.push(("cwd", relative, "process.cwd \"tmp\" is relative", 125));
+        let mut version = good.clone();
+        version["ociVersion"] = json!("0.9.0");
+        cases.push(("version", version, "ociVersion \"0.9.0\"", 125));
         let mut b = b;
         for (what, config, needle, code) in cases {
             let id = burrow_lab::random_name(&format!("bad{what}-"));
