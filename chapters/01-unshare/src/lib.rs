@@ -36,17 +36,27 @@ pub fn mount_fresh_proc(flags: nix::sched::CloneFlags) -> Result<()> {
 }
 // ANCHOR_END: setup
 
-/// The end of every chapter's `main`: print an error as `tool: message` and
-/// exit with the container convention's code (125 for the tool itself).
+/// The end of every chapter's `main`: print an error as `tool: error:
+/// message` and exit with the container convention's code (125 for the tool
+/// itself).
 pub fn exit_with(tool: &str, result: Result<i32>) -> std::process::ExitCode {
     let code = match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{tool}: {e:#}");
+            report(tool, "error", &format!("{e:#}"));
             exec::code_of(&e)
         }
     };
     std::process::ExitCode::from(u8::try_from(code).unwrap_or(exec::TOOL_FAILED as u8))
+}
+
+/// Say `tool: level: message` on stderr, the shape git and cargo use (level
+/// `error` or `warning`), so that people and programs driving the tool can
+/// tell a failure from output. A stderr closed early (`2>&1 | head -c 100`)
+/// loses the line rather than panicking, as `eprintln!` would.
+pub fn report(tool: &str, level: &str, message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{tool}: {level}: {message}");
 }
 
 /// Parse the command line; a usage error exits 125 like any other failure of

@@ -333,7 +333,13 @@ impl Drop for Cgroup {
             return;
         }
         if let Err(e) = self.remove() {
-            eprintln!("warning: could not remove cgroup {}: {e:#}", self.path.display());
+            let tool = std::env::args().next().unwrap_or_default();
+            let tool = Path::new(&tool).file_name().unwrap_or_default().to_string_lossy().into_owned();
+            ch01_unshare::report(
+                &tool,
+                "warning",
+                &format!("could not remove cgroup {}: {e:#}", self.path.display()),
+            );
         }
     }
 }

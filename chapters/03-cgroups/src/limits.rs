@@ -6,11 +6,27 @@ use anyhow::{bail, Context, Result};
 /// Docker's default. `--cpus 0.25` is a quota of 25 ms in every 100 ms.
 pub const CPU_PERIOD_US: u64 = 100_000;
 
+/// No limit: written as `-1` on v1 and `max` on v2.
+pub const UNLIMITED: u64 = u64::MAX;
+
 /// What to limit. `None` leaves the kernel's default (no limit).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Resources {
-    /// Memory limit in bytes (swap is turned off alongside it).
+    /// Memory limit in bytes (swap is turned off alongside it, unless
+    /// `memory_swap` says how much).
     pub memory: Option<u64>,
+    /// The memory kept for the cgroup when the machine runs short: the kernel
+    /// reclaims from it last (v2's memory.low, v1's soft limit).
+    pub memory_low: Option<u64>,
+    /// Memory and swap together, as v1's memsw and config.json count them
+    /// ([`UNLIMITED`]: as much swap as there is).
+    pub memory_swap: Option<u64>,
+    /// How eagerly the kernel swaps this cgroup's pages out, 0..=100 (v1 only).
+    pub swappiness: Option<u64>,
+    /// Out of memory, wait for memory instead of killing a process (v1 only).
+    pub oom_kill_disable: bool,
+    /// The memory socket buffers may take (v1 only; v2 counts it as memory).
+    pub kernel_tcp: Option<u64>,
     /// CPU quota in microseconds per period.
     pub cpu_quota_us: Option<u64>,
     /// The period of the quota, in microseconds ([`CPU_PERIOD_US`] if `None`).

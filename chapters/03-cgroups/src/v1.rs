@@ -2,7 +2,7 @@
 //! the container, and file names of their own.
 
 use crate::fs::{self, has, keyed, read_u64, write};
-use crate::limits::{weight_to_shares, Resources, CPU_PERIOD_US};
+use crate::limits::{weight_to_shares, Resources, CPU_PERIOD_US, UNLIMITED};
 use crate::stats::Stats;
 use anyhow::{bail, Result};
 use std::collections::BTreeMap;
@@ -52,15 +52,31 @@ pub fn apply(dirs: &BTreeMap<&str, PathBuf>, res: &Resources) -> Result<()> {
         // memsw counts memory + swap: the same limit leaves no room for swap.
         // The kernel refuses a memory limit above memsw's (EINVAL), so a
         // higher limit (an update) goes into memsw first.
-        let (value, memsw) = (bytes.to_string(), has(memory, "memory.memsw.limit_in_bytes"));
+        let memsw = has(memory, "memory.memsw.limit_in_bytes");
+        if res.memory_swap.is_some() && !memsw {
+            bail!("a swap limit needs memory.memsw.limit_in_bytes, which this kernel lacks (boot it with swapaccount=1)");
+        }
+        let both = number(res.memory_swap.unwrap_or(bytes));
         let raising = memsw && read_u64(memory, "memory.limit_in_bytes").is_some_and(|now| bytes > now);
         if memsw && raising {
-            write(memory, "memory.memsw.limit_in_bytes", &value)?;
+            write(memory, "memory.memsw.limit_in_bytes", &both)?;
         }
-        write(memory, "memory.limit_in_bytes", &value)?;
+        write(memory, "memory.limit_in_bytes", &bytes.to_string())?;
         if memsw && !raising {
-            write(memory, "memory.memsw.limit_in_bytes", &value)?;
+            write(memory, "memory.memsw.limit_in_bytes", &both)?;
         }
+    }
+    if let Some(bytes) = res.memory_low {
+        write(dir("memory")?, "memory.soft_limit_in_bytes", &number(bytes))?;
+    }
+    if let Some(swappiness) = res.swappiness {
+        write(dir("memory")?, "memory.swappiness", &swappiness.to_string())?;
+    }
+    if res.oom_kill_disable {
+        write(dir("memory")?, "memory.oom_control", "1")?;
+    }
+    if let Some(bytes) = res.kernel_tcp {
+        write(dir("memory")?, "memory.kmem.tcp.limit_in_bytes", &number(bytes))?;
     }
     if let Some(quota) = res.cpu_quota_us {
         let period = res.cpu_period_us.unwrap_or(CPU_PERIOD_US);
@@ -97,6 +113,15 @@ pub fn apply(dirs: &BTreeMap<&str, PathBuf>, res: &Resources) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: apply
+
+/// A limit as v1's files take it: bytes, or -1 for none.
+fn number(bytes: u64) -> String {
+    if bytes == UNLIMITED {
+        "-1".into()
+    } else {
+        bytes.to_string()
+    }
+}
 
 // ANCHOR: stats
 /// Read the counters, each from its controller's directory. v1 reports CPU

@@ -6,7 +6,7 @@
 //! cgroup that hands controllers down holds no process itself.
 
 use crate::fs::{self, has, keyed, read_u64, write};
-use crate::limits::{shares_to_weight, Resources, CPU_PERIOD_US};
+use crate::limits::{shares_to_weight, Resources, CPU_PERIOD_US, UNLIMITED};
 use crate::stats::Stats;
 use anyhow::{bail, Result};
 use std::path::Path;
@@ -62,12 +62,22 @@ pub fn enable(dir: &Path, wanted: &[&str]) -> Result<()> {
 // ANCHOR: apply
 /// Write the limits into the cgroup's files.
 pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
+    refuse_v1_only(res)?;
     if let Some(bytes) = res.memory {
         write(dir, "memory.max", &bytes.to_string())?;
-        // memory.max alone would let the kernel push the rest out to swap.
-        if has(dir, "memory.swap.max") {
-            write(dir, "memory.swap.max", "0")?;
+        // memory.max alone would let the kernel push the rest out to swap;
+        // v2 counts swap on its own, v1 and config.json count memory + swap.
+        let swap = match res.memory_swap {
+            None => "0".to_string(),
+            Some(UNLIMITED) => "max".to_string(),
+            Some(both) => both.saturating_sub(bytes).to_string(),
+        };
+        if res.memory_swap.is_some() || has(dir, "memory.swap.max") {
+            write(dir, "memory.swap.max", &swap)?;
         }
+    }
+    if let Some(bytes) = res.memory_low {
+        write(dir, "memory.low", &if bytes == UNLIMITED { "max".into() } else { bytes.to_string() })?;
     }
     if let Some(quota) = res.cpu_quota_us {
         write(dir, "cpu.max", &format!("{quota} {}", res.cpu_period_us.unwrap_or(CPU_PERIOD_US)))?;
@@ -100,6 +110,23 @@ pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: apply
+
+/// v1's memory knobs that v2 dropped: refused by name, before any write.
+fn refuse_v1_only(res: &Resources) -> Result<()> {
+    let dropped = [
+        ("swappiness", res.swappiness.is_some(), "v2 has no per-cgroup swappiness"),
+        (
+            "disableOOMKiller",
+            res.oom_kill_disable,
+            "v2 always kills; memory.oom.group kills the whole cgroup",
+        ),
+        ("kernelTCP", res.kernel_tcp.is_some(), "v2 counts socket buffers in memory.max"),
+    ];
+    if let Some((name, _, why)) = dropped.iter().find(|(_, set, _)| *set) {
+        bail!("memory {name} is cgroup v1 only ({why}); remove it");
+    }
+    Ok(())
+}
 
 // ANCHOR: stats
 /// Read the counters the kernel keeps for the cgroup.

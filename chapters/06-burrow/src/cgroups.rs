@@ -5,8 +5,9 @@ use crate::state::State;
 use anyhow::{bail, Result};
 use ch03_cgroups::devices::DeviceRule;
 use ch03_cgroups::limits::IoLimit;
+use ch03_cgroups::limits::UNLIMITED;
 use ch03_cgroups::{Cgroup, Layout, Resources};
-use oci_spec::runtime::{LinuxDeviceType, LinuxResources, Spec};
+use oci_spec::runtime::{LinuxDeviceType, LinuxMemory, LinuxResources, Spec};
 
 // ANCHOR: path
 /// Where the container's cgroup goes, as (parent, name) under each
@@ -53,7 +54,7 @@ pub fn limits(r: &LinuxResources) -> Result<Resources> {
     let mut res = Resources::default();
     refuse_unsupported(r)?;
     if let Some(memory) = r.memory() {
-        res.memory = memory.limit().filter(|&l| l > 0).map(|l| l as u64);
+        memory_limits(memory, &mut res)?;
     }
     if let Some(cpu) = r.cpu() {
         res.cpu_quota_us = cpu.quota().filter(|&q| q > 0).map(|q| q as u64);
@@ -78,6 +79,41 @@ pub fn limits(r: &LinuxResources) -> Result<Resources> {
     Ok(res)
 }
 // ANCHOR_END: resources
+
+// ANCHOR: memory
+/// config.json's memory section. Its `swap` counts memory and swap
+/// together, as v1 does (-1: no limit); `kernel` is deprecated, and the
+/// kernel accepts a write to kmem.limit_in_bytes only to ignore it.
+fn memory_limits(m: &LinuxMemory, res: &mut Resources) -> Result<()> {
+    let bytes = |field: &str, v: Option<i64>| match v {
+        None | Some(0) => Ok(None),
+        Some(-1) => Ok(Some(UNLIMITED)),
+        Some(n) if n > 0 => Ok(Some(n as u64)),
+        Some(n) => bail!("linux.resources.memory.{field} {n}: give bytes, or -1 for no limit"),
+    };
+    res.memory = bytes("limit", m.limit())?.filter(|&l| l != UNLIMITED);
+    res.memory_low = bytes("reservation", m.reservation())?;
+    res.memory_swap = bytes("swap", m.swap())?;
+    res.kernel_tcp = bytes("kernelTCP", m.kernel_tcp())?;
+    res.swappiness = m.swappiness().filter(|&s| s != u64::MAX);
+    res.oom_kill_disable = m.disable_oom_killer().unwrap_or(false);
+    match (res.memory, res.memory_swap) {
+        (None, Some(_)) => bail!("linux.resources.memory.swap needs a memory limit: set memory.limit too"),
+        (Some(limit), Some(both)) if both < limit => bail!(
+            "linux.resources.memory.swap {both} is below limit {limit}: swap counts memory and swap together, so give at least the limit"
+        ),
+        _ => {}
+    }
+    if res.swappiness.is_some_and(|s| s > 100) {
+        bail!("linux.resources.memory.swappiness {:?}: give 0 to 100", m.swappiness().unwrap_or_default());
+    }
+    if m.kernel().is_some_and(|k| k != 0) {
+        let ignored = "linux.resources.memory.kernel is deprecated and ignored (Linux no longer limits kernel memory apart)";
+        ch01_unshare::report("burrow", "warning", ignored);
+    }
+    Ok(())
+}
+// ANCHOR_END: memory
 
 // ANCHOR: devices
 /// The device rules a container needs besides config.json's own (runc's

@@ -104,7 +104,11 @@ fn wait_within(child: &mut Child, limit: Duration) -> Result<ExitStatus> {
 pub fn run_warning(spec: &Spec, stage: Stage, state: &str) {
     for hook in hooks_of(spec, stage) {
         if let Err(e) = run_one(hook, state) {
-            eprintln!("burrow: warning: {stage:?} hook {}: {e:#}", hook.path().display());
+            ch01_unshare::report(
+                "burrow",
+                "warning",
+                &format!("{stage:?} hook {}: {e:#}", hook.path().display()),
+            );
         }
     }
 }

@@ -65,6 +65,9 @@ pub fn init(plan: &Plan, sock: RawFd, parent_end: RawFd) -> isize {
     };
     // From here on `create` has returned: errors can only go to stderr.
     let failed = |e: anyhow::Error| exec::ExitError { code: code_of(&e), message: format!("{e:#}") };
+    let say = |failure: &exec::ExitError| {
+        ch01_unshare::report("burrow", "error", &format!("container process: {failure}"));
+    };
     let failure = match wait_for_start(plan) {
         Err(e) => failed(e),
         Ok(mut fifo) => {
@@ -72,12 +75,14 @@ pub fn init(plan: &Plan, sock: RawFd, parent_end: RawFd) -> isize {
                 Ok(argv) => exec::execvp(&argv),
                 Err(e) => failed(e),
             };
-            // Still here: the command will not run. `start` waits to hear it.
+            // Still here: the command will not run. Say why before `start`
+            // hears it, or `run` may exit (and close our stderr) first.
+            say(&failure);
             let _ = fifo.write_all(b"1");
-            failure
+            return failure.code as isize;
         }
     };
-    eprintln!("burrow: container process: {failure}");
+    say(&failure);
     failure.code as isize
 }
 

@@ -388,6 +388,62 @@ fn resources_land_in_the_cgroup() {
 }
 
 #[test]
+fn memory_section_lands_in_the_cgroup() {
+    Check {
+        id: "ch06/memory",
+        what: "linux.resources.memory's limit 64M, reservation 32M and swap 128M (memory + swap) in the cgroup's files (v1: limit_in_bytes, soft_limit_in_bytes, memsw; v2: memory.max, memory.low, memory.swap.max 64M), and on v1 swappiness 10, disableOOMKiller and kernelTCP 16M too (on v2, where they have no file, 125 naming swappiness); swap below the limit: 125; nothing left by a refusal",
+        hint: "reservation is v1's memory.soft_limit_in_bytes, v2's memory.low; config.json's swap counts memory and swap together as v1's memsw does, so v2's memory.swap.max is swap minus limit; swappiness, oom_control and kmem.tcp are v1 files: refuse them by name on v2",
+        book: "ch06-burrow.md#configjson-field-by-field",
+    }
+    .run(|| {
+        let memory_at = hierarchies().into_iter().find(|(_, c)| c.iter().any(|c| c == "memory"));
+        let v2 = memory_at.is_some_and(|(point, _)| point.join("cgroup.controllers").exists());
+        let id = burrow_lab::random_name("mem-");
+        let mut b = Bundle::new("exec sleep 1000")?;
+        let mut memory = json!({"limit": 64 << 20, "reservation": 32 << 20, "swap": 128 << 20});
+        if !v2 {
+            memory["swappiness"] = json!(10);
+            memory["disableOOMKiller"] = json!(true);
+            memory["kernelTCP"] = json!(16 << 20);
+        }
+        b.config["linux"]["resources"] = json!({"memory": memory});
+        let out = b.detached(&["create", &id])?;
+        ensure(out.code == Some(0), "create to succeed", &out)?;
+        let pid = b.pid(&id)?;
+        let read = |v1: &str, v2: &str| common::cgroup_file(pid, "memory", v1, v2).1;
+        let seen = [
+            read("memory.limit_in_bytes", "memory.max"),
+            read("memory.soft_limit_in_bytes", "memory.low"),
+            read("memory.memsw.limit_in_bytes", "memory.swap.max"),
+        ];
+        let swap = if v2 { 64 << 20 } else { 128 << 20 };
+        let want = [(64 << 20).to_string(), (32 << 20).to_string(), (swap as u64).to_string()];
+        ensure(seen == want, format!("limit, reservation, swap {want:?}"), format!("{seen:?}"))?;
+        if !v2 {
+            let (_, oom) = common::cgroup_file(pid, "memory", "memory.oom_control", "-");
+            let extra = [read("memory.swappiness", "-"), read("memory.kmem.tcp.limit_in_bytes", "-")];
+            ensure(extra == ["10".to_string(), (16 << 20).to_string()], "swappiness 10, kmem.tcp 16M", format!("{extra:?}"))?;
+            ensure(oom.contains("oom_kill_disable 1"), "oom_control: oom_kill_disable 1", &oom)?;
+        }
+        let out = b.burrow(&["delete", "--force", &id])?;
+        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        b.nothing_left(&id, Some(pid))?;
+        let mut refusals = vec![(json!({"limit": 64 << 20, "swap": 32 << 20}), "swap")];
+        if v2 {
+            refusals.push((json!({"limit": 64 << 20, "swappiness": 10}), "swappiness"));
+        }
+        for (memory, name) in refusals {
+            let id = burrow_lab::random_name("mem-");
+            b.config["linux"]["resources"] = json!({"memory": memory});
+            let out = b.detached(&["create", &id])?;
+            ensure(out.code == Some(125) && out.stderr.contains(name), format!("125 naming {name}"), &out)?;
+            b.nothing_left(&id, None)?;
+        }
+        Ok(())
+    });
+}
+
+#[test]
 fn cgroups_path_is_used_as_given() {
     Check {
         id: "ch06/cgroups-path",
@@ -596,6 +652,7 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
                 false => b.detached(&["create", &id])?,
             };
             ensure(out.code == Some(code) && out.stderr.contains(needle), format!("{what}: exit {code} naming {needle}"), &out)?;
+            ensure(out.stderr.starts_with("burrow: error: "), format!("{what}: stderr saying burrow: error: ..."), &out)?;
             b.nothing_left(&id, None)?;
         }
         b.config = good;
@@ -612,6 +669,41 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
         let out = b.burrow(&["delete", &id])?;
         ensure(out.code == Some(0), "delete of a created container", &out)?;
         b.nothing_left(&id, Some(pid))
+    });
+}
+
+#[test]
+fn a_failed_execve_always_says_why() {
+    Check {
+        id: "ch06/exec-failure",
+        what: "burrow run of /bin/echo with 10 MB of arguments (execve fails with E2BIG), 6 times: each run exits 125 (start failed) and its stderr says `burrow: error: ... Argument list too long`; with stdout and stderr on a pipe closed after 150 bytes (`2>&1 | head -c 150`), burrow still exits 125, never 101 (a panic)",
+        hint: "the container process must say why before it tells start (through the exec fifo) that it failed, or run exits first; write errors with writeln! and ignore a failed write (eprintln! panics on EPIPE)",
+        book: "ch06-burrow.md#pitfalls",
+    }
+    .run(|| {
+        let mut b = Bundle::new("true")?;
+        let mut args = vec![json!("/bin/echo")];
+        args.extend((0..100).map(|_| json!("x".repeat(100_000))));
+        b.config["process"]["args"] = json!(args);
+        for round in 0..6 {
+            let id = burrow_lab::random_name("e2big-");
+            let out = b.run(&id)?;
+            let said = out.stderr.contains("burrow: error: ") && out.stderr.contains("Argument list too long");
+            ensure(out.code == Some(125) && said, format!("run {round}: 125 and why"), &out)?;
+            b.nothing_left(&id, None)?;
+        }
+        let id = burrow_lab::random_name("e2big-");
+        let (mut reader, writer) = std::io::pipe()?;
+        let mut command = b.command_of(&bin(), &["run", &id, "--bundle", &b.path().to_string_lossy()]);
+        let mut child = command.stdout(writer.try_clone()?).stderr(writer).spawn()?;
+        drop(command);
+        let mut head = [0u8; 150];
+        let got = std::io::Read::read(&mut reader, &mut head)?;
+        drop(reader);
+        let status = child.wait()?;
+        let head = String::from_utf8_lossy(&head[..got]).into_owned();
+        ensure(status.code() == Some(125), "exit 125 with its stderr closed early, no panic (101)", format!("{status}, first bytes {head:?}"))?;
+        b.nothing_left(&id, None)
     });
 }
 
