@@ -156,6 +156,14 @@ setpriv --reuid=65534 --regid=65534 --clear-groups ch01-unshare --user --explain
 setpriv --reuid=65534 --regid=65534 --clear-groups ch01-unshare --user -- sh -c 'stat -c "%U %G %n" /etc/shadow; touch /etc/burrow'
 EOF
 
+session ch01-time <<'EOF'
+cat /proc/uptime
+ch01-unshare --time --boottime 86400 -- sh -c 'cat /proc/uptime; cat /proc/self/timens_offsets'
+ch01-unshare --time --boottime -$(cut -d. -f1 /proc/uptime) -- cat /proc/uptime
+ch01-unshare --time --boottime -$(cut -d. -f1 /proc/uptime) -- date +%F; date +%F
+ch01-unshare --boottime -99999999 -- true
+EOF
+
 session ch01-sigterm-trap <<'EOF'
 ch01-unshare --pid --mount -- sleep 30 &
 TOOL=$!; sleep 0.5; read PID1 < /proc/$TOOL/task/$TOOL/children

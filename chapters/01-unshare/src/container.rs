@@ -4,6 +4,7 @@
 //!  host: ch01-unshare                           container (new namespaces)
 //!  ───────────────────                          ──────────────────────────
 //!  block signals
+//!  [--time: unshare(CLONE_NEWTIME), offsets]
 //!  clone(CLONE_NEW*) ─────────────────────────▶ child: pid 4242 outside, 1 inside
 //!  write uid_map/gid_map (--user)                 waits on the sync pipe
 //!  "go" on the sync pipe ───────────────────▶     sethostname, mounts (setup)
@@ -23,7 +24,7 @@
 
 use crate::exec::{self, ExitError, TOOL_FAILED};
 use crate::namespaces::Namespaces;
-use crate::{explain, flag_names, idmap, pid1};
+use crate::{explain, flag_names, idmap, pid1, timens};
 use anyhow::{bail, Context, Result};
 use nix::fcntl::OFlag;
 use nix::sched::CloneFlags;
@@ -46,6 +47,8 @@ pub struct Container {
     pub hostname: Option<String>,
     /// Run a tiny init as PID 1, with the command as its child.
     pub init: bool,
+    /// How far the clocks of a new time namespace are from the host's.
+    pub clock_offsets: timens::Offsets,
     pub command: Vec<String>,
 }
 
@@ -65,6 +68,7 @@ impl Container {
             bail!("no command given: put it after `--`, e.g. `-- /bin/sh`");
         }
         exec::c_args(&self.command)?;
+        self.clock_offsets.check()?;
         if let Some(name) = &self.hostname {
             if name.is_empty() || name.len() > 64 || name.contains('\0') {
                 bail!("invalid --hostname {name:?}: it must be 1 to 64 bytes (a kernel limit)");
@@ -112,7 +116,11 @@ pub fn run_placed(container: &Container, place: Place, setup: Setup) -> Result<i
         error_write: error_write.as_raw_fd(),
     };
 
-    let pid = clone_child(flags, &mut || child(container, &mut *setup, fds, &old_mask))?;
+    let mut clone = || clone_child(flags, &mut || child(container, &mut *setup, fds, &old_mask));
+    let pid = match container.namespaces.time() {
+        true => timens::in_new_time_namespace(&container.clock_offsets, clone)?,
+        false => clone()?,
+    };
     let inside = if flags.contains(CloneFlags::CLONE_NEWPID) { ", pid 1 inside" } else { "" };
     explain!("clone({}) -> pid {pid} on the host{inside}", flag_names!(flags));
     drop((sync_read, error_write));

@@ -13,6 +13,7 @@ pub mod mount;
 pub mod namespaces;
 pub mod pid1;
 pub mod procfs;
+pub mod timens;
 
 pub use container::{run, run_placed, Container};
 pub use namespaces::Namespaces;

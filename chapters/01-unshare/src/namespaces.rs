@@ -1,8 +1,9 @@
-//! The seven namespaces chapter 1 can create, and the clone(2) flags for them.
+//! The eight namespaces chapter 1 can create, and the clone(2) flags for seven of them.
 //!
 //! A namespace wraps one global resource so that the processes inside see
 //! their own copy of it. clone(2) creates a new namespace of each kind whose
-//! `CLONE_NEW*` flag it is given, and puts the new child process in it.
+//! `CLONE_NEW*` flag it is given, and puts the new child process in it. The
+//! time namespace is the exception: see [`crate::timens`].
 
 use nix::sched::CloneFlags;
 
@@ -35,7 +36,11 @@ pub struct Namespaces {
     /// container's cgroup as the root, `/`.
     #[arg(long)]
     pub cgroup: bool,
-    /// All seven of the above.
+    /// Time namespace (CLONE_NEWTIME): CLOCK_MONOTONIC and CLOCK_BOOTTIME
+    /// (the uptime) offset from the host's by --monotonic and --boottime.
+    #[arg(long)]
+    pub time: bool,
+    /// All eight of the above.
     #[arg(long)]
     pub all: bool,
 }
@@ -50,10 +55,17 @@ impl Namespaces {
         net: true,
         user: true,
         cgroup: true,
+        time: true,
         all: false,
     };
 
-    /// The `CLONE_NEW*` flags to give clone(2).
+    /// A new time namespace? It is not among the clone flags: unshare(2)
+    /// makes it, before clone(2).
+    pub fn time(&self) -> bool {
+        self.time || self.all
+    }
+
+    /// The `CLONE_NEW*` flags to give clone(2): every namespace but time.
     pub fn clone_flags(&self) -> CloneFlags {
         let ns = if self.all { Self::ALL } else { *self };
         let mut flags = CloneFlags::empty();

@@ -125,6 +125,41 @@ fn cgroup_namespace_makes_the_current_cgroup_root() {
     });
 }
 
+/// The machine's uptime in seconds, from /proc/uptime (CLOCK_BOOTTIME).
+fn uptime(text: &str) -> f64 {
+    text.split_whitespace().next().and_then(|s| s.parse().ok()).unwrap_or(-1.0)
+}
+
+#[test]
+fn time_namespace_offsets_the_uptime() {
+    Check {
+        id: "ch01/time",
+        what: "--time --boottime 86400: /proc/uptime inside is the host's plus a day, timens_offsets says boottime 86400, the time namespace is new; --boottime -(UPTIME - 2): a machine up for about 2 s; an offset before boot: 125 naming --boottime",
+        hint: "clone(2) cannot take CLONE_NEWTIME: unshare(CLONE_NEWTIME) in the parent (its children enter the namespace), write \"boottime SECS 0\" to /proc/self/timens_offsets, then clone; the offsets are fixed once a process is inside",
+        book: "ch01-unshare.md#time-a-clock-of-its-own",
+    }
+    .run(|| {
+        let script = "cat /proc/uptime; readlink /proc/self/ns/time; cat /proc/self/timens_offsets";
+        let host = || uptime(&std::fs::read_to_string("/proc/uptime").unwrap_or_default());
+        let before = host();
+        let out = run(&bin(), &["--time", "--boottime", "86400", "--", "sh", "-c", script])?;
+        let after = host();
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        let inside = uptime(lines.first().unwrap_or(&""));
+        let a_day_on = inside >= before + 86400.0 && inside <= after + 86400.0;
+        ensure(a_day_on, format!("uptime {:.0} to {:.0} (the host's plus 86400)", before + 86400.0, after + 86400.0), &out)?;
+        ensure_new_namespace("time", lines.get(1))?;
+        let offset = lines.iter().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["boottime", "86400", "0"]);
+        ensure(offset, "timens_offsets: boottime 86400 0", &out)?;
+        let back = format!("-{}", host() as i64 - 2);
+        let out = run(&bin(), &["--boottime", &back, "--", "cat", "/proc/uptime"])?;
+        let fresh = uptime(&out.stdout);
+        ensure((0.0..10.0).contains(&fresh), format!("--boottime {back}: an uptime of 2 to 10 s"), &out)?;
+        let out = run(&bin(), &["--boottime", "-999999999", "--", "true"])?;
+        ensure(out.code == Some(125) && out.stderr.contains("--boottime"), "an offset before boot: 125 naming --boottime", &out)
+    });
+}
+
 #[test]
 fn user_maps_root_to_the_caller() {
     Check {

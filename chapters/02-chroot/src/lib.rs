@@ -27,8 +27,9 @@ pub enum Mode {
 }
 
 /// The namespaces chapter 2 creates: all of chapter 1's but the user namespace
-/// (its "root" could not create the device nodes in /dev).
-pub const NAMESPACES: Namespaces = Namespaces { user: false, ..Namespaces::ALL };
+/// (its "root" could not create the device nodes in /dev) and the time
+/// namespace (`--time` asks for it; Docker makes none either).
+pub const NAMESPACES: Namespaces = Namespaces { user: false, time: false, ..Namespaces::ALL };
 
 // ANCHOR: check_rootfs
 /// Check that `rootfs` is a directory, and return its absolute path.

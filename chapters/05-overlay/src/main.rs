@@ -228,7 +228,13 @@ fn run(cli: Cli) -> Result<i32> {
                 return detach::start(&Containers::new(&store), &name, args);
             }
             let hostname = Some(hostname.unwrap_or_else(|| name.clone()));
-            let base = Container { namespaces: ch02_chroot::NAMESPACES, hostname, init, command };
+            let base = Container {
+                namespaces: ch02_chroot::NAMESPACES,
+                hostname,
+                init,
+                command,
+                ..Default::default()
+            };
             let opts = RunOpts { network, limits, supervise };
             run_container(&store, name, &image, rm, base, &opts)
         }

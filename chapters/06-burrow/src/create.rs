@@ -15,7 +15,7 @@ use crate::sync::{self, expect, send_msg, Message};
 use crate::{cgroups, process};
 use anyhow::{bail, Context, Result};
 use ch01_unshare::container::{clone_child, kill_and_reap};
-use ch01_unshare::{explain, flag_names, idmap};
+use ch01_unshare::{explain, flag_names, idmap, timens};
 use ch03_cgroups::clone3::clone_into;
 use ch03_cgroups::{Cgroup, Layout};
 use nix::fcntl::OFlag;
@@ -220,15 +220,22 @@ fn spawn(
     let on_the_host = ns.mount == MountNs::Host;
     let before = if on_the_host { crate::host_mounts::under(rootfs)? } else { Vec::new() };
     let child = &mut || init::init(&plan, sock, parent_end);
-    // On cgroup v2 the child is born in its cgroup: no move, no wait (see clone3).
-    let born = match (cgroup.and_then(|c| c.v2_dir()), &ns.join_user) {
-        (Some(dir), None) => born_in(dir, ns, child)?,
-        _ => None,
+    let mut clone = || -> Result<(Pid, bool)> {
+        // On cgroup v2 the child is born in its cgroup: no move, no wait (see clone3).
+        let born = match (cgroup.and_then(|c| c.v2_dir()), &ns.join_user) {
+            (Some(dir), None) => born_in(dir, ns, child)?,
+            _ => None,
+        };
+        let pid = match (born, &ns.join_user) {
+            (Some(pid), _) => pid,
+            (None, Some(user)) => clone_in_user_namespace(user, ns.clone, child)?,
+            (None, None) => in_pid_namespace(ns.join_pid.as_ref(), || clone_child(ns.clone, child))?,
+        };
+        Ok((pid, born.is_some()))
     };
-    let pid = match (born, &ns.join_user) {
-        (Some(pid), _) => pid,
-        (None, Some(user)) => clone_in_user_namespace(user, ns.clone, child)?,
-        (None, None) => in_pid_namespace(ns.join_pid.as_ref(), || clone_child(ns.clone, child))?,
+    let (pid, born) = match &ns.time {
+        Some(offsets) => ch01_unshare::timens::in_new_time_namespace(offsets, clone)?,
+        None => clone()?,
     };
     explain!("clone({}) -> pid {pid}", flag_names!(ns.clone));
     drop(theirs);
@@ -242,7 +249,7 @@ fn spawn(
         }
         send_msg(ours.as_raw_fd(), &Message::Go(String::new()))?;
         // While the child mounts: the move into a new cgroup is slow (see rootfs::mount_cgroups).
-        if let (Some(cgroup), None) = (cgroup, born) {
+        if let (Some(cgroup), false) = (cgroup, born) {
             cgroup.add(pid)?;
         }
         expect(&ours, Message::Mounted)?;
@@ -369,6 +376,9 @@ pub struct Namespaces {
     pub join_user: Option<OwnedFd>,
     /// A new cgroup namespace, unshared once the child is in its cgroup.
     pub cgroup: bool,
+    /// A new time namespace, and its clocks' offsets: unshared before the
+    /// clone (clone(2) has no room for its flag; see chapter 1's timens).
+    pub time: Option<timens::Offsets>,
     /// Where the container's mounts are made.
     pub mount: MountNs,
 }
@@ -394,19 +404,16 @@ impl Namespaces {
             join_pid: None,
             join_user: None,
             cgroup: false,
+            time: None,
             mount: MountNs::Host,
         };
         let list = spec.linux().as_ref().and_then(|l| l.namespaces().clone()).unwrap_or_default();
         for entry in list {
             let typ = entry.typ();
-            let flag = match typ {
-                LinuxNamespaceType::Time => {
-                    bail!("linux.namespaces: the time namespace is not supported by burrow")
-                }
-                other => CloneFlags::from_bits_truncate(other as i32),
-            };
+            let flag = CloneFlags::from_bits_retain(typ as i32);
             match entry.path() {
                 None if typ == LinuxNamespaceType::Cgroup => ns.cgroup = true,
+                None if typ == LinuxNamespaceType::Time => ns.time = Some(time_offsets(spec)?),
                 None => ns.clone |= flag,
                 Some(path) => {
                     let fd = open_fd(path, OFlag::O_RDONLY)
@@ -418,6 +425,11 @@ impl Namespaces {
                     }
                 }
             }
+        }
+        let offsets =
+            spec.linux().as_ref().and_then(|l| l.time_offsets().as_ref()).is_some_and(|o| !o.is_empty());
+        if offsets && ns.time.is_none() {
+            bail!("linux.timeOffsets needs a new time namespace: add {{\"type\": \"time\"}} (without a path) to linux.namespaces");
         }
         if ns.join_user.is_some() && ns.join_pid.is_some() {
             bail!("linux.namespaces: joining both a user and a PID namespace by path is not supported by burrow");
@@ -442,6 +454,26 @@ impl Namespaces {
     fn joins(&self, flag: CloneFlags) -> bool {
         self.join.iter().any(|(f, _)| *f == flag)
     }
+}
+
+/// `linux.timeOffsets`: how far the new time namespace's clocks are from
+/// the host's, by clock name.
+fn time_offsets(spec: &Spec) -> Result<timens::Offsets> {
+    let mut offsets = timens::Offsets::default();
+    let listed = spec.linux().as_ref().and_then(|l| l.time_offsets().clone()).unwrap_or_default();
+    for (clock, offset) in listed {
+        let value =
+            timens::Offset { secs: offset.secs().unwrap_or(0), nanos: offset.nanosecs().unwrap_or(0) };
+        match clock.as_str() {
+            "monotonic" => offsets.monotonic = value,
+            "boottime" => offsets.boottime = value,
+            other => {
+                bail!("linux.timeOffsets: no clock {other:?} in a time namespace; use monotonic or boottime")
+            }
+        }
+    }
+    offsets.check().context("linux.timeOffsets")?;
+    Ok(offsets)
 }
 
 /// Without a mount namespace of its own, what would change the host's

@@ -75,6 +75,7 @@ fn namespace_files(state: &State, spec: &Spec) -> Result<Vec<(CloneFlags, OwnedF
         (LinuxNamespaceType::Network, "net"),
         (LinuxNamespaceType::Pid, "pid"),
         (LinuxNamespaceType::Cgroup, "cgroup"),
+        (LinuxNamespaceType::Time, "time"),
         (LinuxNamespaceType::Mount, "mnt"),
     ];
     let mut files = Vec::new();
@@ -83,7 +84,7 @@ fn namespace_files(state: &State, spec: &Spec) -> Result<Vec<(CloneFlags, OwnedF
             continue;
         }
         let path = format!("/proc/{}/ns/{name}", state.pid);
-        files.push((CloneFlags::from_bits_truncate(typ as i32), open_fd(Path::new(&path), OFlag::O_RDONLY)?));
+        files.push((CloneFlags::from_bits_retain(typ as i32), open_fd(Path::new(&path), OFlag::O_RDONLY)?));
     }
     Ok(files)
 }

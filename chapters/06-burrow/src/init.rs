@@ -96,7 +96,7 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
     if plan.cgroup_ns {
         ch03_cgroups::unshare_cgroup_namespace()?;
     }
-    rootfs::mount_cgroups(plan.spec, plan.rootfs, plan.cgroups)?;
+    rootfs::mount_cgroups(plan.spec, plan.rootfs, plan.cgroups, plan.cgroup_ns)?;
     hooks::run(plan.spec, hooks::Stage::CreateContainer, &state)?;
     rootfs::enter(plan.spec, plan.rootfs, plan.no_pivot, plan.mount_ns)?;
     if let Some(socket) = plan.console {

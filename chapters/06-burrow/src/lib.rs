@@ -21,6 +21,7 @@ pub mod log;
 pub mod mounts;
 pub mod paths;
 pub mod process;
+pub mod recursive;
 pub mod rootfs;
 pub mod seccomp;
 pub mod spec;

@@ -2,12 +2,16 @@
 //! user writes in fstab (`ro`, `nosuid`, `mode=755`) turned back into what
 //! mount(2) takes (flags, and a data string for the filesystem).
 
+use crate::recursive;
 use anyhow::{bail, Context, Result};
 use ch01_unshare::explain;
 use ch01_unshare::mount::mount;
 use ch03_cgroups::Layout;
 use nix::mount::MsFlags;
+use nix::sys::stat::{Mode, SFlag};
 use oci_spec::runtime::Mount;
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
 
 // ANCHOR: flags
@@ -50,38 +54,72 @@ const PROPAGATION: [(&str, MsFlags); 8] = [
 ];
 // ANCHOR_END: flags
 
+/// Options that are the runtime's, not the kernel's: `tmpcopyup` (fill a
+/// new tmpfs with what the directory under it held; podman asks for it on
+/// every `--tmpfs`), and the ones burrow refuses rather than ignores.
+const RUNTIME_OPTIONS: [(&str, Option<&str>); 3] = [
+    ("tmpcopyup", None),
+    ("idmap", Some("ID-mapped mounts are not supported by burrow")),
+    ("ridmap", Some("ID-mapped mounts are not supported by burrow")),
+];
+
 /// Every option name this module knows (for `burrow features`).
 pub fn option_names() -> impl Iterator<Item = &'static str> {
     let flags = FLAGS.iter().map(|(name, ..)| *name);
-    flags.chain(PROPAGATION.iter().map(|(name, _)| *name)).chain(["rbind", "defaults"])
+    let ours = RUNTIME_OPTIONS.iter().filter(|(_, refused)| refused.is_none()).map(|(name, _)| *name);
+    flags
+        .chain(PROPAGATION.iter().map(|(name, _)| *name))
+        .chain(["rbind", "defaults"])
+        .chain(recursive::names())
+        .chain(ours)
 }
 
 /// A mount's options, sorted into what mount(2) needs.
 #[derive(Debug, PartialEq)]
 pub struct Options {
     pub flags: MsFlags,
+    /// The flags an option turned off (`rw`, `suid`, ...).
+    pub cleared: MsFlags,
     pub propagation: Vec<MsFlags>,
+    /// Attributes for the whole tree, by mount_setattr(2): `rro`, ...
+    pub recursive: recursive::Attrs,
+    /// Copy what the mount point held into the new tmpfs.
+    pub tmpcopyup: bool,
     /// Everything else, for the filesystem itself: `mode=755,size=64k`.
     pub data: String,
 }
 
-/// Sort `options` into flags, propagation and data.
-pub fn parse(options: &[String]) -> Options {
-    let mut parsed = Options { flags: MsFlags::empty(), propagation: Vec::new(), data: String::new() };
+/// Sort `options` into flags, propagation, recursive attributes and data.
+pub fn parse(options: &[String]) -> Result<Options> {
+    let mut parsed = Options {
+        flags: MsFlags::empty(),
+        cleared: MsFlags::empty(),
+        propagation: Vec::new(),
+        recursive: recursive::Attrs::default(),
+        tmpcopyup: false,
+        data: String::new(),
+    };
     let mut data = Vec::new();
     for option in options {
         if option == "rbind" {
             parsed.flags |= MsFlags::MS_BIND | MsFlags::MS_REC;
         } else if let Some((_, set, flag)) = FLAGS.iter().find(|(name, ..)| name == option) {
             parsed.flags.set(*flag, *set);
+            parsed.cleared.set(*flag, !*set);
         } else if let Some((_, flag)) = PROPAGATION.iter().find(|(name, _)| name == option) {
             parsed.propagation.push(*flag);
+        } else if parsed.recursive.add(option) {
+        } else if let Some((_, refused)) = RUNTIME_OPTIONS.iter().find(|(name, _)| name == option) {
+            if let Some(why) = refused {
+                bail!("mount option {option:?}: {why}; remove it");
+            }
+            parsed.tmpcopyup = true;
         } else if option != "defaults" {
             data.push(option.as_str());
         }
     }
     parsed.data = data.join(",");
-    parsed
+    Ok(parsed)
 }
 
 // ANCHOR: resolve
@@ -136,7 +174,7 @@ pub fn mount_entry(rootfs: &Path, bundle: &Path, entry: &Mount) -> Result<()> {
         bail!("mount destination {}: must be an absolute path inside the container", dest.display());
     }
     let target = resolve_in(rootfs, dest)?;
-    let options = parse(entry.options().as_deref().unwrap_or_default());
+    let options = parse(entry.options().as_deref().unwrap_or_default())?;
     let typ = entry.typ().as_deref().unwrap_or("none");
     let bind = options.flags.contains(MsFlags::MS_BIND) || typ == "bind";
     let source = match entry.source() {
@@ -149,16 +187,33 @@ pub fn mount_entry(rootfs: &Path, bundle: &Path, entry: &Mount) -> Result<()> {
     make_mount_point(&target, source_is_file)?;
     let data = Some(options.data.as_str()).filter(|d| !d.is_empty());
     let src = source.as_ref().map(|s| s.to_string_lossy().into_owned());
+    // Held open, the directory stays reachable once the tmpfs covers it.
+    let below = match options.tmpcopyup && typ == "tmpfs" {
+        true => Some(std::fs::File::open(&target).with_context(|| format!("open {}", target.display()))?),
+        false => None,
+    };
     if bind {
         let rec = options.flags & MsFlags::MS_REC;
         mount(src.as_deref(), &target, None, MsFlags::MS_BIND | rec, None)?;
         // A bind mount ignores every other flag: they take a remount.
         let rest = options.flags - MsFlags::MS_BIND - MsFlags::MS_REC;
         if !rest.is_empty() {
-            mount(None, &target, None, MsFlags::MS_BIND | MsFlags::MS_REMOUNT | rest, None)?;
+            let kept = current_flags(&target)? - options.cleared;
+            mount(None, &target, None, MsFlags::MS_BIND | MsFlags::MS_REMOUNT | rest | kept, None)?;
         }
     } else {
-        mount(src.as_deref(), &target, Some(typ), options.flags, data)?;
+        mount(src.as_deref(), &target, Some(typ), options.flags, data).map_err(|e| match data {
+            Some(data) if e.root_cause().downcast_ref() == Some(&nix::errno::Errno::EINVAL) => e.context(format!(
+                "{typ} refused its options {data:?} (burrow passes the options it does not know to the filesystem)"
+            )),
+            _ => e,
+        })?;
+    }
+    if let Some(below) = below {
+        copy_up(&PathBuf::from(format!("/proc/self/fd/{}", below.as_raw_fd())), &target)?;
+    }
+    if !options.recursive.is_empty() {
+        recursive::apply(&target, options.recursive)?;
     }
     for flag in &options.propagation {
         mount(None, &target, None, *flag, None)?;
@@ -166,6 +221,64 @@ pub fn mount_entry(rootfs: &Path, bundle: &Path, entry: &Mount) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: mount_one
+
+// ANCHOR: current_flags
+/// The flags the mount at `path` has now. A remount sets the flags to
+/// exactly what it is given, so one that should change only `ro` must pass
+/// the others again: dropping `nosuid` from a mount is refused (EPERM) in a
+/// user namespace, where the kernel locked it, and elsewhere it would
+/// quietly turn a host's `nosuid` off.
+pub fn current_flags(path: &Path) -> Result<MsFlags> {
+    use nix::sys::statvfs::{statvfs, FsFlags};
+    let now = statvfs(path).with_context(|| format!("statvfs {}", path.display()))?.flags();
+    let pairs = [
+        (FsFlags::ST_RDONLY, MsFlags::MS_RDONLY),
+        (FsFlags::ST_NOSUID, MsFlags::MS_NOSUID),
+        (FsFlags::ST_NODEV, MsFlags::MS_NODEV),
+        (FsFlags::ST_NOEXEC, MsFlags::MS_NOEXEC),
+        (FsFlags::ST_NOATIME, MsFlags::MS_NOATIME),
+        (FsFlags::ST_NODIRATIME, MsFlags::MS_NODIRATIME),
+        (FsFlags::ST_RELATIME, MsFlags::MS_RELATIME),
+    ];
+    Ok(pairs.iter().filter(|(st, _)| now.contains(*st)).fold(MsFlags::empty(), |all, (_, ms)| all | *ms))
+}
+// ANCHOR_END: current_flags
+
+/// `tmpcopyup`: copy the tree at `from` into `to` as it is (modes, owners,
+/// links, device nodes), the way Docker fills a volume from the image.
+fn copy_up(from: &Path, to: &Path) -> Result<()> {
+    explain!("copy {from:?} into the new tmpfs at {to:?} (tmpcopyup)");
+    let meta = std::fs::symlink_metadata(from).with_context(|| format!("stat {}", from.display()))?;
+    std::fs::set_permissions(to, meta.permissions()).with_context(|| format!("chmod {}", to.display()))?;
+    std::os::unix::fs::lchown(to, Some(meta.uid()), Some(meta.gid()))
+        .with_context(|| format!("chown {}", to.display()))?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("read {}", from.display()))? {
+        let entry = entry?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            std::fs::create_dir(&dst).with_context(|| format!("mkdir {}", dst.display()))?;
+            copy_up(&src, &dst)?;
+            continue;
+        }
+        let meta = entry.metadata()?;
+        if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src)?, &dst)?;
+        } else if kind.is_file() {
+            std::fs::copy(&src, &dst)
+                .with_context(|| format!("copy {} to {}", src.display(), dst.display()))?;
+        } else {
+            let (kind, perm) =
+                (SFlag::from_bits_truncate(meta.mode()), Mode::from_bits_truncate(meta.mode()));
+            let kind = kind & SFlag::S_IFMT;
+            nix::sys::stat::mknod(&dst, kind, perm, meta.rdev())
+                .with_context(|| format!("mknod {}", dst.display()))?;
+        }
+        std::os::unix::fs::lchown(&dst, Some(meta.uid()), Some(meta.gid()))
+            .with_context(|| format!("chown {}", dst.display()))?;
+    }
+    Ok(())
+}
 
 fn make_mount_point(target: &Path, file: bool) -> Result<()> {
     if target.exists() {
@@ -181,15 +294,30 @@ fn make_mount_point(target: &Path, file: bool) -> Result<()> {
 }
 
 // ANCHOR: cgroup
-/// A `cgroup` mount: the container's own cgroup as the root of the tree (it
-/// is in a cgroup namespace). On a cgroup v2 host that is one cgroup2 mount;
-/// on a v1 or hybrid host, a tmpfs with one cgroup mount per v1 hierarchy.
-/// `layout` is the host's, read before the container's cgroup namespace hid
-/// the hierarchies' roots from /proc/self/mountinfo.
-pub fn mount_cgroup(target: &Path, flags: MsFlags, layout: &Layout) -> Result<()> {
+/// A `cgroup` mount. In a cgroup namespace of its own, a fresh cgroup
+/// filesystem shows the container's cgroup as the root of the tree: one
+/// cgroup2 mount on a v2 host; on a v1 or hybrid host, a tmpfs with one
+/// cgroup mount per v1 hierarchy. Without one (podman's default on v1), a
+/// fresh mount would show the host's whole tree, and in a user namespace
+/// the kernel refuses it (EPERM): so the container's own cgroup
+/// directories are bind mounted instead, as runc does. `layout` is the
+/// host's, read before the container's cgroup namespace hid the
+/// hierarchies' roots from /proc/self/mountinfo.
+pub fn mount_cgroup(target: &Path, flags: MsFlags, layout: &Layout, own_namespace: bool) -> Result<()> {
     make_mount_point(target, false)?;
-    if layout.mode()? == ch03_cgroups::layout::Mode::Unified {
-        return mount(Some("cgroup2"), target, Some("cgroup2"), flags, None);
+    let ours = if own_namespace { None } else { Some(own_cgroups(layout)?) };
+    let attach = |hierarchy: &Path, at: &Path, fstype: &str, data: Option<&str>| match &ours {
+        None => mount(Some(fstype), at, Some(fstype), flags, data),
+        Some(paths) => {
+            let path = paths.get(hierarchy).map(String::as_str).unwrap_or("/");
+            let source = hierarchy.join(path.trim_start_matches('/'));
+            mount(Some(&source.to_string_lossy()), at, None, MsFlags::MS_BIND | MsFlags::MS_REC, None)?;
+            let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | flags | current_flags(at)?;
+            mount(None, at, None, flags, None)
+        }
+    };
+    if let (ch03_cgroups::layout::Mode::Unified, Some(root)) = (layout.mode()?, &layout.unified) {
+        return attach(root, target, "cgroup2", None);
     }
     mount(Some("tmpfs"), target, Some("tmpfs"), flags - MsFlags::MS_RDONLY, Some("mode=755"))?;
     let mut hierarchies: Vec<&PathBuf> = layout.v1.values().collect();
@@ -199,12 +327,33 @@ pub fn mount_cgroup(target: &Path, flags: MsFlags, layout: &Layout) -> Result<()
         let Some(name) = hierarchy.file_name().map(|n| n.to_string_lossy().into_owned()) else { continue };
         let dir = target.join(&name);
         std::fs::create_dir_all(&dir).with_context(|| format!("mkdir {}", dir.display()))?;
-        mount(Some("cgroup"), &dir, Some("cgroup"), flags, Some(&name))?;
+        attach(hierarchy, &dir, "cgroup", Some(&name))?;
     }
     if flags.contains(MsFlags::MS_RDONLY) {
         mount(None, target, None, MsFlags::MS_REMOUNT | MsFlags::MS_BIND | flags, None)?;
     }
     Ok(())
+}
+
+/// Where this process's cgroup is in each hierarchy, by the hierarchy's
+/// mount point, from /proc/self/cgroup (`4:memory:/burrow/ID`, v2's `0::/...`).
+fn own_cgroups(layout: &Layout) -> Result<std::collections::BTreeMap<PathBuf, String>> {
+    let table = std::fs::read_to_string("/proc/self/cgroup").context("read /proc/self/cgroup")?;
+    let mut paths = std::collections::BTreeMap::new();
+    for line in table.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let mounts: Vec<&PathBuf> = match controllers {
+            "" => layout.unified.iter().collect(),
+            list => list.split(',').filter_map(|c| layout.v1.get(c)).collect(),
+        };
+        for point in mounts {
+            paths.insert(point.clone(), path.to_string());
+        }
+    }
+    Ok(paths)
 }
 // ANCHOR_END: cgroup
 
@@ -218,7 +367,8 @@ mod tests {
 
     #[test]
     fn options_sort_into_flags_propagation_and_data() {
-        let parsed = parse(&strings(&["nosuid", "ro", "rw", "rbind", "rslave", "mode=755", "size=64k"]));
+        let parsed =
+            parse(&strings(&["nosuid", "ro", "rw", "rbind", "rslave", "mode=755", "size=64k"])).unwrap();
         assert_eq!(parsed.flags, MsFlags::MS_NOSUID | MsFlags::MS_BIND | MsFlags::MS_REC);
         assert_eq!(parsed.propagation, vec![MsFlags::MS_SLAVE | MsFlags::MS_REC]);
         assert_eq!(parsed.data, "mode=755,size=64k");

@@ -12,6 +12,7 @@ use ch03_cgroups::Layout;
 use nix::mount::MsFlags;
 use nix::sys::stat::SFlag;
 use oci_spec::runtime::{LinuxDeviceType, Spec};
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 // ANCHOR: prepare
@@ -67,12 +68,12 @@ fn bind_host_device(name: &str, target: &Path) -> Result<()> {
 /// namespace (create moves it there while the other mounts are made: the
 /// first move into a new cgroup waits for an RCU grace period, milliseconds
 /// that need not hold up the rest).
-pub fn mount_cgroups(spec: &Spec, rootfs: &Path, cgroups: &Layout) -> Result<()> {
+pub fn mount_cgroups(spec: &Spec, rootfs: &Path, cgroups: &Layout, own_namespace: bool) -> Result<()> {
     let entries = spec.mounts().clone().unwrap_or_default();
     for entry in entries.iter().filter(|m| m.typ().as_deref() == Some("cgroup")) {
         let target = resolve_in(rootfs, entry.destination())?;
-        let options = mounts::parse(entry.options().as_deref().unwrap_or_default());
-        mounts::mount_cgroup(&target, options.flags, cgroups)
+        let options = mounts::parse(entry.options().as_deref().unwrap_or_default())?;
+        mounts::mount_cgroup(&target, options.flags, cgroups, own_namespace)
             .with_context(|| format!("mount \"cgroup\" on {}", entry.destination().display()))?;
     }
     Ok(())
@@ -96,9 +97,19 @@ fn make_devices(spec: &Spec, rootfs: &Path) -> Result<()> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).with_context(|| format!("mkdir {}", parent.display()))?;
         }
+        let (major, minor) = (device.major() as u64, device.minor() as u64);
+        // Already there, as that very device: a mount made it (devpts's own
+        // ptmx, which --privileged lists with the host's other devices).
+        let same = std::fs::symlink_metadata(&path).is_ok_and(|m| {
+            SFlag::from_bits_truncate(m.mode()) & SFlag::S_IFMT == kind
+                && m.rdev() == nix::sys::stat::makedev(major, minor)
+        });
+        if same {
+            continue;
+        }
         let _ = std::fs::remove_file(&path);
         let mode = device.file_mode().unwrap_or(0o666);
-        dev::make_node(&path, kind, device.major() as u64, device.minor() as u64, mode)?;
+        dev::make_node(&path, kind, major, minor, mode)?;
         let (uid, gid) =
             (device.uid().map(nix::unistd::Uid::from_raw), device.gid().map(nix::unistd::Gid::from_raw));
         nix::unistd::chown(&path, uid, gid).with_context(|| format!("chown {}", path.display()))?;
@@ -126,12 +137,13 @@ pub fn enter(spec: &Spec, rootfs: &Path, no_pivot: bool, ns: MountNs) -> Result<
     }
     let readonly = spec.root().as_ref().and_then(|r| r.readonly()).unwrap_or(false);
     if readonly {
-        let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY;
+        let kept = mounts::current_flags(Path::new("/"))?;
+        let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | kept;
         mount(None, Path::new("/"), None, flags, None)?;
     }
     let propagation = spec.linux().as_ref().and_then(|l| l.rootfs_propagation().clone());
     if let Some(name) = propagation {
-        let options = mounts::parse(std::slice::from_ref(&name));
+        let options = mounts::parse(std::slice::from_ref(&name))?;
         let [flag] = options.propagation[..] else {
             bail!("linux.rootfsPropagation {name:?}: use one of private, shared, slave, unbindable (r-prefixed too)");
         };

@@ -154,6 +154,39 @@ fn podman_runs_containers_with_burrow() {
 }
 
 #[test]
+fn podman_everyday_flags() {
+    Check {
+        id: "ch07/podman-flags",
+        what: "podman with burrow: --read-only with --tmpfs /x and --mount type=tmpfs,destination=/y,tmpfs-size=1m (the root refuses a write, /y is 1024 KiB, both tmpfs); --tmpfs /etc is filled from the image (tmpcopyup); --privileged (a tmpfs mounts inside, the host's block devices are in /dev); --uidmap/--gidmap 0:100000:65536 (uid_map inside, uid 0), without a cgroup namespace on a cgroup v1 host",
+        hint: "podman passes runc's own mount options (tmpcopyup): take them out of the filesystem's data; --privileged lists devpts' own ptmx among the devices: a node that is already that device is fine; in a user namespace without a cgroup namespace, bind mount the container's cgroup directories (a cgroup v1 mount there is EPERM)",
+        book: "ch07-security.md#real-clients-podman-and-containerd",
+    }
+    .run(|| {
+        let podman = Podman::new()?;
+        let run = |flags: &[&str], script: &str| {
+            podman.run(&[&["run", "--rm", "--network", "none"][..], flags, &[IMAGE, "sh", "-c", script]].concat())
+        };
+        let tmpfs = ["--read-only", "--tmpfs", "/x", "--mount", "type=tmpfs,destination=/y,tmpfs-size=1m"];
+        let out = run(&tmpfs, "touch /w 2>&1; df -k /y | tail -1; grep -E ' /(x|y) ' /proc/mounts")?;
+        ensure(out.code == Some(0) && out.stdout.contains("Read-only file system"), "--read-only: a write to / refused", &out)?;
+        let size = out.stdout.lines().find(|l| l.ends_with(" /y")).and_then(|l| l.split_whitespace().nth(1)).unwrap_or_default();
+        ensure(size == "1024", "/y a tmpfs of 1024 KiB (tmpfs-size=1m)", &out)?;
+        ensure(out.stdout.contains("tmpfs /x tmpfs") && out.stdout.contains("tmpfs /y tmpfs"), "/x and /y are tmpfs", &out)?;
+        let out = run(&["--tmpfs", "/etc"], "grep -c root /etc/passwd; grep ' /etc ' /proc/mounts")?;
+        let copied = out.stdout.lines().next().and_then(|l| l.parse::<u32>().ok()).unwrap_or(0) > 0;
+        ensure(copied && out.stdout.contains("tmpfs /etc tmpfs"), "--tmpfs /etc holding the image's passwd (tmpcopyup)", &out)?;
+        let block = std::fs::read_dir("/sys/block").ok().into_iter().flatten().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).find(|n| !n.starts_with("loop") && !n.starts_with("ram"));
+        let block = block.unwrap_or_else(|| "null".into());
+        let out = run(&["--privileged"], &format!("mkdir /m && mount -t tmpfs t /m && echo mounted; ls /dev/{block}"))?;
+        ensure(out.code == Some(0) && out.stdout.contains("mounted") && out.stdout.contains(&format!("/dev/{block}")), format!("--privileged: a tmpfs mounted inside, /dev/{block} there"), &out)?;
+        let ids = ["--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536"];
+        let out = run(&ids, "cat /proc/self/uid_map; id -u; ls /sys/fs/cgroup | head -1")?;
+        let map: Vec<&str> = out.stdout.lines().next().unwrap_or_default().split_whitespace().collect();
+        ensure(out.code == Some(0) && map == ["0", "100000", "65536"] && out.stdout.lines().nth(1) == Some("0"), "--uidmap: uid_map 0 100000 65536, uid 0 inside", &out)
+    });
+}
+
+#[test]
 fn podman_gives_a_terminal() {
     Check {
         id: "ch07/podman-tty",

@@ -127,6 +127,69 @@ fn namespaces_new_and_joined_by_path() {
     });
 }
 
+#[test]
+fn time_namespace_with_offsets() {
+    Check {
+        id: "ch06/time",
+        what: "a time namespace with linux.timeOffsets boottime 86400 s and monotonic 3600 s: the process's /proc/PID/ns/time is new, /proc/uptime inside is a day more than the host's, timens_offsets says both; a prestart hook still has the host's time namespace; exec joins the container's; features lists time; timeOffsets without a time namespace, or a clock realtime: 125, nothing left",
+        hint: "clone(2) has no room for CLONE_NEWTIME: unshare(CLONE_NEWTIME) before the clone, write /proc/self/timens_offsets, clone, then setns back to your own time namespace so hooks and helpers keep the host's clocks; exec joins /proc/PID/ns/time",
+        book: "ch06-burrow.md#configjson-field-by-field",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("time-");
+        let mut b = Bundle::new("cat /proc/uptime /proc/self/timens_offsets; exec sleep 1000")?;
+        let seen_by_hook = b.path().join("hook-time-ns");
+        let hook = format!("readlink /proc/self/ns/time > {}", seen_by_hook.display());
+        b.config["hooks"] = json!({"prestart": [{"path": "/bin/sh", "args": ["sh", "-c", hook]}]});
+        b.config["linux"]["namespaces"].as_array_mut().expect("namespaces").push(json!({"type": "time"}));
+        b.config["linux"]["timeOffsets"] = json!({"boottime": {"secs": 86400}, "monotonic": {"secs": 3600, "nanosecs": 0}});
+        let host_uptime = || {
+            let text = std::fs::read_to_string("/proc/uptime").unwrap_or_default();
+            text.split_whitespace().next().and_then(|s| s.parse::<f64>().ok()).unwrap_or(-1.0)
+        };
+        let before = host_uptime();
+        let out = b.detached(&["run", "-d", &id])?;
+        ensure(out.code == Some(0), "run -d to succeed", &out)?;
+        let pid = b.pid(&id)?;
+        let host_ns = burrow_lab::namespace_of("self", "time");
+        let ours = burrow_lab::namespace_of(&pid.to_string(), "time");
+        ensure(!ours.is_empty() && ours != host_ns, "a new time namespace", format!("{ours} (host {host_ns})"))?;
+        let hook_ns = std::fs::read_to_string(&seen_by_hook).unwrap_or_default();
+        ensure(hook_ns.trim() == host_ns, "the prestart hook in the host's time namespace", &hook_ns)?;
+        let printed = wait_for(5.0, || {
+            let text = std::fs::read_to_string(b.path().join("out.txt")).unwrap_or_default();
+            text.contains("boottime").then_some(text)
+        });
+        let printed = printed.unwrap_or_default();
+        let inside: f64 = printed.split_whitespace().next().and_then(|s| s.parse().ok()).unwrap_or(-1.0);
+        let after = host_uptime();
+        ensure(inside >= before + 86400.0 && inside <= after + 86400.0, "an uptime a day more than the host's", &printed)?;
+        let offsets: Vec<Vec<&str>> = printed.lines().skip(1).map(|l| l.split_whitespace().collect()).collect();
+        let want = vec![vec!["monotonic", "3600", "0"], vec!["boottime", "86400", "0"]];
+        ensure(offsets == want, "timens_offsets: monotonic 3600, boottime 86400", &printed)?;
+        let out = b.burrow(&["exec", &id, "readlink", "/proc/self/ns/time"])?;
+        ensure(out.stdout.trim() == ours, format!("exec in the container's time namespace {ours}"), &out)?;
+        let out = b.burrow(&["features"])?;
+        ensure(out.stdout.contains("\"time\""), "features to list the time namespace", &out)?;
+        let out = b.burrow(&["delete", "--force", &id])?;
+        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        b.nothing_left(&id, Some(pid))?;
+        let mut no_ns = b.config.clone();
+        let list = no_ns["linux"]["namespaces"].as_array_mut().expect("namespaces");
+        list.retain(|n| n["type"] != "time");
+        let mut realtime = b.config.clone();
+        realtime["linux"]["timeOffsets"] = json!({"realtime": {"secs": 5}});
+        for (config, needle) in [(no_ns, "needs a new time namespace"), (realtime, "realtime")] {
+            let id = burrow_lab::random_name("time-");
+            b.config = config;
+            let out = b.detached(&["create", &id])?;
+            ensure(out.code == Some(125) && out.stderr.contains(needle), format!("125 naming {needle:?}"), &out)?;
+            b.nothing_left(&id, None)?;
+        }
+        Ok(())
+    });
+}
+
 /// A mount and a uts namespace held by a process of the check's own
 /// (`unshare --mount --uts`), joined by path, with a hostname: the container
 /// is in both, and sets the name of the uts namespace it joined.
@@ -345,6 +408,90 @@ fn mounts_readonly_root_devices_sysctl_rlimits() {
         let host_now = std::fs::read_to_string("/proc/sys/net/ipv4/ip_forward")?;
         ensure(host_now == host_forward, "the host's ip_forward unchanged", &host_now)?;
         b.nothing_left(&id, None)
+    });
+}
+
+/// A tmpfs the check mounts on the host (nosuid, nodev), with a second one
+/// on its `sub/`: a tree of two mounts. Detached again when dropped.
+struct HostTree {
+    dir: tempfile::TempDir,
+}
+
+impl HostTree {
+    fn new() -> Result<HostTree, Failure> {
+        use nix::mount::{mount, MsFlags};
+        let tree = HostTree { dir: burrow_lab::temp_dir() };
+        let flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
+        let fail =
+            |e: nix::Error| Failure { expected: "a tmpfs mounted on the host".into(), seen: e.to_string() };
+        mount(Some("tmpfs"), tree.path(), Some("tmpfs"), flags, Some("mode=755")).map_err(fail)?;
+        std::fs::create_dir(tree.path().join("sub"))?;
+        mount(Some("tmpfs"), &tree.path().join("sub"), Some("tmpfs"), flags, Some("mode=755"))
+            .map_err(fail)?;
+        Ok(tree)
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for HostTree {
+    fn drop(&mut self) {
+        for at in [self.path().join("sub"), self.path().to_path_buf()] {
+            let _ = nix::mount::umount2(&at, nix::mount::MntFlags::MNT_DETACH);
+        }
+    }
+}
+
+#[test]
+fn mount_options_recursive_copied_up_and_kept() {
+    Check {
+        id: "ch06/mount-options",
+        what: "a host tree of two mounts bind mounted with rbind,ro (its lower mount stays writable) and with rbind,rro (read-only all the way down, by mount_setattr); a tmpfs on /etc with tmpcopyup holds the image's /etc; a read-only root in a user namespace on a rootfs under a nosuid,nodev mount (the remount keeps the locked flags); idmap and an option the filesystem does not know: 125 naming them",
+        hint: "r-options are mount_setattr(2) with AT_RECURSIVE after the mount; tmpcopyup: hold the mount point open, mount, copy from /proc/self/fd/N; a remount must pass again the flags the mount has (statvfs), or a user namespace refuses it (EPERM)",
+        book: "ch06-burrow.md#mounts-options-the-kernel-does-not-know",
+    }
+    .run(|| {
+        let tree = HostTree::new()?;
+        let host = tree.path().to_string_lossy().into_owned();
+        let mut b = Bundle::new("touch /plain/sub/a && echo plain-sub-writable; touch /rec/sub/b || echo rec-sub-readonly; grep -c root /etc/passwd; grep ' /etc ' /proc/mounts")?;
+        let mounts = b.config["mounts"].as_array_mut().expect("mounts");
+        mounts.push(json!({"destination": "/plain", "type": "bind", "source": host, "options": ["rbind", "ro"]}));
+        mounts.push(json!({"destination": "/rec", "type": "bind", "source": host, "options": ["rbind", "rro", "rnosuid"]}));
+        mounts.push(json!({"destination": "/etc", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "tmpcopyup"]}));
+        let out = b.run(&burrow_lab::random_name("mopt-"))?;
+        for want in ["plain-sub-writable", "rec-sub-readonly", "tmpfs /etc tmpfs"] {
+            ensure(out.stdout.contains(want), want, &out)?;
+        }
+        let copied = out.stdout.lines().find(|l| l.parse::<u32>().is_ok()).unwrap_or_default().to_string();
+        ensure(copied != "0" && !copied.is_empty(), "the image's /etc/passwd in the tmpfs (a root line)", &out)?;
+        ensure(!tree.path().join("sub/b").exists(), "nothing written through /rec", "sub/b exists")?;
+
+        let mut user = Bundle::new("touch /x 2>&1; cat /proc/self/uid_map")?;
+        let rootfs = tree.path().join("rootfs");
+        common::copy_rootfs(&rootfs)?;
+        user.config["root"] = json!({"path": rootfs, "readonly": true});
+        user.config["linux"]["namespaces"].as_array_mut().expect("namespaces").push(json!({"type": "user"}));
+        let map = json!([{"containerID": 0, "hostID": 100000, "size": 65536}]);
+        user.config["linux"]["uidMappings"] = map.clone();
+        user.config["linux"]["gidMappings"] = map;
+        std::fs::set_permissions(user.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+        let id = burrow_lab::random_name("mopt-");
+        let out = user.run(&id)?;
+        ensure(out.stdout.contains("Read-only file system") && out.stdout.contains("100000"), "a read-only root in the user namespace", &out)?;
+        user.nothing_left(&id, None)?;
+
+        for (options, needle) in [(json!(["idmap"]), "idmap"), (json!(["nosuchopt"]), "nosuchopt")] {
+            let mut bad = Bundle::new("true")?;
+            let mounts = bad.config["mounts"].as_array_mut().expect("mounts");
+            mounts.push(json!({"destination": "/x", "type": "tmpfs", "source": "tmpfs", "options": options}));
+            let id = burrow_lab::random_name("mopt-");
+            let out = bad.detached(&["create", &id])?;
+            ensure(out.code == Some(125) && out.stderr.contains(needle), format!("125 naming {needle}"), &out)?;
+            bad.nothing_left(&id, None)?;
+        }
+        Ok(())
     });
 }
 
