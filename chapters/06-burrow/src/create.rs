@@ -122,13 +122,6 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
     }
     let built = (|| {
         let layout = cgroups::layout()?;
-        let cgroup = match rootless {
-            true => None,
-            false => Some(Cgroup::create(layout, &cgroup_parent, &cgroup_name, &resources)?),
-        };
-        if let Some(cgroup) = &cgroup {
-            cgroup.apply(&resources)?;
-        }
         let mut state = State {
             oci_version: OCI_VERSION.into(),
             id: opts.id.into(),
@@ -142,9 +135,22 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
             start_time: 0,
             cgroup_parent: if rootless { String::new() } else { cgroup_parent.clone() },
             cgroup_name: if rootless { String::new() } else { cgroup_name.clone() },
-            cgroup_made: cgroup.as_ref().map(Cgroup::made_below_parent).unwrap_or_default(),
+            cgroup_made: Vec::new(),
             host_mounts: Vec::new(),
         };
+        // On disk at every step from here, `creating`: a create killed
+        // half-way (SIGKILL runs no cleanup) leaves what `delete --force`
+        // needs to find its cgroup and its process.
+        state.save(opts.root)?;
+        let cgroup = match rootless {
+            true => None,
+            false => Some(Cgroup::create(layout, &cgroup_parent, &cgroup_name, &resources)?),
+        };
+        if let Some(cgroup) = &cgroup {
+            state.cgroup_made = cgroup.made_below_parent();
+            state.save(opts.root)?;
+            cgroup.apply(&resources)?;
+        }
         let placed = Placed { cgroup: cgroup.as_ref(), layout };
         let sock = spawn(spec, bundle, rootfs, &dir, &namespaces, placed, &mut state, opts, old_mask)?;
         // While the container's process drops its privileges (see Prepared).
@@ -241,6 +247,10 @@ fn spawn(
     drop(theirs);
     state.pid = pid.as_raw();
     let setup = (|| {
+        state.start_time = state::proc_stat(pid.as_raw())
+            .map(|(_, start)| start)
+            .context("the container process vanished")?;
+        state.save(opts.root)?;
         if ns.clone.contains(CloneFlags::CLONE_NEWUSER) {
             write_id_maps(spec, pid)?;
         }
@@ -256,16 +266,13 @@ fn spawn(
         // The environment exists (the lifecycle's step 2 is done): the hooks
         // of steps 3 to 5 see the container `created`, as the spec defines it.
         let json = State { status: Status::Created, ..state.clone() }.spec_json().to_string();
-        hooks::run(spec, Stage::Prestart, &json)?;
-        hooks::run(spec, Stage::CreateRuntime, &json)?;
+        hooks::run(spec, Stage::Prestart, &json, None)?;
+        hooks::run(spec, Stage::CreateRuntime, &json, None)?;
         send_msg(ours.as_raw_fd(), &Message::Go(json))?;
         expect(&ours, Message::Prepared)?;
         if on_the_host {
             state.host_mounts = crate::host_mounts::added(rootfs, &before)?;
         }
-        state.start_time = state::proc_stat(pid.as_raw())
-            .map(|(_, start)| start)
-            .context("the container process vanished")?;
         Ok(())
     })();
     match setup {

@@ -46,23 +46,27 @@ fn hooks_of(spec: &Spec, stage: Stage) -> &[Hook] {
 
 // ANCHOR: run
 /// Run `stage`'s hooks in order, each with `state` on stdin, and fail at the
-/// first that fails or outlives its `timeout`.
-pub fn run(spec: &Spec, stage: Stage, state: &str) -> Result<()> {
+/// first that fails or outlives its `timeout`. A hook with an `env` of its
+/// own gets exactly that; one without inherits `base` (the container's
+/// process.env, for startContainer), or else burrow's own environment, as
+/// runc's hooks do.
+pub fn run(spec: &Spec, stage: Stage, state: &str, base: Option<&[String]>) -> Result<()> {
     for hook in hooks_of(spec, stage) {
-        run_one(hook, state).with_context(|| format!("{stage:?} hook {}", hook.path().display()))?;
+        run_one(hook, state, base).with_context(|| format!("{stage:?} hook {}", hook.path().display()))?;
     }
     Ok(())
 }
 
-fn run_one(hook: &Hook, state: &str) -> Result<()> {
+fn run_one(hook: &Hook, state: &str, base: Option<&[String]>) -> Result<()> {
     let args = hook.args().clone().unwrap_or_default();
     let mut command = Command::new(hook.path());
     if let Some((arg0, rest)) = args.split_first() {
         command.arg0(arg0).args(rest);
     }
-    command.env_clear().stdin(Stdio::piped());
-    for kv in hook.env().as_deref().unwrap_or_default() {
-        if let Some((key, value)) = kv.split_once('=') {
+    command.stdin(Stdio::piped());
+    if let Some(env) = hook.env().as_deref().or(base) {
+        command.env_clear();
+        for (key, value) in env.iter().filter_map(|kv| kv.split_once('=')) {
             command.env(key, value);
         }
     }
@@ -103,7 +107,7 @@ fn wait_within(child: &mut Child, limit: Duration) -> Result<ExitStatus> {
 /// warning, and the hooks after it run all the same, as the spec says.
 pub fn run_warning(spec: &Spec, stage: Stage, state: &str) {
     for hook in hooks_of(spec, stage) {
-        if let Err(e) = run_one(hook, state) {
+        if let Err(e) = run_one(hook, state, None) {
             ch01_unshare::report(
                 "burrow",
                 "warning",

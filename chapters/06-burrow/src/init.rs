@@ -97,7 +97,7 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
         ch03_cgroups::unshare_cgroup_namespace()?;
     }
     rootfs::mount_cgroups(plan.spec, plan.rootfs, plan.cgroups, plan.cgroup_ns)?;
-    hooks::run(plan.spec, hooks::Stage::CreateContainer, &state)?;
+    hooks::run(plan.spec, hooks::Stage::CreateContainer, &state, None)?;
     rootfs::enter(plan.spec, plan.rootfs, plan.no_pivot, plan.mount_ns)?;
     if let Some(socket) = plan.console {
         crate::console::set_up(socket)?;
@@ -216,8 +216,9 @@ fn wait_for_start(plan: &Plan) -> Result<std::fs::File> {
 /// Then finish as the command's process: the startContainer hooks (as the
 /// container's user, under its filter, as in runc), and its argv.
 fn become_command(plan: &Plan, state: &str) -> Result<Vec<std::ffi::CString>> {
-    hooks::run(plan.spec, hooks::Stage::StartContainer, state)?;
     let process = process::of(plan.spec)?;
+    let env = process.env().clone().unwrap_or_default();
+    hooks::run(plan.spec, hooks::Stage::StartContainer, state, Some(&env))?;
     // process::of refused empty args.
     exec::c_args(process.args().as_deref().unwrap_or_default())
 }

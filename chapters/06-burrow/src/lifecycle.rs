@@ -129,13 +129,12 @@ pub fn parse_signal(text: &str) -> Result<Signal> {
 /// Its mounts need no unmounting: they live in its mount namespace, which the
 /// kernel tears down when the last process in it is gone.
 pub fn delete(root: &Path, id: &str, force: bool) -> Result<()> {
+    let dir = state::dir(root, id)?;
     let state = match State::load(root, id) {
         Ok(state) => state,
-        Err(e) if force && !state::dir(root, id)?.join("state.json").exists() => {
-            // An aborted create may leave a directory without state.json.
-            let _ = std::fs::remove_dir_all(state::dir(root, id)?);
-            explain!("delete --force {id}: {e:#}");
-            return Ok(());
+        Err(e) if force && dir.is_dir() => {
+            explain!("delete --force {id}: {e:#}; finding what is left by the id");
+            return destroy_unknown(root, id);
         }
         Err(e) => return Err(e),
     };
@@ -169,6 +168,38 @@ pub fn destroy(root: &Path, state: &State, spec: Option<&Spec>) -> Result<()> {
     Ok(())
 }
 // ANCHOR_END: delete
+
+/// `delete --force` of a container whose state.json is missing or cannot be
+/// read (a create killed before it wrote one, a file someone broke): what
+/// is left is found by the id alone. A process still waiting for `start`
+/// holds `ROOT/ID/exec.fifo` open; the cgroup, unless config.json named
+/// another, is `burrow/ID` (and removing it kills whatever is in it).
+fn destroy_unknown(root: &Path, id: &str) -> Result<()> {
+    let dir = state::dir(root, id)?;
+    let fifo = dir.join("exec.fifo");
+    for pid in holders_of(&fifo) {
+        explain!("delete --force {id}: process {pid} holds {}: SIGKILL", fifo.display());
+        let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+    }
+    if !cgroups::rootless() {
+        let mut cgroup =
+            ch03_cgroups::Cgroup::open(cgroups::layout()?, ch03_cgroups::PARENT, id, Vec::new())?;
+        cgroup.remove()?;
+    }
+    std::fs::remove_dir_all(&dir).with_context(|| format!("remove {}", dir.display()))
+}
+
+/// The processes with a file descriptor open on `path` (read from
+/// /proc/PID/fd, as fuser(1) does).
+fn holders_of(path: &Path) -> Vec<i32> {
+    let Ok(procs) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let pids = procs.flatten().filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok());
+    pids.filter(|pid| {
+        let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).into_iter().flatten().flatten();
+        fds.into_iter().any(|fd| std::fs::read_link(fd.path()).is_ok_and(|target| target == path))
+    })
+    .collect()
+}
 
 /// Wait until the container's process has exited (its parent, not us, reaps it).
 fn wait_gone(state: &State, root: &Path) -> Result<()> {

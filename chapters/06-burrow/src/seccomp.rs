@@ -323,6 +323,14 @@ fn call(rules: &[Named], wide: bool, default: u32) -> Result<Program> {
 /// puts the filter on every thread (burrow has one thread there).
 pub fn of(spec: &oci_spec::runtime::Spec) -> Result<Option<Filter>> {
     let Some(seccomp) = spec.linux().as_ref().and_then(|l| l.seccomp().as_ref()) else { return Ok(None) };
+    let rules = seccomp.syscalls().iter().flatten();
+    let notify = seccomp.default_action() == LinuxSeccompAction::ScmpActNotify
+        || rules.into_iter().any(|r| r.action() == LinuxSeccompAction::ScmpActNotify);
+    if notify || seccomp.listener_path().is_some() {
+        bail!(
+            "seccomp SCMP_ACT_NOTIFY and listenerPath (a supervisor that answers the calls) are not supported by burrow; use SCMP_ACT_ERRNO for those calls, or runc"
+        );
+    }
     let flags = seccomp.flags().iter().flatten().fold(0, |all, flag| all | bit(*flag));
     Ok(Some(Filter { program: compile(seccomp)?, flags }))
 }

@@ -129,7 +129,7 @@ fn capabilities_come_from_config() {
 fn seccomp_filters_system_calls() {
     Check {
         id: "ch07/seccomp",
-        what: "burrow spec's profile (Docker's) refuses unshare of a user namespace with EPERM, from a 64-bit program and from a 32-bit one (int 0x80, another numbering), and lets the 32-bit one call getuid; without SCMP_ARCH_X86 listed, the 32-bit program is killed (SIGSYS: 159); a custom profile fails mkdir with EACCES, kill with signal 10 (an argument condition) with EPERM but not signal 0, and kills a process calling sync, and denies close_range without stopping the container (nor leaking an fd into it); its flags (SECCOMP_FILTER_FLAG_LOG) reach the kernel (read back with ptrace)",
+        what: "burrow spec's profile (Docker's) refuses unshare of a user namespace with EPERM, from a 64-bit program and from a 32-bit one (int 0x80, another numbering), and lets the 32-bit one call getuid; without SCMP_ARCH_X86 listed, the 32-bit program is killed (SIGSYS: 159); a custom profile fails mkdir with EACCES, kill with signal 10 (an argument condition) with EPERM but not signal 0, and kills a process calling sync, and denies close_range without stopping the container (nor leaking an fd into it); its flags (SECCOMP_FILTER_FLAG_LOG) reach the kernel (read back with ptrace); SCMP_ACT_NOTIFY with a listenerPath is refused at once (125)",
         hint: "compile linux.seccomp to one BPF program that branches on seccomp_data.arch first (a section per listed ABI, in its numbering), install it last, before the process waits for start, with seccomp(SECCOMP_SET_MODE_FILTER), after the fds are marked close-on-exec; /proc/self/status says Seccomp: 2",
         book: "ch07-security.md#seccomp",
     }
@@ -191,6 +191,19 @@ fn seccomp_filters_system_calls() {
         let out = b.burrow(&["delete", "--force", &flagged])?;
         ensure(out.code == Some(0), "delete --force", &out)?;
         b.nothing_left(&flagged, Some(pid))?;
+        // SCMP_ACT_NOTIFY with a listener: refused at once, never a hang.
+        let listener = b.path().join("listener.sock");
+        let _socket = std::os::unix::net::UnixListener::bind(&listener)?;
+        b.config["linux"]["seccomp"] = json!({
+            "defaultAction": "SCMP_ACT_ALLOW", "listenerPath": listener,
+            "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]
+        });
+        let notify = burrow_lab::random_name("secn-");
+        let started = std::time::Instant::now();
+        let out = b.detached(&["create", &notify])?;
+        let quick = started.elapsed().as_secs() < 5;
+        ensure(out.code == Some(125) && out.stderr.contains("SCMP_ACT_NOTIFY") && quick, "SCMP_ACT_NOTIFY refused at once: 125 naming it", format!("{out} after {:?}", started.elapsed()))?;
+        b.nothing_left(&notify, None)?;
         b.nothing_left(&id, None)
     });
 }

@@ -702,7 +702,7 @@ fn update_changes_the_limits_of_a_running_container() {
 fn hooks_run_in_order_with_the_state() {
     Check {
         id: "ch06/hooks",
-        what: "createRuntime, createContainer, startContainer, poststart and poststop hooks run in that order, each with the state (id, pid, bundle) on stdin; a failing startContainer hook fails start (no poststart); a hook past its timeout fails create and leaves nothing",
+        what: "createRuntime, createContainer, startContainer, poststart and poststop hooks run in that order, each with the state (id, pid, bundle) on stdin; a hook without env inherits the runtime's environment (startContainer: process.env), one with env gets only that; a failing startContainer hook fails start (no poststart); a hook past its timeout fails create and leaves nothing",
         hint: "run each hook with Command, the state JSON on stdin; createContainer before pivot_root, startContainer after the exec fifo",
         book: "ch06-burrow.md#hooks",
     }
@@ -722,8 +722,24 @@ fn hooks_run_in_order_with_the_state() {
         });
         let mounts = b.config["mounts"].as_array_mut().expect("mounts");
         mounts.push(json!({"destination": "/hooklog", "type": "bind", "source": host, "options": ["bind"]}));
-        let out = b.run(&id)?;
+        // A hook without an env inherits: the runtime's environment, or for
+        // startContainer the container process's; one with an env gets it alone.
+        let env_hook = |stage: &str, dir: &str| json!({"path": "/bin/sh", "args": ["sh", "-c", format!("echo {stage} ${{HOOKMARK:-unset}} ${{HOOKHOST:-unset}} ${{GIVEN:-}} >> {dir}/env")]});
+        b.config["hooks"]["createRuntime"].as_array_mut().expect("hooks").push(env_hook("createRuntime", &host));
+        b.config["hooks"]["startContainer"].as_array_mut().expect("hooks").push(env_hook("startContainer", "/hooklog"));
+        let mut given = env_hook("given", &host);
+        given["env"] = json!(["GIVEN=only"]);
+        b.config["hooks"]["createRuntime"].as_array_mut().expect("hooks").push(given);
+        b.config["process"]["env"].as_array_mut().expect("env").push(json!("HOOKMARK=from-process"));
+        b.save()?;
+        let mut command = b.command_of(&bin(), &["run", &id, "--bundle", &b.path().to_string_lossy()]);
+        command.env("HOOKHOST", "from-burrow");
+        let out = b.to_files_with(command)?;
         ensure(out.code == Some(0), "run with hooks to succeed", &out)?;
+        let env = std::fs::read_to_string(log.path().join("env")).unwrap_or_default();
+        let env: Vec<&str> = env.lines().map(str::trim_end).collect();
+        let wanted = ["createRuntime unset from-burrow", "given unset unset only", "startContainer from-process unset"];
+        ensure(env == wanted, format!("hook environments {wanted:?}"), format!("{env:?}"))?;
         let text = std::fs::read_to_string(log.path().join("log")).unwrap_or_default();
         let stages: Vec<&str> = text.lines().filter_map(|l| l.split(' ').next()).collect();
         let wanted = ["createRuntime", "createContainer", "startContainer", "poststart", "poststop"];
@@ -851,6 +867,62 @@ fn a_failed_execve_always_says_why() {
         let head = String::from_utf8_lossy(&head[..got]).into_owned();
         ensure(status.code() == Some(125), "exit 125 with its stderr closed early, no panic (101)", format!("{status}, first bytes {head:?}"))?;
         b.nothing_left(&id, None)
+    });
+}
+
+#[test]
+fn delete_force_cleans_up_after_anything() {
+    Check {
+        id: "ch06/killed-create",
+        what: "delete --force of a created container whose state.json was made garbage, or removed: the waiting process killed, its cgroup and state dir gone; a create SIGKILLed inside its prestart hook, and others SIGKILLed 0 to 40 ms after they start: delete --force leaves no state dir, cgroup or process",
+        hint: "write state.json (status creating) as soon as the state dir is claimed and again once the cgroup and the process exist; without a readable state.json, find the process by who holds ROOT/ID/exec.fifo open and the cgroup by its default name burrow/ID",
+        book: "ch06-burrow.md#pitfalls",
+    }
+    .run(|| {
+        let mut b = Bundle::new("exec sleep 1000")?;
+        for broken in ["{ not json", ""] {
+            let id = burrow_lab::random_name("broken-");
+            let out = b.detached(&["create", &id])?;
+            ensure(out.code == Some(0), "create to succeed", &out)?;
+            let pid = b.pid(&id)?;
+            let state = b.root.path().join(&id).join("state.json");
+            match broken {
+                "" => std::fs::remove_file(&state)?,
+                text => std::fs::write(&state, text)?,
+            }
+            let out = b.burrow(&["delete", "--force", &id])?;
+            let what = if broken.is_empty() { "a missing state.json" } else { "a state.json of garbage" };
+            ensure(out.code == Some(0), format!("delete --force with {what}"), &out)?;
+            b.nothing_left(&id, Some(pid))?;
+        }
+        // Killed inside the prestart hook: the process and the cgroup exist.
+        b.config["hooks"] = json!({"prestart": [{"path": "/bin/sh", "args": ["sh", "-c", "kill -9 $PPID; sleep 1"]}]});
+        let mut killed = vec![(burrow_lab::random_name("killed-"), None)];
+        let bundle = b.path().to_string_lossy().into_owned();
+        b.save()?;
+        b.config["hooks"] = Value::Null;
+        let _ = b.to_files(&["create", &killed[0].0, "--bundle", &bundle])?;
+        // And at moments of create's own choosing.
+        b.save()?;
+        for ms in [0, 1, 2, 5, 10, 20, 40] {
+            let id = burrow_lab::random_name("killed-");
+            let mut child = b.command_of(&bin(), &["create", &id, "--bundle", &bundle]).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+            let _ = child.kill();
+            let _ = child.wait();
+            killed.push((id, Some(ms)));
+        }
+        for (id, ms) in &killed {
+            let when = ms.map_or("in its prestart hook".to_string(), |ms| format!("after {ms} ms"));
+            let text = std::fs::read_to_string(b.root.path().join(id).join("state.json")).unwrap_or_default();
+            let pid = serde_json::from_str::<Value>(&text).ok().and_then(|s| s["pid"].as_u64()).filter(|&p| p > 0);
+            if b.root.path().join(id).exists() {
+                let out = b.burrow(&["delete", "--force", id])?;
+                ensure(out.code == Some(0), format!("delete --force of a create killed {when}"), &out)?;
+            }
+            b.nothing_left(id, pid.map(|p| p as u32)).map_err(|f| Failure { expected: format!("a create killed {when}: {}", f.expected), seen: f.seen })?;
+        }
+        Ok(())
     });
 }
 
