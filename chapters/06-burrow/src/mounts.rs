@@ -7,10 +7,11 @@ use anyhow::{bail, Context, Result};
 use ch01_unshare::explain;
 use ch01_unshare::mount::mount;
 use ch03_cgroups::Layout;
+use nix::fcntl::OFlag;
 use nix::mount::MsFlags;
 use nix::sys::stat::{Mode, SFlag};
 use oci_spec::runtime::Mount;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
 
@@ -165,6 +166,33 @@ pub fn resolve_in(rootfs: &Path, path: &Path) -> Result<PathBuf> {
 }
 // ANCHOR_END: resolve
 
+// ANCHOR: open_in_root
+/// Open `path` as the container will see it, with the kernel doing the
+/// resolving: openat2(2)'s RESOLVE_IN_ROOT treats `rootfs` as `/` for
+/// every symlink and `..` on the way, at the moment of the call, so no
+/// later swap of a symlink can move what the fd points to. runc's
+/// CVE-2021-30465 was that race: resolve a path, then mount by it.
+pub fn open_in_root(rootfs: &Path, path: &Path) -> Result<OwnedFd> {
+    use nix::fcntl::{openat2, OpenHow, ResolveFlag};
+    let root =
+        std::fs::File::open(rootfs).with_context(|| format!("open the rootfs {}", rootfs.display()))?;
+    let relative = path.strip_prefix("/").unwrap_or(path);
+    let how = OpenHow::new()
+        .flags(OFlag::O_PATH | OFlag::O_CLOEXEC)
+        .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
+    let fd = openat2(root.as_raw_fd(), relative, how)
+        .with_context(|| format!("openat2 {} in the rootfs (RESOLVE_IN_ROOT)", path.display()))?;
+    // SAFETY: openat2 just returned this fd, and nothing else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+// ANCHOR_END: open_in_root
+
+/// The path that names what `fd` is open on, for calls that take a path
+/// (mount(2) follows the link to that very file, not to a name).
+fn fd_path(fd: &OwnedFd) -> PathBuf {
+    PathBuf::from(format!("/proc/self/fd/{}", fd.as_raw_fd()))
+}
+
 // ANCHOR: mount_one
 /// Mount one entry of config.json under `rootfs` (before pivot_root), creating
 /// its mount point: a directory, or an empty file when a file is bind mounted.
@@ -187,36 +215,41 @@ pub fn mount_entry(rootfs: &Path, bundle: &Path, entry: &Mount) -> Result<()> {
     make_mount_point(&target, source_is_file)?;
     let data = Some(options.data.as_str()).filter(|d| !d.is_empty());
     let src = source.as_ref().map(|s| s.to_string_lossy().into_owned());
-    // Held open, the directory stays reachable once the tmpfs covers it.
-    let below = match options.tmpcopyup && typ == "tmpfs" {
-        true => Some(std::fs::File::open(&target).with_context(|| format!("open {}", target.display()))?),
-        false => None,
-    };
+    // `target` is a string: a symlink swapped into it since would send a
+    // mount by that path out of the rootfs. Mount on what openat2 found
+    // inside it instead, through the fd's /proc/self/fd link.
+    let spot = open_in_root(rootfs, dest)?;
+    let at = fd_path(&spot);
+    // Held open, the directory stays reachable once a tmpfs covers it.
+    let below = (options.tmpcopyup && typ == "tmpfs").then(|| open_in_root(rootfs, dest)).transpose()?;
     if bind {
         let rec = options.flags & MsFlags::MS_REC;
-        mount(src.as_deref(), &target, None, MsFlags::MS_BIND | rec, None)?;
-        // A bind mount ignores every other flag: they take a remount.
-        let rest = options.flags - MsFlags::MS_BIND - MsFlags::MS_REC;
-        if !rest.is_empty() {
-            let kept = current_flags(&target)? - options.cleared;
-            mount(None, &target, None, MsFlags::MS_BIND | MsFlags::MS_REMOUNT | rest | kept, None)?;
-        }
+        mount(src.as_deref(), &at, None, MsFlags::MS_BIND | rec, None)?;
     } else {
-        mount(src.as_deref(), &target, Some(typ), options.flags, data).map_err(|e| match data {
+        mount(src.as_deref(), &at, Some(typ), options.flags, data).map_err(|e| match data {
             Some(data) if e.root_cause().downcast_ref() == Some(&nix::errno::Errno::EINVAL) => e.context(format!(
                 "{typ} refused its options {data:?} (burrow passes the options it does not know to the filesystem)"
             )),
             _ => e,
         })?;
     }
+    // The fd is the directory under the new mount: open the mount itself.
+    let mounted = open_in_root(rootfs, dest)?;
+    let at = fd_path(&mounted);
+    // A bind mount ignores every other flag: they take a remount.
+    let rest = options.flags - MsFlags::MS_BIND - MsFlags::MS_REC;
+    if bind && !rest.is_empty() {
+        let kept = current_flags(&at)? - options.cleared;
+        mount(None, &at, None, MsFlags::MS_BIND | MsFlags::MS_REMOUNT | rest | kept, None)?;
+    }
     if let Some(below) = below {
-        copy_up(&PathBuf::from(format!("/proc/self/fd/{}", below.as_raw_fd())), &target)?;
+        copy_up(&fd_path(&below), &at)?;
     }
     if !options.recursive.is_empty() {
-        recursive::apply(&target, options.recursive)?;
+        recursive::apply(&at, options.recursive)?;
     }
     for flag in &options.propagation {
-        mount(None, &target, None, *flag, None)?;
+        mount(None, &at, None, *flag, None)?;
     }
     Ok(())
 }
@@ -250,7 +283,7 @@ fn copy_up(from: &Path, to: &Path) -> Result<()> {
     explain!("copy {from:?} into the new tmpfs at {to:?} (tmpcopyup)");
     let meta = std::fs::symlink_metadata(from).with_context(|| format!("stat {}", from.display()))?;
     std::fs::set_permissions(to, meta.permissions()).with_context(|| format!("chmod {}", to.display()))?;
-    std::os::unix::fs::lchown(to, Some(meta.uid()), Some(meta.gid()))
+    std::os::unix::fs::chown(to, Some(meta.uid()), Some(meta.gid()))
         .with_context(|| format!("chown {}", to.display()))?;
     for entry in std::fs::read_dir(from).with_context(|| format!("read {}", from.display()))? {
         let entry = entry?;

@@ -445,6 +445,59 @@ impl Drop for HostTree {
 }
 
 #[test]
+fn mount_targets_survive_a_symlink_swap() {
+    Check {
+        id: "ch06/mount-race",
+        what: "while a thread keeps swapping the rootfs's /swap between a directory and a symlink to ../decoy (a directory of the bundle, outside the rootfs), 100 containers mount a tmpfs on /swap/x: a createContainer hook (in the container's mount namespace, before pivot_root) never sees a mount under decoy; each create succeeds or fails with 125, and leaves nothing",
+        hint: "do not mount by a path string you resolved earlier (runc's CVE-2021-30465): open the target with openat2(RESOLVE_IN_ROOT) and mount on /proc/self/fd/N, then reopen it to change the new mount",
+        book: "ch06-burrow.md#configjson-field-by-field",
+    }
+    .run(|| {
+        let mut b = Bundle::new("true")?;
+        let (rootfs, decoy) = (b.path().join("rootfs"), b.path().join("decoy"));
+        std::fs::create_dir_all(decoy.join("x"))?;
+        std::fs::create_dir_all(rootfs.join("swap/x"))?;
+        std::os::unix::fs::symlink("../decoy", rootfs.join("swap-link"))?;
+        let seen = b.path().join("seen");
+        let hook = format!("grep -c ' {}/' /proc/self/mountinfo >> {}; true", decoy.display(), seen.display());
+        b.config["hooks"] = json!({"createContainer": [{"path": "/bin/sh", "args": ["sh", "-c", hook]}]});
+        b.config["mounts"].as_array_mut().expect("mounts").push(json!({"destination": "/swap/x", "type": "tmpfs", "source": "tmpfs"}));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let swapper = {
+            let (stop, rootfs) = (stop.clone(), rootfs.clone());
+            std::thread::spawn(move || {
+                let (swap, dir, link) = (rootfs.join("swap"), rootfs.join("swap-dir"), rootfs.join("swap-link"));
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let _ = std::fs::rename(&swap, &dir);
+                    let _ = std::fs::rename(&link, &swap);
+                    let _ = std::fs::rename(&swap, &link);
+                    let _ = std::fs::rename(&dir, &swap);
+                }
+            })
+        };
+        let result = (|| -> Result<(), Failure> {
+            for round in 0..100 {
+                let id = burrow_lab::random_name("race-");
+                let out = b.detached(&["create", &id])?;
+                ensure(matches!(out.code, Some(0) | Some(125)), format!("create {round}: 0 or 125"), &out)?;
+                if out.code == Some(0) {
+                    let out = b.burrow(&["delete", "--force", &id])?;
+                    ensure(out.code == Some(0), "delete --force", &out)?;
+                }
+                b.nothing_left(&id, None)?;
+            }
+            Ok(())
+        })();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = swapper.join();
+        result?;
+        let counts = std::fs::read_to_string(&seen).unwrap_or_default();
+        let leaks = counts.lines().filter(|l| *l != "0").count();
+        ensure(leaks == 0, "no mount under decoy in any container", format!("{leaks} of {} hooks saw one: {counts:?}", counts.lines().count()))
+    });
+}
+
+#[test]
 fn mount_options_recursive_copied_up_and_kept() {
     Check {
         id: "ch06/mount-options",
