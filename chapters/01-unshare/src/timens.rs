@@ -62,10 +62,9 @@ impl Offsets {
 
 // ANCHOR: unshare_time
 /// Run `clone` with our children born in a new time namespace, its clocks
-/// `offsets` away from ours, and come back: the processes we start later
-/// (a hook, a helper) keep the host's clocks.
+/// `offsets` (checked: [`Offsets::check`]) away from ours, and come back:
+/// the processes we start later (a hook, a helper) keep the host's clocks.
 pub fn in_new_time_namespace<T>(offsets: &Offsets, clone: impl FnOnce() -> Result<T>) -> Result<T> {
-    offsets.check()?;
     let own = std::fs::File::open("/proc/self/ns/time")
         .context("open /proc/self/ns/time (a time namespace needs Linux 5.6)")?;
     unshare(CLONE_NEWTIME).context("unshare(CLONE_NEWTIME) (a time namespace needs root)")?;

@@ -240,7 +240,7 @@ fn spawn(
         Ok((pid, born.is_some()))
     };
     let (pid, born) = match &ns.time {
-        Some(offsets) => ch01_unshare::timens::in_new_time_namespace(offsets, clone)?,
+        Some(offsets) => timens::in_new_time_namespace(offsets, clone)?,
         None => clone()?,
     };
     explain!("clone({}) -> pid {pid}", flag_names!(ns.clone));

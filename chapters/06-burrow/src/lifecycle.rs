@@ -134,7 +134,7 @@ pub fn delete(root: &Path, id: &str, force: bool) -> Result<()> {
         Ok(state) => state,
         Err(e) if force && dir.is_dir() => {
             explain!("delete --force {id}: {e:#}; finding what is left by the id");
-            return destroy_unknown(root, id);
+            return destroy_unknown(&dir, id);
         }
         Err(e) => return Err(e),
     };
@@ -174,8 +174,8 @@ pub fn destroy(root: &Path, state: &State, spec: Option<&Spec>) -> Result<()> {
 /// is left is found by the id alone. A process still waiting for `start`
 /// holds `ROOT/ID/exec.fifo` open; the cgroup, unless config.json named
 /// another, is `burrow/ID` (and removing it kills whatever is in it).
-fn destroy_unknown(root: &Path, id: &str) -> Result<()> {
-    let dir = state::dir(root, id)?;
+/// `dir` is its state directory.
+fn destroy_unknown(dir: &Path, id: &str) -> Result<()> {
     let fifo = dir.join("exec.fifo");
     for pid in holders_of(&fifo) {
         explain!("delete --force {id}: process {pid} holds {}: SIGKILL", fifo.display());
@@ -186,7 +186,7 @@ fn destroy_unknown(root: &Path, id: &str) -> Result<()> {
             ch03_cgroups::Cgroup::open(cgroups::layout()?, ch03_cgroups::PARENT, id, Vec::new())?;
         cgroup.remove()?;
     }
-    std::fs::remove_dir_all(&dir).with_context(|| format!("remove {}", dir.display()))
+    std::fs::remove_dir_all(dir).with_context(|| format!("remove {}", dir.display()))
 }
 
 /// The processes with a file descriptor open on `path` (read from

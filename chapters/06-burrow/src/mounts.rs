@@ -217,11 +217,10 @@ pub fn mount_entry(rootfs: &Path, bundle: &Path, entry: &Mount) -> Result<()> {
     let src = source.as_ref().map(|s| s.to_string_lossy().into_owned());
     // `target` is a string: a symlink swapped into it since would send a
     // mount by that path out of the rootfs. Mount on what openat2 found
-    // inside it instead, through the fd's /proc/self/fd link.
+    // inside it instead, through the fd's /proc/self/fd link. Held open,
+    // the directory also stays reachable once a tmpfs covers it.
     let spot = open_in_root(rootfs, dest)?;
     let at = fd_path(&spot);
-    // Held open, the directory stays reachable once a tmpfs covers it.
-    let below = (options.tmpcopyup && typ == "tmpfs").then(|| open_in_root(rootfs, dest)).transpose()?;
     if bind {
         let rec = options.flags & MsFlags::MS_REC;
         mount(src.as_deref(), &at, None, MsFlags::MS_BIND | rec, None)?;
@@ -242,8 +241,8 @@ pub fn mount_entry(rootfs: &Path, bundle: &Path, entry: &Mount) -> Result<()> {
         let kept = current_flags(&at)? - options.cleared;
         mount(None, &at, None, MsFlags::MS_BIND | MsFlags::MS_REMOUNT | rest | kept, None)?;
     }
-    if let Some(below) = below {
-        copy_up(&fd_path(&below), &at)?;
+    if options.tmpcopyup && typ == "tmpfs" {
+        copy_up(&fd_path(&spot), &at)?;
     }
     if !options.recursive.is_empty() {
         recursive::apply(&at, options.recursive)?;
