@@ -261,6 +261,17 @@ impl Cgroup {
         }
     }
 
+    /// Is the cgroup frozen (`burrow pause`), as asked in cgroup.freeze
+    /// (v2) or freezer.state (v1)?
+    pub fn frozen(&self) -> bool {
+        match &self.dirs {
+            Dirs::V2(dir) => crate::fs::read(dir, "cgroup.freeze").is_ok_and(|s| s == "1"),
+            Dirs::V1(dirs) => dirs
+                .get("freezer")
+                .is_some_and(|f| crate::fs::read(f, "freezer.state").is_ok_and(|s| s == "FROZEN")),
+        }
+    }
+
     // ANCHOR: kill_all
     /// SIGKILL every process in the cgroup: with cgroup.kill where the kernel
     /// has it; else freeze the cgroup (so nothing can fork while we look),

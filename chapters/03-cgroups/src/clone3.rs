@@ -18,23 +18,6 @@ use std::os::fd::{AsRawFd, BorrowedFd};
 /// `CLONE_INTO_CGROUP` from linux/sched.h: the child starts in `cgroup`.
 const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
 
-/// `struct clone_args` from linux/sched.h, up to its `cgroup` field.
-#[repr(C)]
-#[derive(Default)]
-struct CloneArgs {
-    flags: u64,
-    pidfd: u64,
-    child_tid: u64,
-    parent_tid: u64,
-    exit_signal: u64,
-    stack: u64,
-    stack_size: u64,
-    tls: u64,
-    set_tid: u64,
-    set_tid_size: u64,
-    cgroup: u64,
-}
-
 // ANCHOR: clone_into
 /// Create a child in new namespaces (`flags`), born in the cgroup v2
 /// directory `cgroup`, that runs `child_main` and exits with what it returns.
@@ -47,18 +30,28 @@ pub fn clone_into(
     child_main: &mut dyn FnMut() -> isize,
 ) -> Result<Option<Pid>> {
     ch01_unshare::container::ensure_single_threaded()?;
-    let mut args = CloneArgs {
+    // linux/sched.h's `struct clone_args`: 0 is "none" for every field.
+    let mut args = libc::clone_args {
         // As u32 first: CLONE_IO is the sign bit of the C int.
         flags: u64::from(flags.bits() as u32) | CLONE_INTO_CGROUP,
+        pidfd: 0,
+        child_tid: 0,
+        parent_tid: 0,
         exit_signal: libc::SIGCHLD as u64,
+        stack: 0,
+        stack_size: 0,
+        tls: 0,
+        set_tid: 0,
+        set_tid_size: 0,
         cgroup: cgroup.as_raw_fd() as u64,
-        ..CloneArgs::default()
     };
     ch01_unshare::explain!("clone3({}, CLONE_INTO_CGROUP)", ch01_unshare::flag_names!(flags));
     // SAFETY: `args` is a valid clone_args of the size given. Without CLONE_VM
     // the child runs on a copy of this process's memory, as after fork(2), and
     // this process has a single thread (checked above): no lock is held.
-    let ret = unsafe { libc::syscall(libc::SYS_clone3, &mut args as *mut CloneArgs, size_of::<CloneArgs>()) };
+    let ret = unsafe {
+        libc::syscall(libc::SYS_clone3, &mut args as *mut libc::clone_args, size_of::<libc::clone_args>())
+    };
     match ret {
         0 => {
             // The child is on the parent's stack: a panic must not unwind

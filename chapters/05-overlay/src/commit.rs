@@ -10,13 +10,12 @@ use crate::layout::Image;
 use crate::store::Store;
 use crate::unpack::Limits;
 use crate::whiteout;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use ch01_unshare::explain;
 use oci_spec::image::{Descriptor, HistoryBuilder, MediaType};
 use std::io::Write;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
-use std::str::FromStr;
 
 // ANCHOR: layer_tar
 /// Write `upper` as an OCI layer tar: entries in sorted order, every time
@@ -113,15 +112,10 @@ pub fn commit(store: &Store, image: &Image, upper: &Path, name: &str, comment: &
 
     let mut manifest = image.manifest.clone();
     manifest.set_config(config_desc);
-    manifest.layers_mut().push(Descriptor::new(MediaType::ImageLayerGzip, size, oci_digest(&blob)?));
+    manifest.layers_mut().push(Descriptor::new(MediaType::ImageLayerGzip, size, blob.to_oci()?));
     let manifest_desc = store.put_json(&serde_json::to_vec(&manifest)?, MediaType::ImageManifest)?;
     let digest = Digest::parse(manifest_desc.digest().as_ref())?;
     store.name(manifest_desc, name)?;
     Ok(digest)
 }
 // ANCHOR_END: commit
-
-/// Our digest as oci-spec's type.
-pub fn oci_digest(digest: &Digest) -> Result<oci_spec::image::Digest> {
-    oci_spec::image::Digest::from_str(&digest.to_string()).context("a sha256 digest")
-}

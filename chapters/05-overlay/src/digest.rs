@@ -28,6 +28,11 @@ impl Digest {
         Ok(Digest { hex: hex.to_string() })
     }
 
+    /// The same digest as oci-spec's type, for its descriptors.
+    pub fn to_oci(&self) -> Result<oci_spec::image::Digest> {
+        <oci_spec::image::Digest as std::str::FromStr>::from_str(&self.to_string()).context("a sha256 digest")
+    }
+
     /// The digest of `bytes`.
     pub fn of(bytes: &[u8]) -> Digest {
         Digest { hex: format!("{:x}", Sha256::digest(bytes)) }

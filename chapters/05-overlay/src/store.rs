@@ -193,7 +193,7 @@ impl Store {
         let tmp = path.with_extension("tmp");
         std::fs::write(&tmp, bytes)?;
         std::fs::rename(&tmp, &path)?;
-        Ok(Descriptor::new(media, bytes.len() as u64, crate::commit::oci_digest(&digest)?))
+        Ok(Descriptor::new(media, bytes.len() as u64, digest.to_oci()?))
     }
 
     /// Remove the name `name` from index.json (the image's blobs stay until

@@ -1,12 +1,11 @@
 //! `linux.cgroupsPath` and `linux.resources`: chapter 3's cgroups, named and
 //! sized by config.json instead of by flags.
 
-use crate::state::State;
 use anyhow::{bail, Result};
 use ch03_cgroups::devices::DeviceRule;
 use ch03_cgroups::limits::IoLimit;
 use ch03_cgroups::limits::UNLIMITED;
-use ch03_cgroups::{Cgroup, Layout, Resources};
+use ch03_cgroups::{Layout, Resources};
 use oci_spec::runtime::{LinuxDeviceType, LinuxMemory, LinuxResources, Spec};
 
 // ANCHOR: path
@@ -203,15 +202,6 @@ pub fn layout() -> Result<&'static Layout> {
     Ok(LAYOUT.get_or_init(|| detected))
 }
 
-/// The container's cgroup, as `create` made it (`None` for a rootless
-/// container, which has none).
-pub fn open(state: &State) -> Result<Option<Cgroup>> {
-    if state.cgroup_name.is_empty() {
-        return Ok(None);
-    }
-    Cgroup::open(layout()?, &state.cgroup_parent, &state.cgroup_name, state.cgroup_made.clone()).map(Some)
-}
-
 /// Is burrow running without root? Then it makes no cgroup: only root may
 /// create one under the hierarchy's root (a user gets a cgroup of their own
 /// only where systemd delegates one, which burrow does not look for).
@@ -229,19 +219,4 @@ pub fn check_rootless(res: &Resources) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// Is the container's cgroup frozen (`pause`)?
-pub fn frozen(state: &State) -> bool {
-    if state.cgroup_name.is_empty() {
-        return false;
-    }
-    let Ok(layout) = layout() else { return false };
-    let path = std::path::Path::new(&state.cgroup_parent).join(&state.cgroup_name);
-    let read = |file: std::path::PathBuf| std::fs::read_to_string(file).unwrap_or_default();
-    match (&layout.unified, layout.v1.get("freezer")) {
-        (_, Some(freezer)) => read(freezer.join(&path).join("freezer.state")).trim() == "FROZEN",
-        (Some(root), None) => read(root.join(&path).join("cgroup.freeze")).trim() == "1",
-        (None, None) => false,
-    }
 }

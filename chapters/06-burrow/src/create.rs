@@ -136,7 +136,7 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
             cgroup_parent: if rootless { String::new() } else { cgroup_parent.clone() },
             cgroup_name: if rootless { String::new() } else { cgroup_name.clone() },
             cgroup_made: Vec::new(),
-            host_mounts: Vec::new(),
+            host_mounts: None,
         };
         // On disk at every step from here, `creating`: a create killed
         // half-way (SIGKILL runs no cleanup) leaves what `delete --force`
@@ -164,7 +164,7 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
         })();
         if let Err(e) = finished {
             kill_and_reap(Pid::from_raw(state.pid));
-            crate::host_mounts::detach(&state.host_mounts);
+            detach_host_mounts(&state);
             return Err(e);
         }
         if let Some(cgroup) = cgroup {
@@ -223,8 +223,10 @@ fn spawn(
         preserve_fds: opts.preserve_fds,
     };
     let (sock, parent_end) = (theirs.as_raw_fd(), ours.as_raw_fd());
-    let on_the_host = ns.mount == MountNs::Host;
-    let before = if on_the_host { crate::host_mounts::under(rootfs)? } else { Vec::new() };
+    if ns.mount == MountNs::Host {
+        // Saved with the pid, before the child mounts anything (see host_mounts).
+        state.host_mounts = Some(crate::host_mounts::Record::before(rootfs)?);
+    }
     let child = &mut || init::init(&plan, sock, parent_end);
     let mut clone = || -> Result<(Pid, bool)> {
         // On cgroup v2 the child is born in its cgroup: no move, no wait (see clone3).
@@ -270,23 +272,29 @@ fn spawn(
         hooks::run(spec, Stage::CreateRuntime, &json, None)?;
         send_msg(ours.as_raw_fd(), &Message::Go(json))?;
         expect(&ours, Message::Prepared)?;
-        if on_the_host {
-            state.host_mounts = crate::host_mounts::added(rootfs, &before)?;
+        match &mut state.host_mounts {
+            Some(record) => record.note_made(rootfs),
+            None => Ok(()),
         }
-        Ok(())
     })();
     match setup {
         Ok(()) => Ok(ours),
         Err(e) => {
             kill_and_reap(pid);
-            if on_the_host {
-                crate::host_mounts::detach(&crate::host_mounts::added(rootfs, &before).unwrap_or_default());
-            }
+            detach_host_mounts(state);
             Err(e)
         }
     }
 }
 // ANCHOR_END: spawn
+
+/// Without a mount namespace of its own, detach the host's mounts the
+/// container made under its rootfs (see host_mounts).
+pub fn detach_host_mounts(state: &State) {
+    if let Some(record) = &state.host_mounts {
+        record.detach(&state.rootfs);
+    }
+}
 
 /// clone3 `child` into the cgroup v2 directory `dir`; None where this kernel
 /// (or a seccomp filter around burrow) cannot, and the child must be moved.

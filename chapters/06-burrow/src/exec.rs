@@ -20,7 +20,7 @@ use nix::sched::CloneFlags;
 use nix::sys::signal::SigSet;
 use oci_spec::runtime::{LinuxNamespaceType, Process, Spec};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What to execute, and how.
 pub struct Options<'a> {
@@ -39,9 +39,65 @@ pub struct Options<'a> {
     pub preserve_fds: u32,
 }
 
-/// The process `exec` runs: `-p process.json` as it is, or config.json's own
-/// process (env, user, cwd, rlimits) with `args` in place of its command.
-pub fn process_from(spec: &Spec, file: Option<&Path>, args: &[String]) -> Result<Process> {
+/// What `exec`'s flags change in the process, on top of config.json's or
+/// `--process`'s.
+#[derive(clap::Args, Debug, Default)]
+pub struct Overrides {
+    /// Give the process a terminal.
+    #[arg(short, long)]
+    pub tty: bool,
+    /// Set an environment variable (NAME=VALUE), on top of config.json's.
+    #[arg(short, long, value_name = "NAME=VALUE")]
+    pub env: Vec<String>,
+    /// The working directory inside the container.
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+    /// The user: UID[:GID].
+    #[arg(short, long, value_name = "UID[:GID]")]
+    pub user: Option<String>,
+}
+
+impl Overrides {
+    fn apply(&self, process: &mut Process) -> Result<()> {
+        if self.tty {
+            process.set_terminal(Some(true));
+        }
+        let mut vars = process.env().clone().unwrap_or_default();
+        vars.extend(self.env.iter().cloned());
+        process.set_env(Some(vars));
+        if let Some(cwd) = &self.cwd {
+            process.set_cwd(cwd.clone());
+        }
+        if let Some(user) = &self.user {
+            let (uid, gid) = user.split_once(':').unwrap_or((user, "0"));
+            let parse = |v: &str| {
+                v.parse::<u32>()
+                    .with_context(|| format!("invalid --user {user:?}: use UID or UID:GID, numbers"))
+            };
+            let mut spec_user = process.user().clone();
+            spec_user.set_uid(parse(uid)?);
+            spec_user.set_gid(parse(gid)?);
+            process.set_user(spec_user);
+        }
+        Ok(())
+    }
+}
+
+/// The process `exec` runs: `-p process.json`, or config.json's own process
+/// (env, user, cwd, rlimits) with `args` in place of its command; then the
+/// flags' `overrides`.
+pub fn process_from(
+    spec: &Spec,
+    file: Option<&Path>,
+    args: &[String],
+    overrides: &Overrides,
+) -> Result<Process> {
+    let mut process = base_process(spec, file, args)?;
+    overrides.apply(&mut process)?;
+    Ok(process)
+}
+
+fn base_process(spec: &Spec, file: Option<&Path>, args: &[String]) -> Result<Process> {
     if let Some(file) = file {
         let text =
             std::fs::read_to_string(file).with_context(|| format!("read --process {}", file.display()))?;
@@ -111,7 +167,7 @@ pub fn exec(opts: &Options, own_console: Option<OwnedFd>, old_mask: &SigSet) -> 
     // the host's mounts (see host_mounts), entered the same way.
     let joins_mounts = namespaces.iter().any(|(flag, _)| *flag == CloneFlags::CLONE_NEWNS);
     let chroot = (!joins_mounts).then_some(state.rootfs.as_path());
-    let cgroup = cgroups::open(&state)?;
+    let cgroup = state.cgroup()?;
     if cgroups::rootless() {
         // Without root, the container's PID namespace may be joined only
         // from inside its user namespace: join that one here, first.

@@ -1,9 +1,11 @@
 //! A container with no mount namespace of its own (config.json lists none,
 //! as runc allows) shares the host's: every mount its setup makes, /proc and
 //! /dev in its rootfs, is a mount of the host's, and would outlive the
-//! container. So `create` notes which mounts appeared under the rootfs while
-//! the container was set up, from /proc/self/mountinfo, keeps the list in
-//! state.json, and `delete` (or a `create` that fails) detaches them.
+//! container. So `create` notes in state.json which mounts were under the
+//! rootfs before it began and, once the setup is done, which appeared, from
+//! /proc/self/mountinfo; `delete` (or a `create` that fails) detaches them.
+//! A `create` killed half-way noted only the first list: then every mount
+//! under the rootfs that is not on it is the container's.
 
 use anyhow::Result;
 use ch01_unshare::explain;
@@ -19,6 +21,39 @@ pub struct Mount {
     pub point: PathBuf,
 }
 
+// ANCHOR: record
+/// What state.json keeps of a container on the host's mounts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Under the rootfs before `create` began.
+    pub before: Vec<Mount>,
+    /// Made by the setup; None until it is done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made: Option<Vec<Mount>>,
+}
+
+impl Record {
+    pub fn before(rootfs: &Path) -> Result<Record> {
+        Ok(Record { before: under(rootfs)?, made: None })
+    }
+
+    /// The setup is done: note what it mounted.
+    pub fn note_made(&mut self, rootfs: &Path) -> Result<()> {
+        self.made = Some(added(rootfs, &self.before)?);
+        Ok(())
+    }
+
+    /// Detach what the container's setup mounted: as noted, or all that is
+    /// new under the rootfs when it died before it could note it.
+    pub fn detach(&self, rootfs: &Path) {
+        match &self.made {
+            Some(made) => detach(made),
+            None => detach(&added(rootfs, &self.before).unwrap_or_default()),
+        }
+    }
+}
+// ANCHOR_END: record
+
 /// The mounts at or under `dir` now.
 pub fn under(dir: &Path) -> Result<Vec<Mount>> {
     let table = ch01_unshare::procfs::read("/proc/self/mountinfo")?;
@@ -26,7 +61,7 @@ pub fn under(dir: &Path) -> Result<Vec<Mount>> {
 }
 
 /// The mounts under `dir` that are not in `before`.
-pub fn added(dir: &Path, before: &[Mount]) -> Result<Vec<Mount>> {
+fn added(dir: &Path, before: &[Mount]) -> Result<Vec<Mount>> {
     Ok(under(dir)?.into_iter().filter(|m| !before.contains(m)).collect())
 }
 

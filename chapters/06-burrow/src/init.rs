@@ -89,14 +89,16 @@ pub fn init(plan: &Plan, sock: RawFd, parent_end: RawFd) -> isize {
 fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
     let sock_fd = first_steps(sock, parent_end, &plan.join, plan.userns)?;
     set_names(plan)?;
-    rootfs::prepare(plan.spec, plan.bundle, plan.rootfs, plan.userns, plan.mount_ns)?;
+    let root = rootfs::prepare(plan.spec, plan.bundle, plan.rootfs, plan.userns, plan.mount_ns)?;
     send_msg(sock, &Message::Mounted)?;
     // Now in the container's cgroup: its namespace, and the cgroup mounts.
     let state = expect(&sock_fd, Message::Go(String::new()))?;
     if plan.cgroup_ns {
         ch03_cgroups::unshare_cgroup_namespace()?;
     }
-    rootfs::mount_cgroups(plan.spec, plan.rootfs, plan.cgroups, plan.cgroup_ns)?;
+    rootfs::mount_cgroups(plan.spec, &root, plan.cgroups, plan.cgroup_ns)?;
+    // A host directory must not stay open in the container (runc's CVE-2024-21626).
+    drop(root);
     hooks::run(plan.spec, hooks::Stage::CreateContainer, &state, None)?;
     rootfs::enter(plan.spec, plan.rootfs, plan.no_pivot, plan.mount_ns)?;
     if let Some(socket) = plan.console {

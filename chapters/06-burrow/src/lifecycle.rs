@@ -12,7 +12,7 @@ use nix::fcntl::OFlag;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use oci_spec::runtime::{LinuxResources, Spec};
+use oci_spec::runtime::Spec;
 use std::io::Read;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
@@ -97,7 +97,7 @@ pub fn kill_container(root: &Path, id: &str, signal: &str, all: bool) -> Result<
         bail!("cannot kill container {id:?}: it is stopped (nothing to signal)");
     }
     let pids = match all {
-        true => cgroups::open(&state)?.map_or_else(|| vec![Pid::from_raw(state.pid)], |c| c.procs()),
+        true => state.cgroup()?.map_or_else(|| vec![Pid::from_raw(state.pid)], |c| c.procs()),
         false => vec![Pid::from_raw(state.pid)],
     };
     for pid in pids {
@@ -151,7 +151,7 @@ pub fn delete(root: &Path, id: &str, force: bool) -> Result<()> {
 /// not stop the others; the state directory is kept then, so that another
 /// `delete` can finish the work.
 pub fn destroy(root: &Path, state: &State, spec: Option<&Spec>) -> Result<()> {
-    let cgroup = cgroups::open(state);
+    let cgroup = state.cgroup();
     if let (Ok(Some(cgroup)), Status::Paused) = (&cgroup, state.status) {
         let _ = cgroup.freeze(false);
     }
@@ -160,7 +160,7 @@ pub fn destroy(root: &Path, state: &State, spec: Option<&Spec>) -> Result<()> {
     }
     let removed = cgroup.and_then(|cgroup| cgroup.map_or(Ok(()), |mut cgroup| cgroup.remove()));
     let gone = wait_gone(state, root);
-    crate::host_mounts::detach(&state.host_mounts);
+    crate::create::detach_host_mounts(state);
     removed.and(gone)?;
     let dir = state::dir(root, &state.id)?;
     std::fs::remove_dir_all(&dir).with_context(|| format!("remove {}", dir.display()))?;
@@ -220,40 +220,11 @@ pub fn freeze(root: &Path, id: &str, frozen: bool) -> Result<()> {
         let verb = if frozen { "pause" } else { "resume" };
         bail!("cannot {verb} container {id:?}: it is {}, not {wanted}", state.status);
     }
-    match cgroups::open(&state)? {
+    match state.cgroup()? {
         Some(cgroup) => cgroup.freeze(frozen),
         None => bail!("container {id:?} has no cgroup (it was created without root): nothing can freeze it"),
     }
 }
-
-// ANCHOR: update
-/// `update`: new limits for a container that has not stopped. They are
-/// written into its cgroup's files, and the kernel enforces them from the
-/// next allocation, fork or scheduling period: nothing restarts.
-pub fn update(root: &Path, id: &str, resources: &LinuxResources) -> Result<()> {
-    // In config.json, 0 or -1 means "no limit", and create leaves the file
-    // as it is; an update that asks to lift a limit must not pass in silence.
-    let asked = [
-        ("memory.limit", resources.memory().as_ref().and_then(|m| m.limit())),
-        ("cpu.quota", resources.cpu().as_ref().and_then(|c| c.quota())),
-        ("pids.limit", resources.pids().as_ref().map(|p| p.limit())),
-    ];
-    if let Some((name, Some(value))) = asked.iter().find(|(_, v)| v.is_some_and(|v| v <= 0)) {
-        bail!("update: {name} {value}: burrow does not lift limits; give a positive number");
-    }
-    let limits = cgroups::limits(resources)?;
-    let state = State::load(root, id)?;
-    if state.status == Status::Stopped {
-        bail!("cannot update container {id:?}: it is stopped (nothing to limit)");
-    }
-    match cgroups::open(&state)? {
-        Some(cgroup) => cgroup.apply(&limits),
-        None => bail!(
-            "container {id:?} has no cgroup (it was created without root): there are no limits to update"
-        ),
-    }
-}
-// ANCHOR_END: update
 
 /// Every container under `root`, sorted by id.
 pub fn list(root: &Path) -> Result<Vec<State>> {
@@ -269,7 +240,7 @@ pub fn list(root: &Path) -> Result<Vec<State>> {
 /// The processes of the container (its cgroup's), with their command lines.
 pub fn ps(root: &Path, id: &str) -> Result<Vec<(i32, String)>> {
     let state = State::load(root, id)?;
-    let pids = cgroups::open(&state)?.map_or_else(|| vec![Pid::from_raw(state.pid)], |c| c.procs());
+    let pids = state.cgroup()?.map_or_else(|| vec![Pid::from_raw(state.pid)], |c| c.procs());
     let mut procs: Vec<(i32, String)> = pids
         .into_iter()
         .map(|pid| {

@@ -5,7 +5,6 @@ use burrow::create::{self, Options};
 use burrow::state::State;
 use burrow::{features, lifecycle, log, spec};
 use clap::{Parser, Subcommand, ValueEnum};
-use oci_spec::runtime::LinuxResources;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
@@ -80,78 +79,6 @@ struct CreateArgs {
     preserve_fds: u32,
 }
 
-/// `update`'s arguments: runc's flags, or the JSON podman writes.
-#[derive(clap::Args, Debug)]
-struct UpdateArgs {
-    id: String,
-    /// linux.resources as JSON, read from FILE ("-": stdin), as podman passes them.
-    #[arg(short, long, value_name = "FILE")]
-    resources: Option<PathBuf>,
-    /// Memory limit: bytes, or with a unit (64M, 1G).
-    #[arg(short, long, value_name = "SIZE")]
-    memory: Option<String>,
-    /// CPU time in microseconds per period (--cpu-period, else 100000).
-    #[arg(long, value_name = "US", allow_negative_numbers = true)]
-    cpu_quota: Option<i64>,
-    /// The CPU period in microseconds (100000 by default).
-    #[arg(long, value_name = "US")]
-    cpu_period: Option<u64>,
-    /// CPU shares (relative weight, 2 to 262144).
-    #[arg(long, value_name = "N")]
-    cpu_shares: Option<u64>,
-    /// The CPUs it may run on (0-3, 0,2).
-    #[arg(long, value_name = "LIST")]
-    cpuset_cpus: Option<String>,
-    /// The most processes and threads at once.
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    pids_limit: Option<i64>,
-}
-
-impl UpdateArgs {
-    /// The new limits: --resources's JSON, with the flags on top.
-    fn resources(&self) -> Result<LinuxResources> {
-        let mut json = match self.resources.as_deref() {
-            Some(path) if path == Path::new("-") => serde_json::from_reader(std::io::stdin().lock())
-                .context("--resources -: the linux.resources JSON on stdin")?,
-            Some(path) => {
-                let text =
-                    std::fs::read(path).with_context(|| format!("read --resources {}", path.display()))?;
-                serde_json::from_slice(&text)
-                    .with_context(|| format!("--resources {}: not linux.resources JSON", path.display()))?
-            }
-            None => serde_json::json!({}),
-        };
-        if !json.is_object() {
-            bail!("--resources: {json} is not a JSON object like {{\"memory\": {{\"limit\": 67108864}}}}");
-        }
-        let memory =
-            self.memory.as_deref().map(|m| ch03_cgroups::limits::parse_size("--memory", m)).transpose()?;
-        let flags = [
-            ("memory", "limit", memory.map(serde_json::Value::from)),
-            ("cpu", "quota", self.cpu_quota.map(Into::into)),
-            ("cpu", "period", self.cpu_period.map(Into::into)),
-            ("cpu", "shares", self.cpu_shares.map(Into::into)),
-            ("cpu", "cpus", self.cpuset_cpus.clone().map(Into::into)),
-            ("pids", "limit", self.pids_limit.map(Into::into)),
-        ];
-        for (group, field, value) in flags {
-            if let Some(value) = value {
-                if !json[group].is_object() {
-                    json[group] = serde_json::json!({});
-                }
-                json[group][field] = value;
-            }
-        }
-        if json.as_object().is_none_or(|o| o.is_empty()) {
-            bail!(
-                "update {}: nothing to change; give --resources FILE or a limit such as --memory 64M",
-                self.id
-            );
-        }
-        serde_json::from_value(json).context("update: the new limits are not valid linux.resources")
-    }
-}
-
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Write a default config.json into the bundle (as `runc spec`).
@@ -203,9 +130,6 @@ enum Command {
         /// A runtime-spec process (JSON) to run instead of COMMAND.
         #[arg(short, long, value_name = "FILE")]
         process: Option<PathBuf>,
-        /// Give the process a terminal.
-        #[arg(short, long)]
-        tty: bool,
         /// Return once the process runs, and leave it running.
         #[arg(short, long)]
         detach: bool,
@@ -215,21 +139,14 @@ enum Command {
         /// With a terminal: send the pty's master to this unix socket (SCM_RIGHTS).
         #[arg(long, value_name = "SOCKET")]
         console_socket: Option<PathBuf>,
-        /// Set an environment variable (NAME=VALUE), on top of config.json's.
-        #[arg(short, long, value_name = "NAME=VALUE")]
-        env: Vec<String>,
-        /// The working directory inside the container.
-        #[arg(long, value_name = "DIR")]
-        cwd: Option<PathBuf>,
-        /// The user: UID[:GID].
-        #[arg(short, long, value_name = "UID[:GID]")]
-        user: Option<String>,
+        #[command(flatten)]
+        overrides: burrow::exec::Overrides,
         /// Keep N more fds open for the process, after stdio: 3, 4, ...
         #[arg(long, value_name = "N", default_value_t = 0)]
         preserve_fds: u32,
     },
     /// Change the limits of a container that has not stopped (its cgroup's files).
-    Update(UpdateArgs),
+    Update(burrow::update::Args),
     /// List the containers under --root.
     List {
         #[arg(short, long, value_enum, default_value_t)]
@@ -351,43 +268,11 @@ fn run(cli: Cli) -> Result<i32> {
                 return lifecycle::run_foreground(root, &state, &bundle.spec, console.ours());
             }
         }
-        Command::Exec {
-            id,
-            command,
-            process,
-            tty,
-            detach,
-            pid_file,
-            console_socket,
-            env,
-            cwd,
-            user,
-            preserve_fds,
-        } => {
+        Command::Exec { id, command, process, detach, pid_file, console_socket, overrides, preserve_fds } => {
             let old_mask = ch01_unshare::pid1::block_signals()?;
             let state = State::load(root, &id)?;
             let spec = create::load_spec(&state.bundle)?.spec;
-            let mut process = burrow::exec::process_from(&spec, process.as_deref(), &command)?;
-            if tty {
-                process.set_terminal(Some(true));
-            }
-            let mut vars = process.env().clone().unwrap_or_default();
-            vars.extend(env);
-            process.set_env(Some(vars));
-            if let Some(cwd) = cwd {
-                process.set_cwd(cwd);
-            }
-            if let Some(user) = user {
-                let (uid, gid) = user.split_once(':').unwrap_or((&user, "0"));
-                let parse = |v: &str| {
-                    v.parse::<u32>()
-                        .with_context(|| format!("invalid --user {user:?}: use UID or UID:GID, numbers"))
-                };
-                let mut spec_user = process.user().clone();
-                spec_user.set_uid(parse(uid)?);
-                spec_user.set_gid(parse(gid)?);
-                process.set_user(spec_user);
-            }
+            let process = burrow::exec::process_from(&spec, process.as_deref(), &command, &overrides)?;
             let terminal = process.terminal().unwrap_or(false);
             let mut console = Console::new(console_socket.as_deref(), terminal && !detach)?;
             let seccomp = burrow::seccomp::of(&spec)?;
@@ -404,7 +289,7 @@ fn run(cli: Cli) -> Result<i32> {
             };
             return burrow::exec::exec(&opts, console.ours(), &old_mask);
         }
-        Command::Update(args) => lifecycle::update(root, &args.id, &args.resources()?)?,
+        Command::Update(args) => burrow::update::update(root, &args.id, &args.resources()?)?,
         Command::List { format, quiet } => print_list(&lifecycle::list(root)?, format, quiet)?,
         Command::Ps { id, format } => {
             let procs = lifecycle::ps(root, &id)?;

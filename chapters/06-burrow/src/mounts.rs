@@ -2,18 +2,18 @@
 //! user writes in fstab (`ro`, `nosuid`, `mode=755`) turned back into what
 //! mount(2) takes (flags, and a data string for the filesystem).
 
+use crate::in_root::{fd_path, Root};
 use crate::recursive;
 use anyhow::{bail, Context, Result};
 use ch01_unshare::explain;
 use ch01_unshare::mount::mount;
 use ch03_cgroups::Layout;
-use nix::fcntl::OFlag;
 use nix::mount::MsFlags;
 use nix::sys::stat::{Mode, SFlag};
 use oci_spec::runtime::Mount;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::os::unix::fs::MetadataExt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 // ANCHOR: flags
 /// Each option that is a mount flag: its name, and whether it sets or clears it.
@@ -123,85 +123,14 @@ pub fn parse(options: &[String]) -> Result<Options> {
     Ok(parsed)
 }
 
-// ANCHOR: resolve
-/// `rootfs` joined with `path` the way the container will see it: a symlink
-/// in the rootfs is followed *inside* the rootfs (an absolute target starts
-/// again at `rootfs`, `..` stops at it). A plain join would follow a link
-/// such as `etc -> /etc` out to the host's own /etc, and mount there.
-pub fn resolve_in(rootfs: &Path, path: &Path) -> Result<PathBuf> {
-    let mut resolved = rootfs.to_path_buf();
-    let mut todo: Vec<PathBuf> = vec![path.to_path_buf()];
-    let mut links = 0;
-    while let Some(next) = todo.pop() {
-        let mut parts = next.components();
-        let Some(part) = parts.next() else { continue };
-        let rest = parts.as_path().to_path_buf();
-        if !rest.as_os_str().is_empty() {
-            todo.push(rest);
-        }
-        match part {
-            Component::RootDir => resolved = rootfs.to_path_buf(),
-            Component::CurDir | Component::Prefix(_) => {}
-            Component::ParentDir => {
-                if resolved != rootfs {
-                    resolved.pop();
-                }
-            }
-            Component::Normal(name) => {
-                let candidate = resolved.join(name);
-                match std::fs::read_link(&candidate) {
-                    Ok(target) => {
-                        links += 1;
-                        if links > 40 {
-                            bail!("{}: too many levels of symbolic links", path.display());
-                        }
-                        todo.push(target);
-                    }
-                    Err(_) => resolved = candidate,
-                }
-            }
-        }
-    }
-    Ok(resolved)
-}
-// ANCHOR_END: resolve
-
-// ANCHOR: open_in_root
-/// Open `path` as the container will see it, with the kernel doing the
-/// resolving: openat2(2)'s RESOLVE_IN_ROOT treats `rootfs` as `/` for
-/// every symlink and `..` on the way, at the moment of the call, so no
-/// later swap of a symlink can move what the fd points to. runc's
-/// CVE-2021-30465 was that race: resolve a path, then mount by it.
-pub fn open_in_root(rootfs: &Path, path: &Path) -> Result<OwnedFd> {
-    use nix::fcntl::{openat2, OpenHow, ResolveFlag};
-    let root =
-        std::fs::File::open(rootfs).with_context(|| format!("open the rootfs {}", rootfs.display()))?;
-    let relative = path.strip_prefix("/").unwrap_or(path);
-    let how = OpenHow::new()
-        .flags(OFlag::O_PATH | OFlag::O_CLOEXEC)
-        .resolve(ResolveFlag::RESOLVE_IN_ROOT | ResolveFlag::RESOLVE_NO_MAGICLINKS);
-    let fd = openat2(root.as_raw_fd(), relative, how)
-        .with_context(|| format!("openat2 {} in the rootfs (RESOLVE_IN_ROOT)", path.display()))?;
-    // SAFETY: openat2 just returned this fd, and nothing else owns it.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
-}
-// ANCHOR_END: open_in_root
-
-/// The path that names what `fd` is open on, for calls that take a path
-/// (mount(2) follows the link to that very file, not to a name).
-fn fd_path(fd: &OwnedFd) -> PathBuf {
-    PathBuf::from(format!("/proc/self/fd/{}", fd.as_raw_fd()))
-}
-
 // ANCHOR: mount_one
-/// Mount one entry of config.json under `rootfs` (before pivot_root), creating
+/// Mount one entry of config.json in the rootfs (before pivot_root), creating
 /// its mount point: a directory, or an empty file when a file is bind mounted.
-pub fn mount_entry(rootfs: &Path, bundle: &Path, entry: &Mount) -> Result<()> {
+pub fn mount_entry(root: &Root, bundle: &Path, entry: &Mount) -> Result<()> {
     let dest = entry.destination();
     if !dest.is_absolute() {
         bail!("mount destination {}: must be an absolute path inside the container", dest.display());
     }
-    let target = resolve_in(rootfs, dest)?;
     let options = parse(entry.options().as_deref().unwrap_or_default())?;
     let typ = entry.typ().as_deref().unwrap_or("none");
     let bind = options.flags.contains(MsFlags::MS_BIND) || typ == "bind";
@@ -212,15 +141,16 @@ pub fn mount_entry(rootfs: &Path, bundle: &Path, entry: &Mount) -> Result<()> {
         None => None,
     };
     let source_is_file = bind && source.as_deref().is_some_and(|s| s.exists() && !s.is_dir());
-    make_mount_point(&target, source_is_file)?;
+    // Mounted on through the fd's /proc/self/fd link, not by a path a
+    // symlink swapped in could send elsewhere (see in_root). Held open, the
+    // directory also stays reachable once a tmpfs covers it.
+    let spot = match source_is_file {
+        true => root.make_file(dest)?,
+        false => root.make_dir(dest)?,
+    };
+    let at = fd_path(&spot);
     let data = Some(options.data.as_str()).filter(|d| !d.is_empty());
     let src = source.as_ref().map(|s| s.to_string_lossy().into_owned());
-    // `target` is a string: a symlink swapped into it since would send a
-    // mount by that path out of the rootfs. Mount on what openat2 found
-    // inside it instead, through the fd's /proc/self/fd link. Held open,
-    // the directory also stays reachable once a tmpfs covers it.
-    let spot = open_in_root(rootfs, dest)?;
-    let at = fd_path(&spot);
     if bind {
         let rec = options.flags & MsFlags::MS_REC;
         mount(src.as_deref(), &at, None, MsFlags::MS_BIND | rec, None)?;
@@ -233,7 +163,7 @@ pub fn mount_entry(rootfs: &Path, bundle: &Path, entry: &Mount) -> Result<()> {
         })?;
     }
     // The fd is the directory under the new mount: open the mount itself.
-    let mounted = open_in_root(rootfs, dest)?;
+    let mounted = root.open(dest)?;
     let at = fd_path(&mounted);
     // A bind mount ignores every other flag: they take a remount.
     let rest = options.flags - MsFlags::MS_BIND - MsFlags::MS_REC;
@@ -312,19 +242,6 @@ fn copy_up(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-fn make_mount_point(target: &Path, file: bool) -> Result<()> {
-    if target.exists() {
-        return Ok(());
-    }
-    let dir = if file { target.parent().unwrap_or(target) } else { target };
-    explain!("mkdir -p {dir:?}");
-    std::fs::create_dir_all(dir).with_context(|| format!("create mount point {}", dir.display()))?;
-    if file {
-        std::fs::File::create(target).with_context(|| format!("create mount point {}", target.display()))?;
-    }
-    Ok(())
-}
-
 // ANCHOR: cgroup
 /// A `cgroup` mount. In a cgroup namespace of its own, a fresh cgroup
 /// filesystem shows the container's cgroup as the root of the tree: one
@@ -335,23 +252,25 @@ fn make_mount_point(target: &Path, file: bool) -> Result<()> {
 /// directories are bind mounted instead, as runc does. `layout` is the
 /// host's, read before the container's cgroup namespace hid the
 /// hierarchies' roots from /proc/self/mountinfo.
-pub fn mount_cgroup(target: &Path, flags: MsFlags, layout: &Layout, own_namespace: bool) -> Result<()> {
-    make_mount_point(target, false)?;
+pub fn mount_cgroup(
+    root: &Root,
+    dest: &Path,
+    flags: MsFlags,
+    layout: &Layout,
+    own_namespace: bool,
+) -> Result<()> {
+    let spot = root.make_dir(dest)?;
     let ours = if own_namespace { None } else { Some(own_cgroups(layout)?) };
-    let attach = |hierarchy: &Path, at: &Path, fstype: &str, data: Option<&str>| match &ours {
-        None => mount(Some(fstype), at, Some(fstype), flags, data),
-        Some(paths) => {
-            let path = paths.get(hierarchy).map(String::as_str).unwrap_or("/");
-            let source = hierarchy.join(path.trim_start_matches('/'));
-            mount(Some(&source.to_string_lossy()), at, None, MsFlags::MS_BIND | MsFlags::MS_REC, None)?;
-            let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | flags | current_flags(at)?;
-            mount(None, at, None, flags, None)
-        }
-    };
-    if let (ch03_cgroups::layout::Mode::Unified, Some(root)) = (layout.mode()?, &layout.unified) {
-        return attach(root, target, "cgroup2", None);
+    let own = |hierarchy: &Path| ours.as_ref().map(|o| o.get(hierarchy).map_or("/", String::as_str));
+    if let (ch03_cgroups::layout::Mode::Unified, Some(unified)) = (layout.mode()?, &layout.unified) {
+        let at = Attach { at: &fd_path(&spot), top: &|| root.open(dest), flags };
+        return at.mount(unified, own(unified), ("cgroup2", None));
     }
-    mount(Some("tmpfs"), target, Some("tmpfs"), flags - MsFlags::MS_RDONLY, Some("mode=755"))?;
+    mount(Some("tmpfs"), &fd_path(&spot), Some("tmpfs"), flags - MsFlags::MS_RDONLY, Some("mode=755"))?;
+    // The new tmpfs, which the fd (the directory under it) does not show;
+    // in it, a path's last name leads to what is mounted there.
+    let tmpfs = root.open(dest)?;
+    let target = fd_path(&tmpfs);
     let mut hierarchies: Vec<&PathBuf> = layout.v1.values().collect();
     hierarchies.sort();
     hierarchies.dedup();
@@ -359,12 +278,38 @@ pub fn mount_cgroup(target: &Path, flags: MsFlags, layout: &Layout, own_namespac
         let Some(name) = hierarchy.file_name().map(|n| n.to_string_lossy().into_owned()) else { continue };
         let dir = target.join(&name);
         std::fs::create_dir_all(&dir).with_context(|| format!("mkdir {}", dir.display()))?;
-        attach(hierarchy, &dir, "cgroup", Some(&name))?;
+        let top = || {
+            std::fs::File::open(&dir).map(OwnedFd::from).with_context(|| format!("open {}", dir.display()))
+        };
+        Attach { at: &dir, top: &top, flags }.mount(hierarchy, own(hierarchy), ("cgroup", Some(&name)))?;
     }
     if flags.contains(MsFlags::MS_RDONLY) {
-        mount(None, target, None, MsFlags::MS_REMOUNT | MsFlags::MS_BIND | flags, None)?;
+        mount(None, &target, None, MsFlags::MS_REMOUNT | MsFlags::MS_BIND | flags, None)?;
     }
     Ok(())
+}
+
+/// Where one hierarchy goes: `at`, and `top` to open what is there once a
+/// mount covers it (an fd's /proc/self/fd path shows the directory under).
+struct Attach<'a> {
+    at: &'a Path,
+    top: &'a dyn Fn() -> Result<OwnedFd>,
+    flags: MsFlags,
+}
+
+impl Attach<'_> {
+    /// A fresh cgroup filesystem (`fs`: its type and data), or with `own`,
+    /// the container's cgroup path in `hierarchy`, a bind mount of that
+    /// directory, remounted with the flags asked for.
+    fn mount(&self, hierarchy: &Path, own: Option<&str>, (fstype, data): (&str, Option<&str>)) -> Result<()> {
+        let Some(path) = own else { return mount(Some(fstype), self.at, Some(fstype), self.flags, data) };
+        let source = hierarchy.join(path.trim_start_matches('/'));
+        mount(Some(&source.to_string_lossy()), self.at, None, MsFlags::MS_BIND | MsFlags::MS_REC, None)?;
+        let mounted = (self.top)()?;
+        let at = fd_path(&mounted);
+        let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | self.flags | current_flags(&at)?;
+        mount(None, &at, None, flags, None)
+    }
 }
 
 /// Where this process's cgroup is in each hierarchy, by the hierarchy's
@@ -404,17 +349,5 @@ mod tests {
         assert_eq!(parsed.flags, MsFlags::MS_NOSUID | MsFlags::MS_BIND | MsFlags::MS_REC);
         assert_eq!(parsed.propagation, vec![MsFlags::MS_SLAVE | MsFlags::MS_REC]);
         assert_eq!(parsed.data, "mode=755,size=64k");
-    }
-
-    #[test]
-    fn symlinks_stay_inside_the_rootfs() {
-        let root = tempfile::tempdir().expect("tempdir");
-        let rootfs = root.path();
-        std::fs::create_dir(rootfs.join("real")).expect("mkdir");
-        std::os::unix::fs::symlink("/real", rootfs.join("abs")).expect("symlink");
-        std::os::unix::fs::symlink("../../../..", rootfs.join("up")).expect("symlink");
-        assert_eq!(resolve_in(rootfs, Path::new("/abs/x")).expect("resolve"), rootfs.join("real/x"));
-        assert_eq!(resolve_in(rootfs, Path::new("/up/etc")).expect("resolve"), rootfs.join("etc"));
-        assert_eq!(resolve_in(rootfs, Path::new("/../../etc")).expect("resolve"), rootfs.join("etc"));
     }
 }

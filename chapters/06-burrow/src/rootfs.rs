@@ -3,7 +3,8 @@
 //! for instead of chapter 2's fixed set.
 
 use crate::create::MountNs;
-use crate::mounts::{self, resolve_in};
+use crate::in_root::{fd_path, Root};
+use crate::mounts;
 use anyhow::{bail, Context, Result};
 use ch01_unshare::explain;
 use ch01_unshare::mount::mount;
@@ -11,7 +12,7 @@ use ch02_chroot::{dev, pivot};
 use ch03_cgroups::Layout;
 use nix::mount::MsFlags;
 use nix::sys::stat::SFlag;
-use oci_spec::runtime::{LinuxDeviceType, Spec};
+use oci_spec::runtime::{LinuxDevice, LinuxDeviceType, Spec};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
@@ -22,17 +23,18 @@ use std::path::Path;
 /// [`mount_cgroups`]), and create /dev's nodes. In the host's mount
 /// namespace (`ns` is [`MountNs::Host`]) only the mounts and the nodes:
 /// the host's propagation is not ours to change, and chroot(2) needs no
-/// mount point.
-pub fn prepare(spec: &Spec, bundle: &Path, rootfs: &Path, userns: bool, ns: MountNs) -> Result<()> {
+/// mount point. Returns the rootfs, held open for [`mount_cgroups`].
+pub fn prepare(spec: &Spec, bundle: &Path, rootfs: &Path, userns: bool, ns: MountNs) -> Result<Root> {
     if ns != MountNs::Host {
         // runc's default: the container still sees the host's later mounts
         // (slave), but nothing it mounts travels back.
         mount(None, Path::new("/"), None, MsFlags::MS_REC | MsFlags::MS_SLAVE, None)?;
         pivot::bind_to_itself(rootfs)?;
     }
+    let root = Root::new(rootfs)?;
     let entries = spec.mounts().clone().unwrap_or_default();
     for entry in entries.iter().filter(|m| m.typ().as_deref() != Some("cgroup")) {
-        mounts::mount_entry(rootfs, bundle, entry).with_context(|| {
+        mounts::mount_entry(&root, bundle, entry).with_context(|| {
             format!(
                 "mount {:?} on {}",
                 entry.typ().as_deref().unwrap_or("bind"),
@@ -43,7 +45,8 @@ pub fn prepare(spec: &Spec, bundle: &Path, rootfs: &Path, userns: bool, ns: Moun
     // A /dev of its own (a tmpfs) starts empty: fill it as chapter 2 did.
     let own_dev = entries.iter().any(|m| m.destination() == Path::new("/dev"));
     if own_dev {
-        let dev_dir = resolve_in(rootfs, Path::new("/dev"))?;
+        let dev = root.open(Path::new("/dev"))?;
+        let dev_dir = fd_path(&dev);
         for (name, major, minor) in dev::NODES {
             match userns {
                 false => dev::make_node(&dev_dir.join(name), SFlag::S_IFCHR, major, minor, 0o666)?,
@@ -52,7 +55,8 @@ pub fn prepare(spec: &Spec, bundle: &Path, rootfs: &Path, userns: bool, ns: Moun
         }
         dev::make_links(&dev_dir)?;
     }
-    make_devices(spec, rootfs)
+    make_devices(spec, &root)?;
+    Ok(root)
 }
 // ANCHOR_END: prepare
 
@@ -68,12 +72,11 @@ fn bind_host_device(name: &str, target: &Path) -> Result<()> {
 /// namespace (create moves it there while the other mounts are made: the
 /// first move into a new cgroup waits for an RCU grace period, milliseconds
 /// that need not hold up the rest).
-pub fn mount_cgroups(spec: &Spec, rootfs: &Path, cgroups: &Layout, own_namespace: bool) -> Result<()> {
+pub fn mount_cgroups(spec: &Spec, root: &Root, cgroups: &Layout, own_namespace: bool) -> Result<()> {
     let entries = spec.mounts().clone().unwrap_or_default();
     for entry in entries.iter().filter(|m| m.typ().as_deref() == Some("cgroup")) {
-        let target = resolve_in(rootfs, entry.destination())?;
         let options = mounts::parse(entry.options().as_deref().unwrap_or_default())?;
-        mounts::mount_cgroup(&target, options.flags, cgroups, own_namespace)
+        mounts::mount_cgroup(root, entry.destination(), options.flags, cgroups, own_namespace)
             .with_context(|| format!("mount \"cgroup\" on {}", entry.destination().display()))?;
     }
     Ok(())
@@ -82,39 +85,42 @@ pub fn mount_cgroups(spec: &Spec, rootfs: &Path, cgroups: &Layout, own_namespace
 /// `linux.devices`: the extra device nodes config.json lists (a GPU, a FUSE
 /// device), with their modes and owners. Whether the container may *open*
 /// them is the device cgroup's decision, not the node's.
-fn make_devices(spec: &Spec, rootfs: &Path) -> Result<()> {
+fn make_devices(spec: &Spec, root: &Root) -> Result<()> {
     let devices = spec.linux().as_ref().and_then(|l| l.devices().clone()).unwrap_or_default();
     for device in devices {
-        let kind = match device.typ() {
-            LinuxDeviceType::C | LinuxDeviceType::U => SFlag::S_IFCHR,
-            LinuxDeviceType::B => SFlag::S_IFBLK,
-            LinuxDeviceType::P => SFlag::S_IFIFO,
-            LinuxDeviceType::A => {
-                bail!("device {}: type \"a\" is for cgroup rules, not a node", device.path().display())
-            }
-        };
-        let path = resolve_in(rootfs, device.path())?;
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("mkdir {}", parent.display()))?;
-        }
-        let (major, minor) = (device.major() as u64, device.minor() as u64);
-        // Already there, as that very device: a mount made it (devpts's own
-        // ptmx, which --privileged lists with the host's other devices).
-        let same = std::fs::symlink_metadata(&path).is_ok_and(|m| {
-            SFlag::from_bits_truncate(m.mode()) & SFlag::S_IFMT == kind
-                && m.rdev() == nix::sys::stat::makedev(major, minor)
-        });
-        if same {
-            continue;
-        }
-        let _ = std::fs::remove_file(&path);
-        let mode = device.file_mode().unwrap_or(0o666);
-        dev::make_node(&path, kind, major, minor, mode)?;
-        let (uid, gid) =
-            (device.uid().map(nix::unistd::Uid::from_raw), device.gid().map(nix::unistd::Gid::from_raw));
-        nix::unistd::chown(&path, uid, gid).with_context(|| format!("chown {}", path.display()))?;
+        make_device(root, &device).with_context(|| format!("linux.devices {}", device.path().display()))?;
     }
     Ok(())
+}
+
+fn make_device(root: &Root, device: &LinuxDevice) -> Result<()> {
+    let kind = match device.typ() {
+        LinuxDeviceType::C | LinuxDeviceType::U => SFlag::S_IFCHR,
+        LinuxDeviceType::B => SFlag::S_IFBLK,
+        LinuxDeviceType::P => SFlag::S_IFIFO,
+        LinuxDeviceType::A => bail!("type \"a\" is for cgroup rules, not a node"),
+    };
+    let (Some(parent), Some(name)) = (device.path().parent(), device.path().file_name()) else {
+        bail!("give the node's path in the container, such as /dev/fuse");
+    };
+    // Made by name under its directory's fd: mknod(2) and unlink(2) do not
+    // follow a symlink there, nor does lchown.
+    let dir = root.make_dir(parent)?;
+    let path = fd_path(&dir).join(name);
+    let (major, minor) = (device.major() as u64, device.minor() as u64);
+    // Already there, as that very device: a mount made it (devpts's own
+    // ptmx, which --privileged lists with the host's other devices).
+    let same = std::fs::symlink_metadata(&path).is_ok_and(|m| {
+        SFlag::from_bits_truncate(m.mode()) & SFlag::S_IFMT == kind
+            && m.rdev() == nix::sys::stat::makedev(major, minor)
+    });
+    if same {
+        return Ok(());
+    }
+    let _ = std::fs::remove_file(&path);
+    dev::make_node(&path, kind, major, minor, device.file_mode().unwrap_or(0o666))?;
+    std::os::unix::fs::lchown(&path, device.uid(), device.gid())
+        .with_context(|| format!("chown {}", path.display()))
 }
 
 // ANCHOR: enter

@@ -17,6 +17,7 @@
 //! ```
 
 use anyhow::{bail, Context, Result};
+use ch03_cgroups::Cgroup;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::Write;
@@ -72,8 +73,8 @@ pub struct State {
     pub cgroup_made: Vec<PathBuf>,
     /// Without a mount namespace of its own: the host's mounts its setup
     /// made, for `delete` to detach.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub host_mounts: Vec<crate::host_mounts::Mount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_mounts: Option<crate::host_mounts::Record>,
 }
 // ANCHOR_END: state
 
@@ -140,12 +141,22 @@ impl State {
         if root.join(&self.id).join("exec.fifo").exists() {
             return Status::Created;
         }
-        if crate::cgroups::frozen(self) {
+        if self.cgroup().ok().flatten().is_some_and(|cgroup| cgroup.frozen()) {
             return Status::Paused;
         }
         Status::Running
     }
     // ANCHOR_END: status
+
+    /// The container's cgroup, as `create` made it (`None` for a rootless
+    /// container, which has none).
+    pub fn cgroup(&self) -> Result<Option<Cgroup>> {
+        if self.cgroup_name.is_empty() {
+            return Ok(None);
+        }
+        let layout = crate::cgroups::layout()?;
+        Cgroup::open(layout, &self.cgroup_parent, &self.cgroup_name, self.cgroup_made.clone()).map(Some)
+    }
 
     /// The spec's state only: what `burrow state` prints and hooks read.
     pub fn spec_json(&self) -> serde_json::Value {

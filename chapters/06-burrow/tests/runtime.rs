@@ -163,7 +163,9 @@ fn time_namespace_with_offsets() {
         let printed = printed.unwrap_or_default();
         let inside: f64 = printed.split_whitespace().next().and_then(|s| s.parse().ok()).unwrap_or(-1.0);
         let after = host_uptime();
-        ensure(inside >= before + 86400.0 && inside <= after + 86400.0, "an uptime a day more than the host's", &printed)?;
+        // To /proc/uptime's hundredths, which a float sum can miss by a hair.
+        let (low, high) = (before + 86400.0 - 0.011, after + 86400.0 + 0.011);
+        ensure(inside >= low && inside <= high, "an uptime a day more than the host's", format!("{printed:?}: host {before} before, {after} after"))?;
         let offsets: Vec<Vec<&str>> = printed.lines().skip(1).map(|l| l.split_whitespace().collect()).collect();
         let want = vec![vec!["monotonic", "3600", "0"], vec!["boottime", "86400", "0"]];
         ensure(offsets == want, "timens_offsets: monotonic 3600, boottime 86400", &printed)?;
@@ -247,8 +249,8 @@ fn joined_mount_and_uts_namespaces() -> Result<(), Failure> {
 fn without_a_mount_namespace_the_mounts_are_the_hosts() {
     Check {
         id: "ch06/host-mounts",
-        what: "a config.json with no mount namespace: the container shares the host's (its /proc/PID/ns/mnt is ours), its /proc and /dev are mounts the host sees under the rootfs, `exec` runs inside its root; masked paths are refused (125, nothing made); a failed create and delete leave no mount on the host",
-        hint: "without CLONE_NEWNS: no propagation change, no pivot_root (chroot instead); note the mounts that appeared under the rootfs (/proc/self/mountinfo) and umount2(MNT_DETACH) them on delete and on failure",
+        what: "a config.json with no mount namespace: the container shares the host's (its /proc/PID/ns/mnt is ours), its /proc and /dev are mounts the host sees under the rootfs, `exec` runs inside its root; masked paths are refused (125, nothing made); a failed create, a create SIGKILLed after its mounts (then delete --force) and delete leave no mount on the host",
+        hint: "without CLONE_NEWNS: no propagation change, no pivot_root (chroot instead); save the mounts under the rootfs (/proc/self/mountinfo) in state.json before the setup, note those that appeared after it, and umount2(MNT_DETACH) them on delete and on failure",
         book: "ch06-burrow.md#without-a-mount-namespace",
     }
     .run(|| {
@@ -275,6 +277,20 @@ fn without_a_mount_namespace_the_mounts_are_the_hosts() {
         let out = b.detached(&["create", &id])?;
         ensure(out.code == Some(125), "a failing createRuntime hook fails create", &out)?;
         ensure(ours(&rootfs).is_empty(), "the failed create left no mount on the host", format!("{:?}", ours(&rootfs)))?;
+        // A create SIGKILLed once the mounts are made, by a createContainer
+        // hook (a child of the container's process, a child of create).
+        let killed = burrow_lab::random_name("hm-killed-");
+        let kill_create = "kill -9 $(cut -d' ' -f4 /proc/$PPID/stat); sleep 1";
+        b.config["linux"]["namespaces"] = json!([]);
+        b.config["hooks"] = json!({"createContainer": [{"path": "/bin/sh", "args": ["sh", "-c", kill_create]}]});
+        let out = b.detached(&["create", &killed])?;
+        ensure(out.code.is_none(), "create SIGKILLed in its createContainer hook", &out)?;
+        ensure(!ours(&rootfs).is_empty(), "the killed create left its mounts", "none under the rootfs")?;
+        let out = b.burrow(&["delete", "--force", &killed])?;
+        ensure(out.code == Some(0), "delete --force of the killed create", &out)?;
+        ensure(ours(&rootfs).is_empty(), "delete --force detached the killed create's mounts", format!("{:?}", ours(&rootfs)))?;
+        b.nothing_left(&killed, None)?;
+        b.config["linux"]["namespaces"] = json!([{"type": "pid"}]);
         b.config["hooks"] = Value::Null;
         let out = b.detached(&["create", &id])?;
         ensure(out.code == Some(0), "create with no mount namespace", &out)?;
@@ -448,8 +464,8 @@ impl Drop for HostTree {
 fn mount_targets_survive_a_symlink_swap() {
     Check {
         id: "ch06/mount-race",
-        what: "while a thread keeps swapping the rootfs's /swap between a directory and a symlink to ../decoy (a directory of the bundle, outside the rootfs), 100 containers mount a tmpfs on /swap/x: a createContainer hook (in the container's mount namespace, before pivot_root) never sees a mount under decoy; each create succeeds or fails with 125, and leaves nothing",
-        hint: "do not mount by a path string you resolved earlier (runc's CVE-2021-30465): open the target with openat2(RESOLVE_IN_ROOT) and mount on /proc/self/fd/N, then reopen it to change the new mount",
+        what: "while a thread keeps exchanging the rootfs's /swap, a directory, with a symlink to ../decoy (a directory of the bundle, outside the rootfs), 100 containers mount a tmpfs on /swap/x and on a new /swap/made-N/y: a createContainer hook (in the container's mount namespace, before pivot_root) never sees a mount under decoy, and no directory is made there; each create succeeds or fails with 125, and leaves nothing",
+        hint: "do not mount by a path string you resolved earlier (runc's CVE-2021-30465): open the target with openat2(RESOLVE_IN_ROOT) and mount on /proc/self/fd/N, then reopen it to change the new mount; make a missing mount point by name under its parent's fd (mkdirat)",
         book: "ch06-burrow.md#configjson-field-by-field",
     }
     .run(|| {
@@ -466,18 +482,21 @@ fn mount_targets_survive_a_symlink_swap() {
         let swapper = {
             let (stop, rootfs) = (stop.clone(), rootfs.clone());
             std::thread::spawn(move || {
-                let (swap, dir, link) = (rootfs.join("swap"), rootfs.join("swap-dir"), rootfs.join("swap-link"));
+                // RENAME_EXCHANGE: /swap is always there, the directory or the link.
+                use nix::fcntl::{renameat2, RenameFlags};
+                let (swap, link) = (rootfs.join("swap"), rootfs.join("swap-link"));
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    let _ = std::fs::rename(&swap, &dir);
-                    let _ = std::fs::rename(&link, &swap);
-                    let _ = std::fs::rename(&swap, &link);
-                    let _ = std::fs::rename(&dir, &swap);
+                    let _ = renameat2(None, &swap, None, &link, RenameFlags::RENAME_EXCHANGE);
                 }
             })
         };
         let result = (|| -> Result<(), Failure> {
+            let mounts = b.config["mounts"].as_array().cloned().unwrap_or_default();
             for round in 0..100 {
                 let id = burrow_lab::random_name("race-");
+                // And a mount point to make, a new one each round.
+                let made = json!({"destination": format!("/swap/made-{round}/y"), "type": "tmpfs", "source": "tmpfs"});
+                b.config["mounts"] = json!([&mounts[..], &[made]].concat());
                 let out = b.detached(&["create", &id])?;
                 ensure(matches!(out.code, Some(0) | Some(125)), format!("create {round}: 0 or 125"), &out)?;
                 if out.code == Some(0) {
@@ -493,7 +512,9 @@ fn mount_targets_survive_a_symlink_swap() {
         result?;
         let counts = std::fs::read_to_string(&seen).unwrap_or_default();
         let leaks = counts.lines().filter(|l| *l != "0").count();
-        ensure(leaks == 0, "no mount under decoy in any container", format!("{leaks} of {} hooks saw one: {counts:?}", counts.lines().count()))
+        ensure(leaks == 0, "no mount under decoy in any container", format!("{leaks} of {} hooks saw one: {counts:?}", counts.lines().count()))?;
+        let made: Vec<_> = std::fs::read_dir(&decoy)?.filter_map(|e| e.ok()).map(|e| e.file_name()).filter(|n| n != "x").collect();
+        ensure(made.is_empty(), "no mount point made under decoy", format!("{made:?}"))
     });
 }
 

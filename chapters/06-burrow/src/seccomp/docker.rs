@@ -1,399 +1,59 @@
-//! Docker's default seccomp profile, which `burrow spec` writes.
+//! Docker's default seccomp profile, which `burrow spec` writes. It is data,
+//! kept as Docker keeps its own: `docker-default.json`, in config.json's
+//! `linux.seccomp` format.
+//!
+//! It refuses (EPERM) every call but some 350 that ordinary programs make.
+//! Among those refused are the ones that reach the kernel's less-travelled
+//! code (keyctl, bpf, userfaultfd, add_key), change the machine (reboot,
+//! swapon, settimeofday, init_module) or make namespaces (unshare, setns).
+//! A few calls are allowed only with some arguments:
+//!
+//! - `socket` of any family but AF_VSOCK (40). The kernel reads the family
+//!   as an int, so only its low 32 bits are compared (Docker's `!= 40` on
+//!   all 64 lets `1<<32 | 40` through). 32-bit programs reach socket through
+//!   socketcall(2) too, whose arguments are in memory: out of a filter's reach.
+//! - `personality` with the five personas programs ask for.
+//! - `clone` without any CLONE_NEW* flag: `flags & 0x7e020000 == 0`.
+//! - `clone3` fails with ENOSYS: it passes its flags in memory, where a
+//!   filter cannot look, and ENOSYS makes the C library fall back to
+//!   clone(2), which the rule above checks.
 
 use anyhow::{Context, Result};
 use oci_spec::runtime::LinuxSeccomp;
-use serde_json::json;
 
-/// Docker's default profile: refuse (EPERM) every call but some 300 that
-/// ordinary programs make; among those refused are the ones that reach the
-/// kernel's less-travelled code (keyctl, bpf, userfaultfd, add_key), change
-/// the machine (reboot, swapon, settimeofday, init_module) or make namespaces
-/// (unshare, setns, and clone with a CLONE_NEW* flag).
+/// Docker's default profile, parsed.
 pub fn docker_default() -> Result<LinuxSeccomp> {
-    let allow = |names: &[&str]| json!({"names": names, "action": "SCMP_ACT_ALLOW"});
-    let arg = |names: &[&str], index: u32, value: u64, op: &str| json!({"names": names, "action": "SCMP_ACT_ALLOW", "args": [{"index": index, "value": value, "op": op}]});
-    let namespace_flags = libc::CLONE_NEWNS
-        | libc::CLONE_NEWUTS
-        | libc::CLONE_NEWIPC
-        | libc::CLONE_NEWUSER
-        | libc::CLONE_NEWPID
-        | libc::CLONE_NEWNET
-        | libc::CLONE_NEWCGROUP;
-    let mut syscalls = vec![allow(&DOCKER_ALLOWED), allow(&["arch_prctl", "modify_ldt"])];
-    // socket(2) of any family but AF_VSOCK. The kernel reads the family as
-    // an int, so only its low 32 bits are compared (Docker's "!= 40" on all
-    // 64 lets 1<<32 | 40 through). 32-bit programs reach socket through
-    // socketcall(2) too, whose arguments are in memory: out of a filter's reach.
-    syscalls.push(allow(&["socket"]));
-    syscalls.push(json!({"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": libc::EPERM,
-        "args": [{"index": 0, "value": 0xffff_ffffu64, "valueTwo": libc::AF_VSOCK, "op": "SCMP_CMP_MASKED_EQ"}]}));
-    for persona in [0u64, 8, 0x20000, 0x20008, 0xffff_ffff] {
-        syscalls.push(arg(&["personality"], 0, persona, "SCMP_CMP_EQ"));
-    }
-    // clone(2) without any CLONE_NEW* flag: (flags & namespace_flags) == 0.
-    syscalls.push(arg(&["clone"], 0, namespace_flags as u64, "SCMP_CMP_MASKED_EQ"));
-    // clone3 passes its flags in memory, where a filter cannot look: ENOSYS
-    // makes the C library fall back to clone(2), which the rule above checks.
-    syscalls.push(json!({"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": libc::ENOSYS}));
-    let profile = json!({
-        "defaultAction": "SCMP_ACT_ERRNO",
-        "defaultErrnoRet": libc::EPERM,
-        "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
-        "syscalls": syscalls,
-    });
-    serde_json::from_value(profile).context("Docker's default seccomp profile")
+    serde_json::from_str(include_str!("docker-default.json"))
+        .context("Docker's default seccomp profile (seccomp/docker-default.json)")
 }
 
-/// The calls Docker's default profile allows unconditionally.
-const DOCKER_ALLOWED: [&str; 350] = [
-    "accept",
-    "accept4",
-    "access",
-    "adjtimex",
-    "alarm",
-    "bind",
-    "brk",
-    "capget",
-    "capset",
-    "chdir",
-    "chmod",
-    "chown",
-    "chown32",
-    "clock_adjtime",
-    "clock_adjtime64",
-    "clock_getres",
-    "clock_getres_time64",
-    "clock_gettime",
-    "clock_gettime64",
-    "clock_nanosleep",
-    "clock_nanosleep_time64",
-    "close",
-    "close_range",
-    "connect",
-    "copy_file_range",
-    "creat",
-    "dup",
-    "dup2",
-    "dup3",
-    "epoll_create",
-    "epoll_create1",
-    "epoll_ctl",
-    "epoll_ctl_old",
-    "epoll_pwait",
-    "epoll_pwait2",
-    "epoll_wait",
-    "epoll_wait_old",
-    "eventfd",
-    "eventfd2",
-    "execve",
-    "execveat",
-    "exit",
-    "exit_group",
-    "faccessat",
-    "faccessat2",
-    "fadvise64",
-    "fadvise64_64",
-    "fallocate",
-    "fanotify_mark",
-    "fchdir",
-    "fchmod",
-    "fchmodat",
-    "fchown",
-    "fchown32",
-    "fchownat",
-    "fcntl",
-    "fcntl64",
-    "fdatasync",
-    "fgetxattr",
-    "flistxattr",
-    "flock",
-    "fork",
-    "fremovexattr",
-    "fsetxattr",
-    "fstat",
-    "fstat64",
-    "fstatat64",
-    "fstatfs",
-    "fstatfs64",
-    "fsync",
-    "ftruncate",
-    "ftruncate64",
-    "futex",
-    "futex_time64",
-    "futex_waitv",
-    "futimesat",
-    "getcpu",
-    "getcwd",
-    "getdents",
-    "getdents64",
-    "getegid",
-    "getegid32",
-    "geteuid",
-    "geteuid32",
-    "getgid",
-    "getgid32",
-    "getgroups",
-    "getgroups32",
-    "getitimer",
-    "getpeername",
-    "getpgid",
-    "getpgrp",
-    "getpid",
-    "getppid",
-    "getpriority",
-    "getrandom",
-    "getresgid",
-    "getresgid32",
-    "getresuid",
-    "getresuid32",
-    "getrlimit",
-    "get_robust_list",
-    "getrusage",
-    "getsid",
-    "getsockname",
-    "getsockopt",
-    "get_thread_area",
-    "gettid",
-    "gettimeofday",
-    "getuid",
-    "getuid32",
-    "getxattr",
-    "inotify_add_watch",
-    "inotify_init",
-    "inotify_init1",
-    "inotify_rm_watch",
-    "io_cancel",
-    "ioctl",
-    "io_destroy",
-    "io_getevents",
-    "io_pgetevents",
-    "io_pgetevents_time64",
-    "ioprio_get",
-    "ioprio_set",
-    "io_setup",
-    "io_submit",
-    "io_uring_enter",
-    "io_uring_register",
-    "io_uring_setup",
-    "ipc",
-    "kill",
-    "landlock_add_rule",
-    "landlock_create_ruleset",
-    "landlock_restrict_self",
-    "lchown",
-    "lchown32",
-    "lgetxattr",
-    "link",
-    "linkat",
-    "listen",
-    "listxattr",
-    "llistxattr",
-    "_llseek",
-    "lremovexattr",
-    "lseek",
-    "lsetxattr",
-    "lstat",
-    "lstat64",
-    "madvise",
-    "membarrier",
-    "memfd_create",
-    "memfd_secret",
-    "mincore",
-    "mkdir",
-    "mkdirat",
-    "mknod",
-    "mknodat",
-    "mlock",
-    "mlock2",
-    "mlockall",
-    "mmap",
-    "mmap2",
-    "mprotect",
-    "mq_getsetattr",
-    "mq_notify",
-    "mq_open",
-    "mq_timedreceive",
-    "mq_timedreceive_time64",
-    "mq_timedsend",
-    "mq_timedsend_time64",
-    "mq_unlink",
-    "mremap",
-    "msgctl",
-    "msgget",
-    "msgrcv",
-    "msgsnd",
-    "msync",
-    "munlock",
-    "munlockall",
-    "munmap",
-    "name_to_handle_at",
-    "nanosleep",
-    "newfstatat",
-    "_newselect",
-    "open",
-    "openat",
-    "openat2",
-    "pause",
-    "pidfd_open",
-    "pidfd_send_signal",
-    "pipe",
-    "pipe2",
-    "pkey_alloc",
-    "pkey_free",
-    "pkey_mprotect",
-    "poll",
-    "ppoll",
-    "ppoll_time64",
-    "prctl",
-    "pread64",
-    "preadv",
-    "preadv2",
-    "prlimit64",
-    "process_mrelease",
-    "pselect6",
-    "pselect6_time64",
-    "pwrite64",
-    "pwritev",
-    "pwritev2",
-    "read",
-    "readahead",
-    "readlink",
-    "readlinkat",
-    "readv",
-    "recv",
-    "recvfrom",
-    "recvmmsg",
-    "recvmmsg_time64",
-    "recvmsg",
-    "remap_file_pages",
-    "removexattr",
-    "rename",
-    "renameat",
-    "renameat2",
-    "restart_syscall",
-    "rmdir",
-    "rseq",
-    "rt_sigaction",
-    "rt_sigpending",
-    "rt_sigprocmask",
-    "rt_sigqueueinfo",
-    "rt_sigreturn",
-    "rt_sigsuspend",
-    "rt_sigtimedwait",
-    "rt_sigtimedwait_time64",
-    "rt_tgsigqueueinfo",
-    "sched_getaffinity",
-    "sched_getattr",
-    "sched_getparam",
-    "sched_get_priority_max",
-    "sched_get_priority_min",
-    "sched_getscheduler",
-    "sched_rr_get_interval",
-    "sched_rr_get_interval_time64",
-    "sched_setaffinity",
-    "sched_setattr",
-    "sched_setparam",
-    "sched_setscheduler",
-    "sched_yield",
-    "seccomp",
-    "select",
-    "semctl",
-    "semget",
-    "semop",
-    "semtimedop",
-    "semtimedop_time64",
-    "send",
-    "sendfile",
-    "sendfile64",
-    "sendmmsg",
-    "sendmsg",
-    "sendto",
-    "setfsgid",
-    "setfsgid32",
-    "setfsuid",
-    "setfsuid32",
-    "setgid",
-    "setgid32",
-    "setgroups",
-    "setgroups32",
-    "setitimer",
-    "setpgid",
-    "setpriority",
-    "setregid",
-    "setregid32",
-    "setresgid",
-    "setresgid32",
-    "setresuid",
-    "setresuid32",
-    "setreuid",
-    "setreuid32",
-    "setrlimit",
-    "set_robust_list",
-    "setsid",
-    "setsockopt",
-    "set_thread_area",
-    "set_tid_address",
-    "setuid",
-    "setuid32",
-    "setxattr",
-    "shmat",
-    "shmctl",
-    "shmdt",
-    "shmget",
-    "shutdown",
-    "sigaltstack",
-    "signalfd",
-    "signalfd4",
-    "sigprocmask",
-    "sigreturn",
-    "socketcall",
-    "socketpair",
-    "splice",
-    "stat",
-    "stat64",
-    "statfs",
-    "statfs64",
-    "statx",
-    "symlink",
-    "symlinkat",
-    "sync",
-    "sync_file_range",
-    "syncfs",
-    "sysinfo",
-    "tee",
-    "tgkill",
-    "time",
-    "timer_create",
-    "timer_delete",
-    "timer_getoverrun",
-    "timer_gettime",
-    "timer_gettime64",
-    "timer_settime",
-    "timer_settime64",
-    "timerfd_create",
-    "timerfd_gettime",
-    "timerfd_gettime64",
-    "timerfd_settime",
-    "timerfd_settime64",
-    "times",
-    "tkill",
-    "truncate",
-    "truncate64",
-    "ugetrlimit",
-    "umask",
-    "uname",
-    "unlink",
-    "unlinkat",
-    "utime",
-    "utimensat",
-    "utimensat_time64",
-    "utimes",
-    "vfork",
-    "vmsplice",
-    "wait4",
-    "waitid",
-    "waitpid",
-    "write",
-    "writev",
-    "chroot",
-];
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    /// The numbers in the data file are the kernel's, as libc names them.
+    #[test]
+    fn the_profiles_numbers_are_the_kernels() {
+        let profile = serde_json::to_value(docker_default().expect("profile")).expect("json");
+        let rule = |name: &str| -> Vec<Value> {
+            let rules = profile["syscalls"].as_array().expect("syscalls");
+            rules
+                .iter()
+                .filter(|r| r["names"].as_array().is_some_and(|n| n.len() == 1 && n[0] == name))
+                .cloned()
+                .collect()
+        };
+        let namespaces = libc::CLONE_NEWNS
+            | libc::CLONE_NEWUTS
+            | libc::CLONE_NEWIPC
+            | libc::CLONE_NEWUSER
+            | libc::CLONE_NEWPID
+            | libc::CLONE_NEWNET
+            | libc::CLONE_NEWCGROUP;
+        assert_eq!(rule("clone")[0]["args"][0]["value"], json!(namespaces as u64));
+        assert_eq!(rule("clone3")[0]["errnoRet"], json!(libc::ENOSYS));
+        assert_eq!(rule("socket")[1]["args"][0]["valueTwo"], json!(libc::AF_VSOCK));
+        assert_eq!(profile["defaultErrnoRet"], json!(libc::EPERM));
+    }
+}
