@@ -146,8 +146,10 @@ fn time_namespace_offsets_the_uptime() {
         let after = host();
         let lines: Vec<&str> = out.stdout.lines().collect();
         let inside = uptime(lines.first().unwrap_or(&""));
-        let a_day_on = inside >= before + 86400.0 && inside <= after + 86400.0;
-        ensure(a_day_on, format!("uptime {:.0} to {:.0} (the host's plus 86400)", before + 86400.0, after + 86400.0), &out)?;
+        // To /proc/uptime's hundredths: the same hundredth read twice can
+        // differ by a float's last bit once 86400.0 is added.
+        let a_day_on = inside >= before + 86400.0 - 0.011 && inside <= after + 86400.0 + 0.011;
+        ensure(a_day_on, format!("uptime {:.2} to {:.2} (the host's plus 86400)", before + 86400.0, after + 86400.0), &out)?;
         ensure_new_namespace("time", lines.get(1))?;
         let offset = lines.iter().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["boottime", "86400", "0"]);
         ensure(offset, "timens_offsets: boottime 86400 0", &out)?;

@@ -8,13 +8,16 @@
 //! the clone), the mount namespace last (it changes what every path means).
 //! What `docker exec` and `kubectl exec` end up doing is this.
 
-use crate::create::open_fd;
+use crate::child::{self, Becoming};
+use crate::fd::open_fd;
+use crate::namespaces::{self, in_pid_namespace};
+use crate::spawn::{self, Ends};
 use crate::state::{State, Status};
 use crate::sync::{self, send_msg, Message};
-use crate::{cgroups, console, process};
+use crate::{cgroups, console};
 use anyhow::{bail, Context, Result};
-use ch01_unshare::container::{clone_child, kill_and_reap};
-use ch01_unshare::exec::{self as execve, code_of};
+use ch01_unshare::container::clone_child;
+use ch01_unshare::exec as execve;
 use nix::fcntl::OFlag;
 use nix::sched::CloneFlags;
 use nix::sys::signal::SigSet;
@@ -174,35 +177,31 @@ pub fn exec(opts: &Options, own_console: Option<OwnedFd>, old_mask: &SigSet) -> 
         if let Some(at) = namespaces.iter().position(|(flag, _)| *flag == CloneFlags::CLONE_NEWUSER) {
             let (_, user) = namespaces.remove(at);
             nix::sched::setns(&user, CloneFlags::CLONE_NEWUSER).context("setns(CLONE_NEWUSER)")?;
-            crate::init::become_namespace_root()?;
+            namespaces::become_namespace_root()?;
         }
     }
     let at = namespaces.iter().position(|(flag, _)| *flag == CloneFlags::CLONE_NEWPID);
     let pid_ns = at.map(|at| namespaces.remove(at).1);
-    let (ours, theirs) = sync::pair()?;
     let join: Vec<(CloneFlags, RawFd)> = namespaces.iter().map(|(f, fd)| (*f, fd.as_raw_fd())).collect();
-    let (sock, parent_end) = (theirs.as_raw_fd(), ours.as_raw_fd());
-    let child = &mut || in_container(opts, &join, chroot, sock, parent_end, old_mask);
-    let pid = crate::create::in_pid_namespace(pid_ns.as_ref(), || clone_child(CloneFlags::empty(), child))?;
-    drop(theirs);
-    let started = (|| {
+    let clone = |child: &mut dyn FnMut() -> isize| {
+        in_pid_namespace(pid_ns.as_ref(), || clone_child(CloneFlags::empty(), child)).map(|pid| (pid, ()))
+    };
+    let (child, ()) = spawn::spawn(clone, |ends| in_container(opts, &join, chroot, ends, old_mask))?;
+    let pid = child.pid;
+    child.step(|sock| {
         if let Some(cgroup) = &cgroup {
             cgroup.add(pid)?;
         }
-        send_msg(ours.as_raw_fd(), &Message::Go(String::new()))?;
+        send_msg(sock.as_raw_fd(), &Message::Go(String::new()))?;
         // The socket is close-on-exec: end-of-file means execve succeeded.
-        match sync::recv_msg(&ours)? {
+        match sync::recv_msg(sock)? {
             None => Ok(()),
             Some(Message::Failed(code, message)) => Err(execve::ExitError { code, message }.into()),
             Some(other) => bail!("unexpected {other:?} from the exec'd process"),
         }
-    })();
-    if let Err(e) = started {
-        kill_and_reap(pid);
-        return Err(e);
-    }
+    })?;
     if let Some(path) = opts.pid_file {
-        crate::create::write_pid_file(path, pid.as_raw())?;
+        spawn::write_pid_file(path, pid.as_raw())?;
     }
     if opts.detach {
         return Ok(0);
@@ -216,41 +215,34 @@ fn in_container(
     opts: &Options,
     join: &[(CloneFlags, RawFd)],
     chroot: Option<&Path>,
-    sock: RawFd,
-    parent_end: RawFd,
+    ends: Ends,
     old_mask: &SigSet,
 ) -> isize {
-    let failure = match prepare(opts, join, chroot, sock, parent_end, old_mask) {
-        Ok(argv) => execve::execvp(&argv),
-        Err(e) => execve::ExitError { code: code_of(&e), message: format!("{e:#}") },
+    let error = match prepare(opts, join, chroot, ends, old_mask) {
+        Ok(argv) => anyhow::Error::from(execve::execvp(&argv)),
+        Err(e) => e,
     };
-    let _ = send_msg(sock, &Message::Failed(failure.code, failure.message.clone()));
-    failure.code as isize
+    child::fail(ends.sock, &error)
 }
 
 fn prepare(
     opts: &Options,
     join: &[(CloneFlags, RawFd)],
     chroot: Option<&Path>,
-    sock: RawFd,
-    parent_end: RawFd,
+    ends: Ends,
     old_mask: &SigSet,
 ) -> Result<Vec<std::ffi::CString>> {
     let userns = join.iter().any(|(flag, _)| *flag == CloneFlags::CLONE_NEWUSER);
-    crate::init::first_steps(sock, parent_end, join, userns)?;
+    child::first_steps(ends, join, userns)?;
     if let Some(root) = chroot {
         ch02_chroot::chroot::chroot_into(root)?;
     }
-    if let Some(socket) = opts.console {
-        console::set_up(socket)?;
-    }
-    let process = &opts.process;
-    process::prepare(process)?;
-    crate::apparmor::apply(process)?;
-    // Set up: from here the process lives on its own, whatever happens to us.
-    nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;
-    // Before the filter, as in create (see init::set_up).
-    execve::reset_inheritance(old_mask, opts.preserve_fds)?;
-    process::become_user(process, opts.seccomp.as_ref())?;
-    execve::c_args(process.args().as_deref().unwrap_or_default())
+    let becoming = Becoming {
+        process: &opts.process,
+        console: opts.console,
+        old_mask,
+        preserve_fds: opts.preserve_fds,
+        seccomp: opts.seccomp.as_ref(),
+    };
+    child::become_process(&becoming, || Ok(()))
 }

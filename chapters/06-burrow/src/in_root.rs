@@ -17,7 +17,7 @@ use nix::errno::Errno;
 use nix::fcntl::{openat, openat2, readlinkat, OFlag, OpenHow, ResolveFlag};
 use nix::sys::stat::{mkdirat, Mode};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The rootfs, held open: every path below is resolved from this fd.
 pub struct Root {
@@ -112,12 +112,6 @@ impl Root {
         self.open(path)
     }
     // ANCHOR_END: make
-}
-
-/// The path that names what `fd` is open on, for calls that take a path
-/// (mount(2) follows the link to that very file, not to a name).
-pub fn fd_path(fd: &OwnedFd) -> PathBuf {
-    PathBuf::from(format!("/proc/self/fd/{}", fd.as_raw_fd()))
 }
 
 #[cfg(test)]

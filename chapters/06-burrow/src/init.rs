@@ -7,23 +7,29 @@
 //! is `burrow start`, maybe hours later, in another process. Only then does
 //! this process run the `startContainer` hooks and execute the command.
 
-use crate::create::open_fd;
+use crate::child::{self, Becoming};
+use crate::fd::open_fd;
+use crate::namespaces::MountNs;
+use crate::spawn::Ends;
 use crate::sync::{expect, send_msg, Message};
-use crate::{hooks, process, rootfs};
+use crate::{hooks, rootfs};
 use anyhow::{bail, Context, Result};
 use ch01_unshare::exec::{self, code_of};
 use ch01_unshare::explain;
 use nix::fcntl::OFlag;
 use nix::sched::CloneFlags;
-use nix::sys::signal::{SigSet, Signal};
-use oci_spec::runtime::Spec;
+use nix::sys::signal::SigSet;
+use oci_spec::runtime::{Process, Spec};
+use std::ffi::CString;
 use std::io::Write;
-use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::os::fd::RawFd;
 use std::path::Path;
 
 /// What the child needs, prepared by `create` before clone(2).
 pub struct Plan<'a> {
     pub spec: &'a Spec,
+    /// config.json's process, checked (process::of).
+    pub process: &'a Process,
     pub bundle: &'a Path,
     pub rootfs: &'a Path,
     /// Namespaces to join by path (setns(2)), each an open fd.
@@ -33,7 +39,7 @@ pub struct Plan<'a> {
     /// A UTS namespace of its own (new or joined), where the hostname may be set.
     pub uts: bool,
     /// Where the mounts are made, and how the rootfs is entered.
-    pub mount_ns: crate::create::MountNs,
+    pub mount_ns: MountNs,
     /// A new user namespace (its maps written by `create`).
     pub userns: bool,
     /// The host's cgroup hierarchies, for a `cgroup` mount.
@@ -54,14 +60,10 @@ pub struct Plan<'a> {
 // ANCHOR: init
 /// The cloned child: set up, report, wait for `start`, execute. Never returns
 /// to the caller's code.
-pub fn init(plan: &Plan, sock: RawFd, parent_end: RawFd) -> isize {
-    let state = match set_up(plan, sock, parent_end) {
-        Ok(state) => state,
-        Err(e) => {
-            let code = code_of(&e);
-            let _ = send_msg(sock, &Message::Failed(code, format!("{e:#}")));
-            return code as isize;
-        }
+pub fn init(plan: &Plan, ends: Ends) -> isize {
+    let (state, argv) = match set_up(plan, ends) {
+        Ok(done) => done,
+        Err(e) => return child::fail(ends.sock, &e),
     };
     // From here on `create` has returned: errors can only go to stderr.
     let failed = |e: anyhow::Error| exec::ExitError { code: code_of(&e), message: format!("{e:#}") };
@@ -71,8 +73,8 @@ pub fn init(plan: &Plan, sock: RawFd, parent_end: RawFd) -> isize {
     let failure = match wait_for_start(plan) {
         Err(e) => failed(e),
         Ok(mut fifo) => {
-            let failure = match become_command(plan, &state) {
-                Ok(argv) => exec::execvp(&argv),
+            let failure = match start_hooks(plan, &state) {
+                Ok(()) => exec::execvp(&argv),
                 Err(e) => failed(e),
             };
             // Still here: the command will not run. Say why before `start`
@@ -86,8 +88,11 @@ pub fn init(plan: &Plan, sock: RawFd, parent_end: RawFd) -> isize {
     failure.code as isize
 }
 
-fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
-    let sock_fd = first_steps(sock, parent_end, &plan.join, plan.userns)?;
+/// Everything up to `Ready`: returns the state the hooks are given, and the
+/// command's argv.
+fn set_up(plan: &Plan, ends: Ends) -> Result<(String, Vec<CString>)> {
+    let sock_fd = child::first_steps(ends, &plan.join, plan.userns)?;
+    let sock = ends.sock;
     set_names(plan)?;
     let root = rootfs::prepare(plan.spec, plan.bundle, plan.rootfs, plan.userns, plan.mount_ns)?;
     send_msg(sock, &Message::Mounted)?;
@@ -101,85 +106,25 @@ fn set_up(plan: &Plan, sock: RawFd, parent_end: RawFd) -> Result<String> {
     drop(root);
     hooks::run(plan.spec, hooks::Stage::CreateContainer, &state, None)?;
     rootfs::enter(plan.spec, plan.rootfs, plan.no_pivot, plan.mount_ns)?;
-    if let Some(socket) = plan.console {
-        crate::console::set_up(socket)?;
-    }
     rootfs::write_sysctls(plan.spec)?;
     let linux = plan.spec.linux().as_ref();
     crate::paths::readonly(linux.and_then(|l| l.readonly_paths().as_deref()).unwrap_or_default())?;
     crate::paths::mask(linux.and_then(|l| l.masked_paths().as_deref()).unwrap_or_default())?;
-    let process = process::of(plan.spec)?;
-    process::prepare(process)?;
-    // Asked for now, so that `create` fails on a profile the kernel does
-    // not have; it takes effect at the command's execve(2).
-    crate::apparmor::apply(process)?;
-    // `create` exits once it hears Ready, and the container must outlive it:
-    // stop dying with it first (the other order is a race a slow machine loses).
-    nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;
-    // What the command must not inherit (fds, ignored and blocked signals)
-    // is reset before the seccomp filter goes on, which need not allow the
-    // calls that do it (close_range(2) is missing from older profiles).
-    exec::reset_inheritance(&plan.old_mask, plan.preserve_fds)?;
     // The user, its capabilities and the seccomp filter now, before `start`,
     // as runc does, while `create` writes the state: they cost neither
     // `create` nor `start` any waiting, and a failure still fails `create`.
-    send_msg(sock, &Message::Prepared)?;
-    process::become_user(process, plan.seccomp)?;
+    let becoming = Becoming {
+        process: plan.process,
+        console: plan.console,
+        old_mask: &plan.old_mask,
+        preserve_fds: plan.preserve_fds,
+        seccomp: plan.seccomp,
+    };
+    let argv = child::become_process(&becoming, || send_msg(sock, &Message::Prepared))?;
     send_msg(sock, &Message::Ready)?;
-    Ok(state)
-}
-
-/// The first steps of a child of `create` or `exec`: close the parent's end
-/// of the socketpair, die with the parent until it has heard "Ready", wait
-/// for its "Go", join the namespaces given by path, and become root in a
-/// user namespace. Returns our end, borrowed (it stays open until execve).
-pub fn first_steps(
-    sock: RawFd,
-    parent_end: RawFd,
-    namespaces: &[(CloneFlags, RawFd)],
-    userns: bool,
-) -> Result<std::mem::ManuallyDrop<OwnedFd>> {
-    // SAFETY: the fd is this child's copy of the parent's end, owned by nothing here.
-    drop(unsafe { OwnedFd::from_raw_fd(parent_end) });
-    // SAFETY: the same for our own end, borrowed for the setup's messages.
-    let sock_fd = std::mem::ManuallyDrop::new(unsafe { OwnedFd::from_raw_fd(sock) });
-    nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).context("prctl(PR_SET_PDEATHSIG)")?;
-    expect(&sock_fd, Message::Go(String::new()))?;
-    // Not dumpable until execve(2), as runc's init (CVE-2016-9962): then no
-    // process of the container may ptrace this one or open its /proc/PID
-    // files (fds to the host, the runtime's binary) without CAP_SYS_PTRACE.
-    // (Its /proc files now belong to root: `create` wrote the id maps first.)
-    explain!("prctl(PR_SET_DUMPABLE, 0)");
-    nix::sys::prctl::set_dumpable(false).context("prctl(PR_SET_DUMPABLE, 0)")?;
-    join(namespaces)?;
-    if userns {
-        become_namespace_root()?;
-    }
-    Ok(sock_fd)
+    Ok((state, argv))
 }
 // ANCHOR_END: init
-
-/// setns(2) into each namespace, in the order given (a user namespace first).
-pub fn join(namespaces: &[(CloneFlags, RawFd)]) -> Result<()> {
-    for (flag, fd) in namespaces {
-        explain!("setns({fd}, {})", ch01_unshare::flag_names!(*flag));
-        // SAFETY: the caller opened the fd on a namespace file, and keeps it open.
-        let ns = unsafe { std::os::fd::BorrowedFd::borrow_raw(*fd) };
-        nix::sched::setns(ns, *flag)
-            .with_context(|| format!("setns({})", ch01_unshare::flag_names!(*flag)))?;
-    }
-    Ok(())
-}
-
-/// In a user namespace just entered, this process is still the host's root,
-/// which the namespace's map does not include (files it made would have an
-/// owner the namespace cannot name: EOVERFLOW). Become the namespace's root.
-pub fn become_namespace_root() -> Result<()> {
-    explain!("setresuid(0, 0, 0); setresgid(0, 0, 0) in the user namespace");
-    let (uid, gid) = (nix::unistd::Uid::from_raw(0), nix::unistd::Gid::from_raw(0));
-    nix::unistd::setresgid(gid, gid, gid).context("setresgid(0) in the user namespace")?;
-    nix::unistd::setresuid(uid, uid, uid).context("setresuid(0) in the user namespace")
-}
 
 fn set_names(plan: &Plan) -> Result<()> {
     let hostname = plan.spec.hostname().as_deref().filter(|h| !h.is_empty());
@@ -215,13 +160,10 @@ fn wait_for_start(plan: &Plan) -> Result<std::fs::File> {
     Ok(fifo)
 }
 
-/// Then finish as the command's process: the startContainer hooks (as the
-/// container's user, under its filter, as in runc), and its argv.
-fn become_command(plan: &Plan, state: &str) -> Result<Vec<std::ffi::CString>> {
-    let process = process::of(plan.spec)?;
-    let env = process.env().clone().unwrap_or_default();
-    hooks::run(plan.spec, hooks::Stage::StartContainer, state, Some(&env))?;
-    // process::of refused empty args.
-    exec::c_args(process.args().as_deref().unwrap_or_default())
+/// Then the startContainer hooks, as the container's user, under its
+/// filter, with the command's environment (as in runc).
+fn start_hooks(plan: &Plan, state: &str) -> Result<()> {
+    let env = plan.process.env().clone().unwrap_or_default();
+    hooks::run(plan.spec, hooks::Stage::StartContainer, state, Some(&env))
 }
 // ANCHOR_END: fifo

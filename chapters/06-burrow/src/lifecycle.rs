@@ -2,8 +2,9 @@
 //! container by its state directory: `start`, `kill`, `delete`, `pause`,
 //! `resume`, and the readers `state`, `list`, `ps`.
 
+use crate::bundle::load_spec;
 use crate::cgroups;
-use crate::create::{load_spec, open_fd};
+use crate::fd::open_fd;
 use crate::hooks::{self, Stage};
 use crate::state::{self, State, Status};
 use anyhow::{bail, Context, Result};

@@ -1,6 +1,7 @@
 //! `burrow`: an OCI runtime, with runc's command line.
 
 use anyhow::{bail, Context, Result};
+use burrow::bundle::{self, Bundle};
 use burrow::create::{self, Options};
 use burrow::state::State;
 use burrow::{features, lifecycle, log, spec};
@@ -172,7 +173,7 @@ enum Command {
 fn create_options<'a>(
     root: &'a Path,
     args: &'a CreateArgs,
-    bundle: &'a create::Bundle,
+    bundle: &'a Bundle,
     console: Option<RawFd>,
 ) -> Options<'a> {
     Options {
@@ -246,7 +247,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Create(args) => {
             let old_mask = ch01_unshare::pid1::block_signals()?;
             let console = connect_console(args.console_socket.as_deref())?;
-            let bundle = create::load_spec(&args.bundle)?;
+            let bundle = bundle::load_spec(&args.bundle)?;
             let console = console.as_ref().map(|c| c.as_raw_fd());
             create::create(&create_options(root, &args, &bundle, console), &old_mask)?;
         }
@@ -258,7 +259,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Delete { id, force } => lifecycle::delete(root, &id, force)?,
         Command::Run { create: args, detach } => {
             let old_mask = ch01_unshare::pid1::block_signals()?;
-            let bundle = create::load_spec(&args.bundle)?;
+            let bundle = bundle::load_spec(&args.bundle)?;
             let terminal = bundle.spec.process().as_ref().and_then(|p| p.terminal()).unwrap_or(false);
             let mut console = Console::new(args.console_socket.as_deref(), terminal && !detach)?;
             let state = create::create(&create_options(root, &args, &bundle, console.fd()), &old_mask)?;
@@ -271,7 +272,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Exec { id, command, process, detach, pid_file, console_socket, overrides, preserve_fds } => {
             let old_mask = ch01_unshare::pid1::block_signals()?;
             let state = State::load(root, &id)?;
-            let spec = create::load_spec(&state.bundle)?.spec;
+            let spec = bundle::load_spec(&state.bundle)?.spec;
             let process = burrow::exec::process_from(&spec, process.as_deref(), &command, &overrides)?;
             let terminal = process.terminal().unwrap_or(false);
             let mut console = Console::new(console_socket.as_deref(), terminal && !detach)?;

@@ -2,7 +2,8 @@
 //! user writes in fstab (`ro`, `nosuid`, `mode=755`) turned back into what
 //! mount(2) takes (flags, and a data string for the filesystem).
 
-use crate::in_root::{fd_path, Root};
+use crate::fd::fd_path;
+use crate::in_root::Root;
 use crate::recursive;
 use anyhow::{bail, Context, Result};
 use ch01_unshare::explain;

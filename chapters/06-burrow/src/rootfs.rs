@@ -2,9 +2,10 @@
 //! the mounts, devices, propagation and read-only root that config.json asks
 //! for instead of chapter 2's fixed set.
 
-use crate::create::MountNs;
-use crate::in_root::{fd_path, Root};
+use crate::fd::fd_path;
+use crate::in_root::Root;
 use crate::mounts;
+use crate::namespaces::MountNs;
 use anyhow::{bail, Context, Result};
 use ch01_unshare::explain;
 use ch01_unshare::mount::mount;

@@ -1,0 +1,94 @@
+//! The child's side of every process the runtime starts in a container
+//! (create's first process, exec's), from clone(2) to execve(2). Both begin
+//! and end the same way; only the middle differs (create's process builds
+//! the container's filesystem, exec's joins one that exists).
+
+use crate::spawn::Ends;
+use crate::sync::{expect, send_msg, Message};
+use crate::{console, namespaces, process};
+use anyhow::{Context, Result};
+use ch01_unshare::exec::{self, code_of};
+use ch01_unshare::explain;
+use nix::sched::CloneFlags;
+use nix::sys::signal::{SigSet, Signal};
+use oci_spec::runtime::Process;
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+
+// ANCHOR: first_steps
+/// The first steps: close the parent's end
+/// of the socketpair, die with the parent until it has heard "Ready", wait
+/// for its "Go", join the namespaces given by path, and become root in a
+/// user namespace. Returns our end, borrowed (it stays open until execve).
+pub fn first_steps(
+    ends: Ends,
+    namespaces: &[(CloneFlags, RawFd)],
+    userns: bool,
+) -> Result<std::mem::ManuallyDrop<OwnedFd>> {
+    // SAFETY: the fd is this child's copy of the parent's end, owned by nothing here.
+    drop(unsafe { OwnedFd::from_raw_fd(ends.parent) });
+    // SAFETY: the same for our own end, borrowed for the setup's messages.
+    let sock_fd = std::mem::ManuallyDrop::new(unsafe { OwnedFd::from_raw_fd(ends.sock) });
+    nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).context("prctl(PR_SET_PDEATHSIG)")?;
+    expect(&sock_fd, Message::Go(String::new()))?;
+    // Not dumpable until execve(2), as runc's init (CVE-2016-9962): then no
+    // process of the container may ptrace this one or open its /proc/PID
+    // files (fds to the host, the runtime's binary) without CAP_SYS_PTRACE.
+    // (Its /proc files now belong to root: `create` wrote the id maps first.)
+    explain!("prctl(PR_SET_DUMPABLE, 0)");
+    nix::sys::prctl::set_dumpable(false).context("prctl(PR_SET_DUMPABLE, 0)")?;
+    namespaces::join(namespaces)?;
+    if userns {
+        namespaces::become_namespace_root()?;
+    }
+    Ok(sock_fd)
+}
+// ANCHOR_END: first_steps
+
+// ANCHOR: become_process
+/// What the container's command is given, besides its process section.
+pub struct Becoming<'a> {
+    pub process: &'a Process,
+    /// With process.terminal: the socket to send the pty's master on.
+    pub console: Option<RawFd>,
+    /// The signal mask to give the command back.
+    pub old_mask: &'a SigSet,
+    /// `--preserve-fds N`: fds 3 to 3+N-1 stay open across execve.
+    pub preserve_fds: u32,
+    /// linux.seccomp, compiled by the parent (where an error is seen).
+    pub seccomp: Option<&'a crate::seccomp::Filter>,
+}
+
+/// The last steps, inside the container's root, in this order: the
+/// terminal, the process section (rlimits, env, cwd), the AppArmor profile
+/// (for the execve), no more dying with the parent (`create` exits once it
+/// hears Ready, and the container must outlive it: the other order is a
+/// race a slow machine loses), and what the command must not inherit (fds,
+/// ignored and blocked signals) reset. All of that before the seccomp
+/// filter goes on, which need not allow the calls that do it (close_range(2)
+/// is missing from older profiles). Then `before_user` (create tells the
+/// parent), and the user, its capabilities and the filter.
+pub fn become_process(
+    becoming: &Becoming,
+    before_user: impl FnOnce() -> Result<()>,
+) -> Result<Vec<std::ffi::CString>> {
+    let process = becoming.process;
+    if let Some(socket) = becoming.console {
+        console::set_up(socket)?;
+    }
+    process::prepare(process)?;
+    crate::apparmor::apply(process)?;
+    nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;
+    exec::reset_inheritance(becoming.old_mask, becoming.preserve_fds)?;
+    before_user()?;
+    process::become_user(process, becoming.seccomp)?;
+    // process::of refused empty args.
+    exec::c_args(process.args().as_deref().unwrap_or_default())
+}
+// ANCHOR_END: become_process
+
+/// Tell the parent why the setup failed; return the exit code to exit with.
+pub fn fail(sock: RawFd, error: &anyhow::Error) -> isize {
+    let code = code_of(error);
+    let _ = send_msg(sock, &Message::Failed(code, format!("{error:#}")));
+    code as isize
+}
