@@ -99,6 +99,7 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
         // half-way (SIGKILL runs no cleanup) leaves what `delete --force`
         // needs to find its cgroup and its process.
         state.save(opts.root)?;
+        state.save_config(opts.root, spec)?;
         let cgroup = match rootless {
             true => None,
             false => Some(Cgroup::create(layout, &cgroup_parent, &cgroup_name, &resources)?),

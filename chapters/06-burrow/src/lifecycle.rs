@@ -2,7 +2,6 @@
 //! container by its state directory: `start`, `kill`, `delete`, `pause`,
 //! `resume`, and the readers `state`, `list`, `ps`.
 
-use crate::bundle::load_spec;
 use crate::cgroups;
 use crate::fd::open_fd;
 use crate::hooks::{self, Stage};
@@ -27,12 +26,13 @@ use std::time::{Duration, Instant};
 /// only then may the poststart hooks run; a second byte means it failed
 /// first. The fifo is removed: from now on the container is `running`.
 pub fn start(root: &Path, id: &str) -> Result<()> {
-    start_loaded(root, &State::load(root, id)?, None)
+    let state = State::load(root, id)?;
+    start_loaded(root, &state, &state.config(root)?)
 }
 
-/// `start` of a container whose state (and config.json, if given) the
-/// caller has already read.
-pub fn start_loaded(root: &Path, state: &State, spec: Option<&Spec>) -> Result<()> {
+/// `start` of a container whose state and config.json the caller has
+/// already read.
+pub fn start_loaded(root: &Path, state: &State, spec: &Spec) -> Result<()> {
     let id = &state.id;
     if state.status != Status::Created {
         bail!(
@@ -66,26 +66,22 @@ pub fn start_loaded(root: &Path, state: &State, spec: Option<&Spec>) -> Result<(
         }
     }
     std::fs::remove_file(&fifo).with_context(|| format!("remove {}", fifo.display()))?;
-    after_hooks(state, spec, Stage::Poststart, Status::Running);
+    after_hooks(state, Ok(spec), Stage::Poststart, Status::Running);
     Ok(())
 }
 
 /// Run the poststart or poststop hooks, with the state as it now is; a
-/// failure is only a warning. config.json is read again unless given.
-fn after_hooks(state: &State, spec: Option<&Spec>, stage: Stage, status: Status) {
-    let read;
-    let spec = match spec {
-        Some(spec) => spec,
-        None => match load_spec(&state.bundle) {
-            Ok(bundle) => {
-                read = bundle.spec;
-                &read
-            }
-            Err(_) => return,
-        },
-    };
-    let now = State { status, ..state.clone() };
-    hooks::run_warning(spec, stage, &now.spec_json().to_string());
+/// failure is only a warning, as is a config.json that could not be read.
+fn after_hooks(state: &State, spec: Result<&Spec, &anyhow::Error>, stage: Stage, status: Status) {
+    match spec {
+        Ok(spec) => {
+            let now = State { status, ..state.clone() };
+            hooks::run_warning(spec, stage, &now.spec_json().to_string());
+        }
+        Err(e) => {
+            ch01_unshare::report("burrow", "warning", &format!("the {stage:?} hooks did not run: {e:#}"))
+        }
+    }
 }
 // ANCHOR_END: start
 
@@ -144,14 +140,14 @@ pub fn delete(root: &Path, id: &str, force: bool) -> Result<()> {
         status if force => explain!("delete --force: the container is {status}: SIGKILL"),
         status => bail!("cannot delete container {id:?}: it is {status}; stop it first (`burrow kill {id} KILL`) or use --force"),
     }
-    destroy(root, &state, None)
+    destroy(root, &state, state.config(root).as_ref())
 }
 
 /// Kill whatever is left, remove the cgroup, the mounts made on the host and
 /// the state directory, and run the poststop hooks. A step that fails does
 /// not stop the others; the state directory is kept then, so that another
 /// `delete` can finish the work.
-pub fn destroy(root: &Path, state: &State, spec: Option<&Spec>) -> Result<()> {
+pub fn destroy(root: &Path, state: &State, spec: Result<&Spec, &anyhow::Error>) -> Result<()> {
     let cgroup = state.cgroup();
     if let (Ok(Some(cgroup)), Status::Paused) = (&cgroup, state.status) {
         let _ = cgroup.freeze(false);
@@ -265,15 +261,15 @@ pub fn run_foreground(root: &Path, state: &State, spec: &Spec, console: Option<O
     // Relay it before `start`: the container can write before its execve
     // (startContainer hooks), and would stop there once the pty is full.
     let relay = crate::console::relay(console)?;
-    if let Err(e) = start_loaded(root, state, Some(spec)) {
+    if let Err(e) = start_loaded(root, state, spec) {
         // Kill and remove it: then the relay sees the pty close, and ends.
-        if destroy(root, state, Some(spec)).is_ok() {
+        if destroy(root, state, Ok(spec)).is_ok() {
             crate::console::finish(relay);
         }
         return Err(e);
     }
     let code = crate::console::wait(relay, Pid::from_raw(state.pid))?;
-    destroy(root, state, Some(spec))?;
+    destroy(root, state, Ok(spec))?;
     Ok(code)
 }
 

@@ -264,7 +264,7 @@ fn run(cli: Cli) -> Result<i32> {
             let mut console = Console::new(args.console_socket.as_deref(), terminal && !detach)?;
             let state = create::create(&create_options(root, &args, &bundle, console.fd()), &old_mask)?;
             if detach {
-                lifecycle::start_loaded(root, &state, Some(&bundle.spec))?;
+                lifecycle::start_loaded(root, &state, &bundle.spec)?;
             } else {
                 return lifecycle::run_foreground(root, &state, &bundle.spec, console.ours());
             }
@@ -272,7 +272,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Exec { id, command, process, detach, pid_file, console_socket, overrides, preserve_fds } => {
             let old_mask = ch01_unshare::pid1::block_signals()?;
             let state = State::load(root, &id)?;
-            let spec = bundle::load_spec(&state.bundle)?.spec;
+            let spec = state.config(root)?;
             let process = burrow::exec::process_from(&spec, process.as_deref(), &command, &overrides)?;
             let terminal = process.terminal().unwrap_or(false);
             let mut console = Console::new(console_socket.as_deref(), terminal && !detach)?;

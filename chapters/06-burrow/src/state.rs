@@ -18,6 +18,7 @@
 
 use anyhow::{bail, Context, Result};
 use ch03_cgroups::Cgroup;
+use oci_spec::runtime::Spec;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::Write;
@@ -147,6 +148,24 @@ impl State {
         Status::Running
     }
     // ANCHOR_END: status
+
+    // ANCHOR: config
+    /// Keep config.json, as `create` read and checked it, in the state
+    /// directory: `start`, `exec` and `delete` read their hooks, namespaces
+    /// and process from this copy, not from a bundle that may have changed
+    /// or gone since (runc keeps it in its state.json).
+    pub fn save_config(&self, root: &Path, spec: &Spec) -> Result<()> {
+        let path = dir(root, &self.id)?.join("config.json");
+        std::fs::write(&path, serde_json::to_vec(spec)?).with_context(|| format!("write {}", path.display()))
+    }
+
+    /// The config.json `create` kept.
+    pub fn config(&self, root: &Path) -> Result<Spec> {
+        let path = dir(root, &self.id)?.join("config.json");
+        let text = std::fs::read(&path).with_context(|| format!("read {}", path.display()))?;
+        serde_json::from_slice(&text).with_context(|| format!("parse {}", path.display()))
+    }
+    // ANCHOR_END: config
 
     /// The container's cgroup, as `create` made it (`None` for a rootless
     /// container, which has none).

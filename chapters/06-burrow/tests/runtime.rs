@@ -776,8 +776,8 @@ fn update_changes_the_limits_of_a_running_container() {
 fn hooks_run_in_order_with_the_state() {
     Check {
         id: "ch06/hooks",
-        what: "createRuntime, createContainer, startContainer, poststart and poststop hooks run in that order, each with the state (id, pid, bundle) on stdin; a hook without env inherits the runtime's environment (startContainer: process.env), one with env gets only that; a failing startContainer hook fails start (no poststart); a hook past its timeout fails create and leaves nothing",
-        hint: "run each hook with Command, the state JSON on stdin; createContainer before pivot_root, startContainer after the exec fifo",
+        what: "createRuntime, createContainer, startContainer, poststart and poststop hooks run in that order, each with the state (id, pid, bundle) on stdin; a hook without env inherits the runtime's environment (startContainer: process.env), one with env gets only that; a failing startContainer hook fails start (no poststart); a hook past its timeout fails create and leaves nothing; with the bundle's config.json broken after create, start, exec and delete still work and poststart and poststop still run",
+        hint: "run each hook with Command, the state JSON on stdin; createContainer before pivot_root, startContainer after the exec fifo; keep config.json in the state directory at create, and read it there later",
         book: "ch06-burrow.md#hooks",
     }
     .run(|| {
@@ -823,9 +823,28 @@ fn hooks_run_in_order_with_the_state() {
             let bundle = b.path().canonicalize()?;
             ensure(state["id"] == id.as_str() && state["bundle"] == json!(bundle), "the state with the id and bundle", line)?;
         }
+        // The bundle's config.json changed after create: start, exec and
+        // delete go by the copy create kept.
+        std::fs::remove_file(log.path().join("log"))?;
+        b.config["hooks"] = json!({"poststart": [hook("poststart", &host)], "poststop": [hook("poststop", &host)]});
+        let command = b.config["process"]["args"].clone();
+        b.config["process"]["args"] = json!(["sleep", "1000"]);
+        let kept_id = burrow_lab::random_name("hookk-");
+        let out = b.detached(&["create", &kept_id])?;
+        ensure(out.code == Some(0), "create to succeed", &out)?;
+        std::fs::write(b.path().join("config.json"), "{ broken")?;
+        for args in [&["start", &kept_id][..], &["exec", &kept_id, "true"], &["delete", "--force", &kept_id]] {
+            let out = b.burrow(args)?;
+            ensure(out.code == Some(0), format!("{} with the bundle's config.json broken since create", args[0]), &out)?;
+        }
+        let text = std::fs::read_to_string(log.path().join("log")).unwrap_or_default();
+        let stages: Vec<&str> = text.lines().filter_map(|l| l.split(' ').next()).collect();
+        ensure(stages == ["poststart", "poststop"], "poststart and poststop from create's copy of config.json", format!("{stages:?}"))?;
+        b.nothing_left(&kept_id, None)?;
         // A startContainer hook that fails: `start` (here in `run`) fails
         // too, as the spec says, and poststart does not run.
         std::fs::remove_file(log.path().join("log"))?;
+        b.config["process"]["args"] = command;
         b.config["hooks"] = json!({
             "startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}],
             "poststart": [hook("poststart", &host)],
