@@ -82,12 +82,12 @@ bins=$(jq -r 'select(.reason == "compiler-artifact" and .executable != null
                      and (.target.kind | any(. == "bin"))) | .executable' "$cache/build.json" | sort -u)
 # Every chapter's integration tests (its lab checks in tests/lab.rs, and any
 # others in tests/): "01-unshare/lab /abs/path/to/lab-HASH". Not
-# tests/registry.rs and tests/ch07_clients.rs: a registry server, podman
+# tests/registry.rs and chapter 7's tests/clients.rs: a registry server, podman
 # and containerd do not depend on the kernel's cgroups, and the VM has none
 # of them to run.
 labs=$(jq -r 'select(.reason == "compiler-artifact" and .executable != null
                      and (.target.src_path | test("/chapters/[^/]+/tests/[^/]+\\.rs$"))
-                     and (.target.src_path | test("/tests/(registry|ch07_clients)\\.rs$") | not))
+                     and (.target.src_path | test("/tests/registry\\.rs$|/07-security/tests/clients\\.rs$") | not))
               | "\(.target.src_path | capture("/chapters/(?<c>[^/]+)/").c)/\(.target.name) \(.executable)"' \
          "$cache/test.json" | sort -u)
 [ -n "$labs" ] || { log "no chapters/*/tests/*.rs test binary found"; exit 1; }

@@ -13,6 +13,7 @@ use crate::fd::open_fd;
 use crate::hooks::{self, Stage};
 use crate::init::{self, Plan};
 use crate::namespaces::{clone_in_user_namespace, in_pid_namespace, write_id_maps, MountNs, Namespaces};
+use crate::security::{Harden, Security};
 use crate::spawn::{self, write_pid_file, Child};
 use crate::state::{self, State, Status, OCI_VERSION};
 use crate::sync::{expect, send_msg, Message};
@@ -32,6 +33,8 @@ use std::path::Path;
 
 /// What `create` (and `run`) are told on the command line.
 pub struct Options<'a> {
+    /// Chapter 7's part (see [`crate::security`]).
+    pub security: &'a dyn Security,
     pub root: &'a Path,
     pub id: &'a str,
     pub bundle: &'a Bundle,
@@ -57,7 +60,7 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
         _ => {}
     }
     let namespaces = Namespaces::of(spec)?;
-    crate::apparmor::check(spec.process().as_ref())?;
+    let harden = opts.security.prepare(spec, process::of(spec)?)?;
     let (cgroup_parent, cgroup_name) = cgroups::path(spec, opts.id)?;
     let resources = cgroups::resources(spec)?;
     let rootless = cgroups::rootless();
@@ -110,7 +113,7 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
             cgroup.apply(&resources)?;
         }
         let placed = Placed { cgroup: cgroup.as_ref(), layout };
-        let child = spawn(opts, &dir, &namespaces, placed, &mut state, old_mask)?;
+        let child = spawn(opts, &dir, &namespaces, placed, &mut state, (harden.as_ref(), old_mask))?;
         // While the container's process drops its privileges (see Prepared).
         let finished = child.step(|sock| {
             state.status = Status::Created;
@@ -145,10 +148,9 @@ fn spawn(
     ns: &Namespaces,
     Placed { cgroup, layout }: Placed,
     state: &mut State,
-    old_mask: &SigSet,
+    (harden, old_mask): (&dyn Harden, &SigSet),
 ) -> Result<Child> {
     let Bundle { dir: bundle, spec, rootfs } = opts.bundle;
-    let seccomp = crate::seccomp::of(spec)?;
     let fifo = dir.join("exec.fifo");
     explain!("mkfifo({fifo:?}, 0622)");
     nix::unistd::mkfifo(&fifo, Mode::from_bits_truncate(0o622))
@@ -173,7 +175,7 @@ fn spawn(
         no_pivot: opts.no_pivot,
         console: opts.console,
         old_mask: *old_mask,
-        seccomp: seccomp.as_ref(),
+        harden,
         preserve_fds: opts.preserve_fds,
     };
     if ns.mount == MountNs::Host {

@@ -108,7 +108,7 @@ fn memory_limits(m: &LinuxMemory, res: &mut Resources) -> Result<()> {
     }
     if m.kernel().is_some_and(|k| k != 0) {
         let ignored = "linux.resources.memory.kernel is deprecated and ignored (Linux no longer limits kernel memory apart)";
-        ch01_unshare::report("burrow", "warning", ignored);
+        ch01_unshare::report(crate::log::tool(), "warning", ignored);
     }
     Ok(())
 }

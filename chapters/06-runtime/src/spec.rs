@@ -1,4 +1,4 @@
-//! `burrow spec`: a bundle's default config.json, as `runc spec` writes it.
+//! `spec`: a bundle's default config.json, as `runc spec` writes it.
 //!
 //! A bundle is a directory with a `config.json` and a root filesystem
 //! (`rootfs/` by default). Every field of config.json is one of the earlier
@@ -15,14 +15,15 @@
 //! | `process.capabilities`, `linux.maskedPaths`, `readonlyPaths`, `seccomp` | 7 |
 
 use anyhow::{bail, Context, Result};
-use oci_spec::runtime::{Capabilities, Capability, LinuxDeviceCgroupBuilder, Spec};
+use oci_spec::runtime::{LinuxDeviceCgroupBuilder, Spec};
 use std::path::Path;
 
 // ANCHOR: spec
 /// The default spec: `sh` in the bundle's `rootfs`, read-only, with a
 /// terminal; new pid, network, ipc, uts and mount namespaces; /proc, /dev,
-/// /dev/pts, /dev/shm, /dev/mqueue, /sys and /sys/fs/cgroup mounted; the
-/// default capabilities, masked and read-only paths. With `rootless`, a
+/// /dev/pts, /dev/shm, /dev/mqueue, /sys and /sys/fs/cgroup mounted; runc's
+/// default capabilities, masked and read-only paths (chapter 7 applies
+/// them, with Docker's capabilities and seccomp profile). With `rootless`, a
 /// user namespace mapping root inside to `uid`/`gid` outside, and no
 /// network namespace of its own (an unprivileged user cannot wire one up).
 pub fn default_spec(rootless: Option<(u32, u32)>) -> Result<Spec> {
@@ -46,23 +47,10 @@ pub fn default_spec(rootless: Option<(u32, u32)>) -> Result<Spec> {
         let mounts = spec.mounts().clone().unwrap_or_default();
         spec.set_mounts(Some(mounts.into_iter().filter(|m| m.typ().as_deref() != Some("cgroup")).collect()));
     }
-    linux.set_seccomp(Some(crate::seccomp::docker_default()?));
     spec.set_linux(Some(linux));
     let mut process = spec.process().clone().context("the default spec has a process")?;
     process.set_terminal(Some(true));
     process.set_args(Some(vec!["sh".to_string()]));
-    // Docker's default capabilities (chapter 7), in the sets that count.
-    let docker: Capabilities = crate::caps::DOCKER_DEFAULT
-        .iter()
-        .map(|name| serde_json::from_value::<Capability>(serde_json::json!(name)))
-        .collect::<Result<_, _>>()?;
-    let mut caps = process.capabilities().clone().unwrap_or_default();
-    caps.set_bounding(Some(docker.clone()));
-    caps.set_effective(Some(docker.clone()));
-    caps.set_permitted(Some(docker));
-    caps.set_inheritable(None);
-    caps.set_ambient(None);
-    process.set_capabilities(Some(caps));
     spec.set_process(Some(process));
     Ok(spec)
 }

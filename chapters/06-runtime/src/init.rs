@@ -10,6 +10,7 @@
 use crate::child::{self, Becoming};
 use crate::fd::open_fd;
 use crate::namespaces::MountNs;
+use crate::security::Harden;
 use crate::spawn::Ends;
 use crate::sync::{expect, send_msg, Message};
 use crate::{hooks, rootfs};
@@ -51,8 +52,8 @@ pub struct Plan<'a> {
     pub console: Option<RawFd>,
     /// The signal mask to give the command back.
     pub old_mask: SigSet,
-    /// linux.seccomp, compiled by `create` (where an error is seen).
-    pub seccomp: Option<&'a crate::seccomp::Filter>,
+    /// Chapter 7's steps, prepared by `create` (where an error is seen).
+    pub harden: &'a dyn Harden,
     /// `--preserve-fds N`: fds 3 to 3+N-1 stay open across execve.
     pub preserve_fds: u32,
 }
@@ -68,7 +69,7 @@ pub fn init(plan: &Plan, ends: Ends) -> isize {
     // From here on `create` has returned: errors can only go to stderr.
     let failed = |e: anyhow::Error| exec::ExitError { code: code_of(&e), message: format!("{e:#}") };
     let say = |failure: &exec::ExitError| {
-        ch01_unshare::report("burrow", "error", &format!("container process: {failure}"));
+        ch01_unshare::report(crate::log::tool(), "error", &format!("container process: {failure}"));
     };
     let failure = match wait_for_start(plan) {
         Err(e) => failed(e),
@@ -91,7 +92,7 @@ pub fn init(plan: &Plan, ends: Ends) -> isize {
 /// Everything up to `Ready`: returns the state the hooks are given, and the
 /// command's argv.
 fn set_up(plan: &Plan, ends: Ends) -> Result<(String, Vec<CString>)> {
-    let sock_fd = child::first_steps(ends, &plan.join, plan.userns)?;
+    let sock_fd = child::first_steps(ends, &plan.join, plan.userns, plan.harden)?;
     let sock = ends.sock;
     set_names(plan)?;
     let root = rootfs::prepare(plan.spec, plan.bundle, plan.rootfs, plan.userns, plan.mount_ns)?;
@@ -107,9 +108,7 @@ fn set_up(plan: &Plan, ends: Ends) -> Result<(String, Vec<CString>)> {
     hooks::run(plan.spec, hooks::Stage::CreateContainer, &state, None)?;
     rootfs::enter(plan.spec, plan.rootfs, plan.no_pivot, plan.mount_ns)?;
     rootfs::write_sysctls(plan.spec)?;
-    let linux = plan.spec.linux().as_ref();
-    crate::paths::readonly(linux.and_then(|l| l.readonly_paths().as_deref()).unwrap_or_default())?;
-    crate::paths::mask(linux.and_then(|l| l.masked_paths().as_deref()).unwrap_or_default())?;
+    plan.harden.filesystem()?;
     // The user, its capabilities and the seccomp filter now, before `start`,
     // as runc does, while `create` writes the state: they cost neither
     // `create` nor `start` any waiting, and a failure still fails `create`.
@@ -118,7 +117,7 @@ fn set_up(plan: &Plan, ends: Ends) -> Result<(String, Vec<CString>)> {
         console: plan.console,
         old_mask: &plan.old_mask,
         preserve_fds: plan.preserve_fds,
-        seccomp: plan.seccomp,
+        harden: plan.harden,
     };
     let argv = child::become_process(&becoming, || send_msg(sock, &Message::Prepared))?;
     send_msg(sock, &Message::Ready)?;

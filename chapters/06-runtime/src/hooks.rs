@@ -109,7 +109,7 @@ pub fn run_warning(spec: &Spec, stage: Stage, state: &str) {
     for hook in hooks_of(spec, stage) {
         if let Err(e) = run_one(hook, state, None) {
             ch01_unshare::report(
-                "burrow",
+                crate::log::tool(),
                 "warning",
                 &format!("{stage:?} hook {}: {e:#}", hook.path().display()),
             );

@@ -11,6 +11,7 @@
 use crate::child::{self, Becoming};
 use crate::fd::open_fd;
 use crate::namespaces::{self, in_pid_namespace};
+use crate::security::Harden;
 use crate::spawn::{self, Ends};
 use crate::state::{State, Status};
 use crate::sync::{self, send_msg, Message};
@@ -35,9 +36,10 @@ pub struct Options<'a> {
     /// The console socket, connected, when `process.terminal` is set and the
     /// caller gave one.
     pub console: Option<RawFd>,
-    /// The container's config.json, and its seccomp filters compiled.
+    /// The container's config.json, and chapter 7's steps prepared for
+    /// the process (see [`crate::security`]).
     pub spec: &'a Spec,
-    pub seccomp: Option<crate::seccomp::Filter>,
+    pub harden: Box<dyn Harden>,
     /// `--preserve-fds N`: fds 3 to 3+N-1 stay open in the process.
     pub preserve_fds: u32,
 }
@@ -107,7 +109,7 @@ fn base_process(spec: &Spec, file: Option<&Path>, args: &[String]) -> Result<Pro
         let mut process: Process = serde_json::from_str(&text)
             .with_context(|| format!("--process {}: not a runtime-spec process", file.display()))?;
         // Without a profile of its own, the process gets the container's (as with runc).
-        if crate::apparmor::profile_of(&process).is_none() {
+        if process.apparmor_profile().as_deref().is_none_or(str::is_empty) {
             process.set_apparmor_profile(spec.process().as_ref().and_then(|p| p.apparmor_profile().clone()));
         }
         return Ok(process);
@@ -160,7 +162,6 @@ pub fn exec(opts: &Options, own_console: Option<OwnedFd>, old_mask: &SigSet) -> 
     if opts.process.args().as_ref().is_none_or(|a| a.is_empty()) {
         bail!("exec: process.args is empty: give the command to run");
     }
-    crate::apparmor::check(Some(&opts.process))?;
     let terminal = opts.process.terminal().unwrap_or(false);
     if terminal && opts.console.is_none() {
         bail!("a terminal (-t, or process.terminal) needs --console-socket, or exec in the foreground");
@@ -233,7 +234,7 @@ fn prepare(
     old_mask: &SigSet,
 ) -> Result<Vec<std::ffi::CString>> {
     let userns = join.iter().any(|(flag, _)| *flag == CloneFlags::CLONE_NEWUSER);
-    child::first_steps(ends, join, userns)?;
+    child::first_steps(ends, join, userns, opts.harden.as_ref())?;
     if let Some(root) = chroot {
         ch02_chroot::chroot::chroot_into(root)?;
     }
@@ -242,7 +243,7 @@ fn prepare(
         console: opts.console,
         old_mask,
         preserve_fds: opts.preserve_fds,
-        seccomp: opts.seccomp.as_ref(),
+        harden: opts.harden.as_ref(),
     };
     child::become_process(&becoming, || Ok(()))
 }

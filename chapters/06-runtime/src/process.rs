@@ -1,6 +1,7 @@
 //! config.json's `process`: what the container runs, as whom, with which
 //! limits. Each field is a syscall made just before execve(2).
 
+use crate::security::Harden;
 use anyhow::{bail, Context, Result};
 use ch01_unshare::exec::{ExitError, NOT_FOUND};
 use ch01_unshare::explain;
@@ -59,11 +60,10 @@ pub fn find_executable(process: &Process) -> Result<PathBuf> {
 // ANCHOR_END: lookup
 
 /// Everything about the process that can be done, and checked, before it is
-/// time to execute it: rlimits, no_new_privs, the environment, the working
+/// time to execute it: rlimits, the environment, the working
 /// directory, and that the command exists.
 pub fn prepare(process: &Process) -> Result<()> {
     set_rlimits(process)?;
-    no_new_privileges(process)?;
     set_env(process);
     let cwd = process.cwd();
     nix::unistd::chdir(cwd)
@@ -134,26 +134,12 @@ fn resource(typ: PosixRlimitType) -> Resource {
 }
 
 // ANCHOR: user
-/// Become `process.user` with `process.capabilities`, last, since every step
-/// before needed root: the bounding set first (dropping needs CAP_SETPCAP),
-/// the supplementary groups (setgroups needs CAP_SETGID), the gid, the uid,
-/// and then the capability sets (setuid(2) away from root clears them). The
-/// seccomp filter goes on at the very end, when no_new_privs allows it, so
-/// that it must allow only the few calls left before execve(2): the exec
-/// fifo's open and write, and the startContainer hooks.
-pub fn become_user(process: &Process, seccomp: Option<&crate::seccomp::Filter>) -> Result<()> {
-    // Installing a filter takes no_new_privs or CAP_SYS_ADMIN: without the
-    // first, do it now, while this process still has every capability (the
-    // calls below must then be ones the filter allows).
-    let late = process.no_new_privileges() == Some(true);
-    if let (false, Some(filter)) = (late, seccomp) {
-        crate::seccomp::install(filter)?;
-    }
-    let sets = process.capabilities().as_ref().map(crate::caps::Sets::of).transpose()?;
-    if let Some(sets) = &sets {
-        crate::caps::drop_bounding(sets)?;
-        crate::caps::keep_across_setuid(true)?;
-    }
+/// Become `process.user`, last, since every step before needed root: the
+/// supplementary groups (setgroups needs CAP_SETGID), the gid, the uid, and
+/// the umask. setuid(2) away from root clears the capabilities: chapter 7's
+/// `harden` keeps those asked for across it.
+pub fn become_user(process: &Process, harden: &dyn Harden) -> Result<()> {
+    harden.before_user()?;
     let user = process.user();
     let groups: Vec<Gid> =
         user.additional_gids().as_deref().unwrap_or_default().iter().map(|&g| Gid::from_raw(g)).collect();
@@ -167,26 +153,9 @@ pub fn become_user(process: &Process, seccomp: Option<&crate::seccomp::Filter>) 
     }
     nix::unistd::setgid(gid).with_context(|| format!("setgid({gid})"))?;
     nix::unistd::setuid(uid).with_context(|| format!("setuid({uid})"))?;
-    if let Some(sets) = &sets {
-        crate::caps::keep_across_setuid(false)?;
-        crate::caps::set(sets)?;
-    }
     if let Some(mask) = user.umask() {
         nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(mask));
     }
-    if let (true, Some(filter)) = (late, seccomp) {
-        crate::seccomp::install(filter)?;
-    }
-    Ok(())
+    harden.after_user()
 }
 // ANCHOR_END: user
-
-/// `process.noNewPrivileges`: no execve(2) may grant more privilege (setuid
-/// bits, file capabilities) from here on, in this process and its children.
-pub fn no_new_privileges(process: &Process) -> Result<()> {
-    if process.no_new_privileges() == Some(true) {
-        explain!("prctl(PR_SET_NO_NEW_PRIVS, 1)");
-        nix::sys::prctl::set_no_new_privs().context("prctl(PR_SET_NO_NEW_PRIVS)")?;
-    }
-    Ok(())
-}

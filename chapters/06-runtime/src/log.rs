@@ -8,6 +8,18 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+static TOOL: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// Set once, by `cli::main`: the name the runtime's messages start with.
+pub fn set_tool(name: &'static str) {
+    let _ = TOOL.set(name);
+}
+
+/// `ch06-runtime` or `burrow`, as in `burrow: error: ...`.
+pub fn tool() -> &'static str {
+    TOOL.get().copied().unwrap_or("ch06-runtime")
+}
+
 /// Append one error line to `path` (best effort: the error also goes to stderr).
 pub fn error(path: &Path, json: bool, msg: &str) {
     let time = rfc3339(SystemTime::now());

@@ -2,10 +2,12 @@
 //! config.json `burrow spec` writes), and fail, for the right reason.
 //! `scripts/lab 7` runs them; they drive `burrow` through its command line.
 
+#[path = "../../06-runtime/tests/common/mod.rs"]
 mod common;
 
 /// Set it to a runtime of your own to check it: `scripts/lab 7 --bin PATH`.
 const BIN_VAR: &str = "BURROW_CH07_BIN";
+const REFERENCE: &str = env!("CARGO_BIN_EXE_burrow");
 
 use burrow_lab::{ensure, Check, Failure};
 use common::Bundle;
@@ -129,11 +131,20 @@ fn capabilities_come_from_config() {
 fn seccomp_filters_system_calls() {
     Check {
         id: "ch07/seccomp",
-        what: "burrow spec's profile (Docker's) refuses unshare of a user namespace with EPERM, from a 64-bit program and from a 32-bit one (int 0x80, another numbering), and lets the 32-bit one call getuid; without SCMP_ARCH_X86 listed, the 32-bit program is killed (SIGSYS: 159); a custom profile fails mkdir with EACCES, kill with signal 10 (an argument condition) with EPERM but not signal 0, and kills a process calling sync, and denies close_range without stopping the container (nor leaking an fd into it); its flags (SECCOMP_FILTER_FLAG_LOG) reach the kernel (read back with ptrace); SCMP_ACT_NOTIFY with a listenerPath is refused at once (125)",
+        what: "burrow spec's profile (Docker's) refuses unshare of a user namespace with EPERM, from a 64-bit program and from a 32-bit one (int 0x80, another numbering), and lets the 32-bit one call getuid; without SCMP_ARCH_X86 listed, the 32-bit program is killed (SIGSYS: 159); a custom profile fails mkdir with EACCES, kill with signal 10 (an argument condition) with EPERM but not signal 0, and kills a process calling sync, and denies close_range without stopping the container (nor leaking an fd into it); its flags (SECCOMP_FILTER_FLAG_LOG) reach the kernel (read back with ptrace); SCMP_ACT_NOTIFY with a listenerPath is refused at once (125); `features` says seccomp is enabled with all three flags",
         hint: "compile linux.seccomp to one BPF program that branches on seccomp_data.arch first (a section per listed ABI, in its numbering), install it last, before the process waits for start, with seccomp(SECCOMP_SET_MODE_FILTER), after the fds are marked close-on-exec; /proc/self/status says Seccomp: 2",
         book: "ch07-security.md#seccomp",
     }
     .run(|| {
+        let b = Bundle::new("true")?;
+        let out = b.burrow(&["features"])?;
+        let features: Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+        let seccomp = &features["linux"]["seccomp"];
+        ensure(seccomp["enabled"] == true, "features: seccomp enabled", &out)?;
+        let flags = seccomp["supportedFlags"].as_array().cloned().unwrap_or_default();
+        // Asked of the kernel: every kernel the tests run on (4.17 and later) takes all three.
+        let all = ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"];
+        ensure(flags == all.map(|f| json!(f)), "features: seccomp's supportedFlags, all three", &out)?;
         let id = burrow_lab::random_name("sec-");
         let mut b = Bundle::new(
             "grep -E '^Seccomp:' /proc/self/status | tr -d '\\t'; busybox unshare -U true 2>&1; echo unshare $?

@@ -78,9 +78,11 @@ fn after_hooks(state: &State, spec: Result<&Spec, &anyhow::Error>, stage: Stage,
             let now = State { status, ..state.clone() };
             hooks::run_warning(spec, stage, &now.spec_json().to_string());
         }
-        Err(e) => {
-            ch01_unshare::report("burrow", "warning", &format!("the {stage:?} hooks did not run: {e:#}"))
-        }
+        Err(e) => ch01_unshare::report(
+            crate::log::tool(),
+            "warning",
+            &format!("the {stage:?} hooks did not run: {e:#}"),
+        ),
     }
 }
 // ANCHOR_END: start

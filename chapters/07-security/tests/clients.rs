@@ -9,10 +9,12 @@
 //! conmon and containerd (scripts/provision.sh installs them); they run on
 //! the host, not in the cgroup v2 VM, which has no podman.
 
+#[path = "../../06-runtime/tests/common/mod.rs"]
 mod common;
 
 /// Set it to a runtime of your own to check it: `scripts/lab 7 --bin PATH`.
 const BIN_VAR: &str = "BURROW_CH07_BIN";
+const REFERENCE: &str = env!("CARGO_BIN_EXE_burrow");
 
 use burrow_lab::{ensure, wait_for, Check, Failure, Run};
 use std::path::{Path, PathBuf};

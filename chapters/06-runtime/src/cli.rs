@@ -1,10 +1,14 @@
-//! `burrow`: an OCI runtime, with runc's command line.
+//! The runtime's command line, runc's: `spec`, `create`, `start`, `state`,
+//! `kill`, `delete`, `run`, `exec`, `update`, `list`, `ps`, `pause`,
+//! `resume`, `features`. Chapter 6's binary runs it as it is, chapter 7's
+//! with its [`Security`].
 
+use crate::bundle::{self, Bundle};
+use crate::create::{self, Options};
+use crate::security::Security;
+use crate::state::State;
+use crate::{features, lifecycle, log, spec};
 use anyhow::{bail, Context, Result};
-use burrow::bundle::{self, Bundle};
-use burrow::create::{self, Options};
-use burrow::state::State;
-use burrow::{features, lifecycle, log, spec};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
@@ -15,7 +19,7 @@ use std::process::ExitCode;
 /// config.json), with the command line that containerd, podman and Docker
 /// use to call runc.
 #[derive(Parser, Debug)]
-#[command(version, after_help = "Example: cd bundle && burrow spec && burrow run demo")]
+#[command(version)]
 struct Cli {
     /// Where containers' state lives (a tmpfs: state must not outlive a reboot).
     /// Default /run/burrow; without root, $XDG_RUNTIME_DIR/burrow or /tmp/burrow-UID.
@@ -141,13 +145,13 @@ enum Command {
         #[arg(long, value_name = "SOCKET")]
         console_socket: Option<PathBuf>,
         #[command(flatten)]
-        overrides: burrow::exec::Overrides,
+        overrides: crate::exec::Overrides,
         /// Keep N more fds open for the process, after stdio: 3, 4, ...
         #[arg(long, value_name = "N", default_value_t = 0)]
         preserve_fds: u32,
     },
     /// Change the limits of a container that has not stopped (its cgroup's files).
-    Update(burrow::update::Args),
+    Update(crate::update::Args),
     /// List the containers under --root.
     List {
         #[arg(short, long, value_enum, default_value_t)]
@@ -175,8 +179,10 @@ fn create_options<'a>(
     args: &'a CreateArgs,
     bundle: &'a Bundle,
     console: Option<RawFd>,
+    security: &'a dyn Security,
 ) -> Options<'a> {
     Options {
+        security,
         root,
         id: &args.id,
         bundle,
@@ -209,7 +215,7 @@ struct Console {
 impl Console {
     fn new(path: Option<&Path>, own_terminal: bool) -> Result<Console> {
         let socket = connect_console(path)?;
-        let pair = (own_terminal && socket.is_none()).then(burrow::sync::pair).transpose()?;
+        let pair = (own_terminal && socket.is_none()).then(crate::sync::pair).transpose()?;
         let (ours, theirs) = pair.unzip();
         Ok(Console { socket, ours, theirs })
     }
@@ -225,7 +231,7 @@ impl Console {
     }
 }
 
-fn run(cli: Cli) -> Result<i32> {
+fn run(cli: Cli, security: &dyn Security) -> Result<i32> {
     if cli.systemd_cgroup {
         bail!("--systemd-cgroup: burrow manages cgroups through cgroupfs only; drop the flag (podman: --cgroup-manager=cgroupfs)");
     }
@@ -237,19 +243,21 @@ fn run(cli: Cli) -> Result<i32> {
     if matches!(cli.command, Command::Create(_) | Command::Run { .. } | Command::Exec { .. }) {
         // These put processes in a container: from a sealed binary only (CVE-2019-5736).
         std::fs::create_dir_all(root).with_context(|| format!("mkdir --root {}", root.display()))?;
-        burrow::exe::ensure_sealed(root)?;
+        security.at_start(root)?;
     }
     match cli.command {
         Command::Spec { bundle, rootless } => {
             let ids = rootless.then(|| (nix::unistd::geteuid().as_raw(), nix::unistd::getegid().as_raw()));
-            spec::write(&bundle, &spec::default_spec(ids)?)?;
+            let mut default = spec::default_spec(ids)?;
+            security.default_spec(&mut default)?;
+            spec::write(&bundle, &default)?;
         }
         Command::Create(args) => {
             let old_mask = ch01_unshare::pid1::block_signals()?;
             let console = connect_console(args.console_socket.as_deref())?;
             let bundle = bundle::load_spec(&args.bundle)?;
             let console = console.as_ref().map(|c| c.as_raw_fd());
-            create::create(&create_options(root, &args, &bundle, console), &old_mask)?;
+            create::create(&create_options(root, &args, &bundle, console, security), &old_mask)?;
         }
         Command::Start { id } => lifecycle::start(root, &id)?,
         Command::State { id } => {
@@ -262,7 +270,8 @@ fn run(cli: Cli) -> Result<i32> {
             let bundle = bundle::load_spec(&args.bundle)?;
             let terminal = bundle.spec.process().as_ref().and_then(|p| p.terminal()).unwrap_or(false);
             let mut console = Console::new(args.console_socket.as_deref(), terminal && !detach)?;
-            let state = create::create(&create_options(root, &args, &bundle, console.fd()), &old_mask)?;
+            let state =
+                create::create(&create_options(root, &args, &bundle, console.fd(), security), &old_mask)?;
             if detach {
                 lifecycle::start_loaded(root, &state, &bundle.spec)?;
             } else {
@@ -273,11 +282,11 @@ fn run(cli: Cli) -> Result<i32> {
             let old_mask = ch01_unshare::pid1::block_signals()?;
             let state = State::load(root, &id)?;
             let spec = state.config(root)?;
-            let process = burrow::exec::process_from(&spec, process.as_deref(), &command, &overrides)?;
+            let process = crate::exec::process_from(&spec, process.as_deref(), &command, &overrides)?;
             let terminal = process.terminal().unwrap_or(false);
             let mut console = Console::new(console_socket.as_deref(), terminal && !detach)?;
-            let seccomp = burrow::seccomp::of(&spec)?;
-            let opts = burrow::exec::Options {
+            let harden = security.prepare(&spec, &process)?;
+            let opts = crate::exec::Options {
                 root,
                 id: &id,
                 process,
@@ -285,12 +294,12 @@ fn run(cli: Cli) -> Result<i32> {
                 pid_file: pid_file.as_deref(),
                 console: console.fd(),
                 spec: &spec,
-                seccomp,
+                harden,
                 preserve_fds,
             };
-            return burrow::exec::exec(&opts, console.ours(), &old_mask);
+            return crate::exec::exec(&opts, console.ours(), &old_mask);
         }
-        Command::Update(args) => burrow::update::update(root, &args.id, &args.resources()?)?,
+        Command::Update(args) => crate::update::update(root, &args.id, &args.resources()?)?,
         Command::List { format, quiet } => print_list(&lifecycle::list(root)?, format, quiet)?,
         Command::Ps { id, format } => {
             let procs = lifecycle::ps(root, &id)?;
@@ -311,7 +320,7 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Command::Pause { id } => lifecycle::freeze(root, &id, true)?,
         Command::Resume { id } => lifecycle::freeze(root, &id, false)?,
-        Command::Features => println!("{}", serde_json::to_string_pretty(&features::document())?),
+        Command::Features => println!("{}", serde_json::to_string_pretty(&features::document(security))?),
     }
     Ok(0)
 }
@@ -349,7 +358,7 @@ fn print_list(all: &[State], format: Format, quiet: bool) -> Result<()> {
         Format::Table => {
             println!("{:<20} {:>8} {:<8} {:<40} {:<20} OWNER", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
             for s in all {
-                let pid = if s.status == burrow::state::Status::Stopped { 0 } else { s.pid };
+                let pid = if s.status == crate::state::Status::Stopped { 0 } else { s.pid };
                 println!(
                     "{:<20} {:>8} {:<8} {:<40} {:<20} {}",
                     s.id,
@@ -365,12 +374,32 @@ fn print_list(all: &[State], format: Format, quiet: bool) -> Result<()> {
     Ok(())
 }
 
-fn main() -> ExitCode {
-    let cli: Cli = ch01_unshare::parse_args();
+/// The runtime's `main`, as `tool` (the name its messages carry), with
+/// `security` at the points chapter 6 offers.
+pub fn main(tool: &'static str, security: &dyn Security) -> ExitCode {
+    log::set_tool(tool);
+    let cli = parse(tool);
     let (log, format) = (cli.log.clone(), cli.log_format);
-    let result = run(cli);
+    let result = run(cli, security);
     if let (Err(e), Some(path)) = (&result, log) {
         log::error(&path, matches!(format, LogFormat::Json), &format!("{e:#}"));
     }
-    ch01_unshare::exit_with("burrow", result)
+    ch01_unshare::exit_with(tool, result)
+}
+
+/// The command line, with `tool` as the program's name in `--help`; a bad
+/// one exits 125, as every failure does.
+fn parse(tool: &'static str) -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed = Cli::command()
+        .name(tool)
+        .bin_name(tool)
+        .after_help(format!("Example: cd bundle && {tool} spec && {tool} run demo"))
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    parsed.unwrap_or_else(|e| {
+        let code = if e.use_stderr() { ch01_unshare::exec::TOOL_FAILED } else { 0 };
+        let _ = e.print();
+        std::process::exit(code)
+    })
 }

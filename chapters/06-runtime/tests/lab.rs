@@ -1,4 +1,4 @@
-//! Chapter 6's lab checks, first part: the bundle's config.json. `burrow`
+//! Chapter 6's lab checks, first part: the bundle's config.json. `ch06-runtime`
 //! (or the learner's runtime, `BURROW_CH06_BIN`) is driven through its
 //! command line only, and compared with runc, the reference runtime.
 
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn bin() -> PathBuf {
-    burrow_lab::binary("BURROW_CH06_BIN", env!("CARGO_BIN_EXE_burrow"))
+    burrow_lab::binary("BURROW_CH06_BIN", env!("CARGO_BIN_EXE_ch06-runtime"))
 }
 
 /// `RUNTIME spec ARGS --bundle DIR`, and the config.json it wrote.

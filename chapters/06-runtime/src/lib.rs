@@ -1,18 +1,17 @@
-//! Chapter 6: burrow, an OCI runtime.
+//! Chapter 6: an OCI runtime, with runc's command line ([`cli`]).
 //!
 //! An OCI runtime is what containerd, podman and Docker call to make a
 //! container out of a *bundle*: a directory with a root filesystem and a
 //! `config.json` ([`spec`]) that says, field by field, everything chapters 1
-//! to 5 chose on the command line.
+//! to 5 chose on the command line. What it asks for to confine the
+//! container's process is chapter 7's, at the seam in [`security`].
 
-pub mod apparmor;
 pub mod bundle;
-pub mod caps;
 pub mod cgroups;
 pub mod child;
+pub mod cli;
 pub mod console;
 pub mod create;
-pub mod exe;
 pub mod exec;
 pub mod fd;
 pub mod features;
@@ -24,11 +23,10 @@ pub mod lifecycle;
 pub mod log;
 pub mod mounts;
 pub mod namespaces;
-pub mod paths;
 pub mod process;
 pub mod recursive;
 pub mod rootfs;
-pub mod seccomp;
+pub mod security;
 pub mod spawn;
 pub mod spec;
 pub mod state;

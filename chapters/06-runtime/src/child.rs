@@ -3,12 +3,12 @@
 //! and end the same way; only the middle differs (create's process builds
 //! the container's filesystem, exec's joins one that exists).
 
+use crate::security::Harden;
 use crate::spawn::Ends;
 use crate::sync::{expect, send_msg, Message};
 use crate::{console, namespaces, process};
 use anyhow::{Context, Result};
 use ch01_unshare::exec::{self, code_of};
-use ch01_unshare::explain;
 use nix::sched::CloneFlags;
 use nix::sys::signal::{SigSet, Signal};
 use oci_spec::runtime::Process;
@@ -23,6 +23,7 @@ pub fn first_steps(
     ends: Ends,
     namespaces: &[(CloneFlags, RawFd)],
     userns: bool,
+    harden: &dyn Harden,
 ) -> Result<std::mem::ManuallyDrop<OwnedFd>> {
     // SAFETY: the fd is this child's copy of the parent's end, owned by nothing here.
     drop(unsafe { OwnedFd::from_raw_fd(ends.parent) });
@@ -30,12 +31,7 @@ pub fn first_steps(
     let sock_fd = std::mem::ManuallyDrop::new(unsafe { OwnedFd::from_raw_fd(ends.sock) });
     nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).context("prctl(PR_SET_PDEATHSIG)")?;
     expect(&sock_fd, Message::Go(String::new()))?;
-    // Not dumpable until execve(2), as runc's init (CVE-2016-9962): then no
-    // process of the container may ptrace this one or open its /proc/PID
-    // files (fds to the host, the runtime's binary) without CAP_SYS_PTRACE.
-    // (Its /proc files now belong to root: `create` wrote the id maps first.)
-    explain!("prctl(PR_SET_DUMPABLE, 0)");
-    nix::sys::prctl::set_dumpable(false).context("prctl(PR_SET_DUMPABLE, 0)")?;
+    harden.started()?;
     namespaces::join(namespaces)?;
     if userns {
         namespaces::become_namespace_root()?;
@@ -54,19 +50,18 @@ pub struct Becoming<'a> {
     pub old_mask: &'a SigSet,
     /// `--preserve-fds N`: fds 3 to 3+N-1 stay open across execve.
     pub preserve_fds: u32,
-    /// linux.seccomp, compiled by the parent (where an error is seen).
-    pub seccomp: Option<&'a crate::seccomp::Filter>,
+    /// Chapter 7's steps (see [`crate::security`]).
+    pub harden: &'a dyn Harden,
 }
 
 /// The last steps, inside the container's root, in this order: the
-/// terminal, the process section (rlimits, env, cwd), the AppArmor profile
-/// (for the execve), no more dying with the parent (`create` exits once it
-/// hears Ready, and the container must outlive it: the other order is a
-/// race a slow machine loses), and what the command must not inherit (fds,
-/// ignored and blocked signals) reset. All of that before the seccomp
-/// filter goes on, which need not allow the calls that do it (close_range(2)
-/// is missing from older profiles). Then `before_user` (create tells the
-/// parent), and the user, its capabilities and the filter.
+/// terminal, the process section (rlimits, env, cwd), no more dying with
+/// the parent (`create` exits once it hears Ready, and the container must
+/// outlive it: the other order is a race a slow machine loses), and what
+/// the command must not inherit (fds, ignored and blocked signals) reset.
+/// All of that before chapter 7's seccomp filter goes on, which need not
+/// allow the calls that do it (close_range(2) is missing from older
+/// profiles). Then `before_user` (create tells the parent), and the user.
 pub fn become_process(
     becoming: &Becoming,
     before_user: impl FnOnce() -> Result<()>,
@@ -76,11 +71,10 @@ pub fn become_process(
         console::set_up(socket)?;
     }
     process::prepare(process)?;
-    crate::apparmor::apply(process)?;
     nix::sys::prctl::set_pdeathsig(None).context("prctl(PR_SET_PDEATHSIG, 0)")?;
     exec::reset_inheritance(becoming.old_mask, becoming.preserve_fds)?;
     before_user()?;
-    process::become_user(process, becoming.seccomp)?;
+    process::become_user(process, becoming.harden)?;
     // process::of refused empty args.
     exec::c_args(process.args().as_deref().unwrap_or_default())
 }

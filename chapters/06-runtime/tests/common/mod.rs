@@ -1,5 +1,6 @@
 //! What chapter 6's and 7's checks share: a real bundle (a busybox rootfs and
-//! a `burrow spec` config.json) driven through `burrow`'s command line.
+//! the runtime's own `spec` config.json) driven through the runtime's
+//! command line. Chapter 7's checks include this file from here.
 
 #![allow(dead_code)] // each test file uses its own part of it
 
@@ -10,9 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The runtime under test: the test file's chapter variable
-/// (`BURROW_CH06_BIN`, `BURROW_CH07_BIN`) when set, else the reference.
+/// (`BURROW_CH06_BIN`, `BURROW_CH07_BIN`) when set, else its chapter's
+/// reference binary (`ch06-runtime`, `burrow`).
 pub fn bin() -> PathBuf {
-    burrow_lab::binary(super::BIN_VAR, env!("CARGO_BIN_EXE_burrow"))
+    burrow_lab::binary(super::BIN_VAR, super::REFERENCE)
 }
 
 /// A bundle in a temp dir, a `--root` of its own, and the config to edit.
