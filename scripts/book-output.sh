@@ -839,18 +839,18 @@ ch05_normalise ch05-sizes
 
 # ---------------------------------------------------------------- chapter 6
 
-cargo build -q -p burrow
+cargo build -q -p ch06-runtime -p burrow
 
 session ch06-spec <<'EOF'
 #mkdir -p "${0%/*}/bundle" && cd "${0%/*}/bundle"
-burrow spec && head -20 config.json
+ch06-runtime spec && head -20 config.json
 grep -E '"(type|destination)"' config.json | tr -d ' ,'
-burrow spec; echo "exit $?"
+ch06-runtime spec; echo "exit $?"
 EOF
 
 # A bundle with a busybox rootfs; the sessions keep their state under $work.
 ch06_bundle() {
-    scripts/bundle.sh "$(command -v burrow)" "$work/demo" sh -c 'echo hello from $(hostname), pid $$; exec sleep 1000'
+    scripts/bundle.sh "$(command -v ch06-runtime)" "$work/demo" sh -c 'echo hello from $(hostname), pid $$; exec sleep 1000'
 }
 ch06_bundle
 ch06_normalise() { normalise_with "$ch06_normalise_py" "$@"; }
@@ -860,7 +860,7 @@ import re, sys
 text = sys.stdin.read()
 for pid in set(re.findall(r'"pid": (\d+)', text)) | set(re.findall(r"-> pid (\d+)", text)):
     text = re.sub(rf"\b{pid}\b", "<pid>", text)
-text = re.sub(r"\[explain pid \d{2,}\]", "[explain pid <burrow>]", text)
+text = re.sub(r"\[explain pid \d{2,}\]", "[explain pid <runtime>]", text)
 text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "YYYY-MM-DDThh:mm:ssZ", text)
 sys.stdout.write(text)
 PY
@@ -868,24 +868,24 @@ PY
 
 session ch06-lifecycle <<'EOF'
 #cd "${0%/*}/demo"
-burrow create demo --bundle . >out.txt 2>&1 </dev/null; echo "create: exit $?"
-burrow state demo
-pid=$(burrow state demo | grep '"pid"' | tr -dc 0-9); cat /proc/$pid/comm; cat /proc/$pid/wchan; echo
+ch06-runtime create demo --bundle . >out.txt 2>&1 </dev/null; echo "create: exit $?"
+ch06-runtime state demo
+pid=$(ch06-runtime state demo | grep '"pid"' | tr -dc 0-9); cat /proc/$pid/comm; cat /proc/$pid/wchan; echo
 ls /run/burrow/demo
-burrow start demo; sleep 0.1; cat out.txt
-burrow state demo | grep status; cat /proc/$pid/comm
-burrow list
-burrow delete demo; echo "delete: exit $?"
-burrow kill demo KILL; sleep 0.2; burrow state demo | grep status
-burrow delete demo; burrow state demo; echo "state: exit $?"
+ch06-runtime start demo; sleep 0.1; cat out.txt
+ch06-runtime state demo | grep status; cat /proc/$pid/comm
+ch06-runtime list
+ch06-runtime delete demo; echo "delete: exit $?"
+ch06-runtime kill demo KILL; sleep 0.2; ch06-runtime state demo | grep status
+ch06-runtime delete demo; ch06-runtime state demo; echo "state: exit $?"
 EOF
 ch06_normalise ch06-lifecycle
 
 session ch06-run <<'EOF'
 #cd "${0%/*}/demo"
 #python3 -c 'import json; c = json.load(open("config.json")); c["process"]["args"] = ["sh", "-c", "hostname; exit 3"]; json.dump(c, open("config.json", "w"))'
-burrow run demo --bundle .; echo "exit $?"
-burrow --debug run demo --bundle . 2>&1 | grep -E 'clone|uid_map|cgroup.procs|pivot_root|exec fifo|open\(|rmdir .*/demo$' | head -12
+ch06-runtime run demo --bundle .; echo "exit $?"
+ch06-runtime --debug run demo --bundle . 2>&1 | grep -E 'clone|uid_map|cgroup.procs|pivot_root|exec fifo|open\(|rmdir .*/demo$' | head -12
 EOF
 ch06_normalise ch06-run
 
@@ -893,23 +893,23 @@ ch06_normalise ch06-run
 session ch06-host-mounts <<'EOF'
 #cd "${0%/*}"; cp -a demo hostmnt; cd hostmnt
 python3 -c 'import json; c = json.load(open("config.json")); c["linux"]["namespaces"] = [{"type": "pid"}]; del c["hostname"]; json.dump(c, open("config.json", "w"))'
-burrow create hostmnt --bundle .; echo "exit $?"
+ch06-runtime create hostmnt --bundle .; echo "exit $?"
 python3 -c 'import json; c = json.load(open("config.json")); del c["linux"]["maskedPaths"], c["linux"]["readonlyPaths"]; c["root"]["readonly"] = False; json.dump(c, open("config.json", "w"))'
-burrow create hostmnt --bundle . >out.txt 2>&1 </dev/null; echo "exit $?"
+ch06-runtime create hostmnt --bundle . >out.txt 2>&1 </dev/null; echo "exit $?"
 grep "$PWD/rootfs" /proc/self/mountinfo | cut -d" " -f5,9 | grep -v fs/cgroup
-burrow exec hostmnt ls /
-burrow delete --force hostmnt
+ch06-runtime exec hostmnt ls /
+ch06-runtime delete --force hostmnt
 grep -c "$PWD/rootfs" /proc/self/mountinfo
 EOF
 ch06_normalise ch06-host-mounts
 
 # ---------------------------------------------------------------- chapter 7
 
-# The default container (burrow spec's config.json, the demo bundle above),
+# The default container (burrow spec's config.json, in a bundle of its own),
 # and root inside it trying what chapter 7 takes away.
+scripts/bundle.sh "$(command -v burrow)" "$work/demo7" sh -c 'exec sleep 1000'
 session ch07-inside <<'EOF'
-#cd "${0%/*}/demo"
-#python3 -c 'import json; c = json.load(open("config.json")); c["process"]["args"] = ["sh", "-c", "exec sleep 1000"]; json.dump(c, open("config.json", "w"))'
+#cd "${0%/*}/demo7"
 #burrow run -d demo --bundle . >out.txt 2>&1 </dev/null
 burrow exec demo grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp|Seccomp_filters)' /proc/self/status
 burrow exec demo id
@@ -926,7 +926,7 @@ ch06_normalise ch07-inside
 # Which file the waiting container process executes: the sealed view of
 # burrow, through the overlay or (forced) a memfd copy.
 session ch07-seal <<'EOF'
-#cd "${0%/*}/demo"
+#cd "${0%/*}/demo7"
 burrow create demo --bundle . >out.txt 2>&1 </dev/null; pid=$(burrow state demo | grep '"pid"' | tr -dc 0-9)
 readlink /proc/$pid/exe; stat -f -c %T /proc/$pid/exe
 burrow delete --force demo

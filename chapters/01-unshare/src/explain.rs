@@ -24,8 +24,11 @@ pub fn step(args: std::fmt::Arguments) {
     if enabled() {
         // Not eprintln!, which panics when stderr is gone (`| head` closed it):
         // narration must never stop a tool half-way through its cleanup.
+        // One write(2) for the whole line: a parent and a child narrating at
+        // once on the same pipe then never interleave within a line.
         use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "[explain pid {}] {}", std::process::id(), args);
+        let line = format!("[explain pid {}] {}\n", std::process::id(), args);
+        let _ = std::io::stderr().write_all(line.as_bytes());
     }
 }
 

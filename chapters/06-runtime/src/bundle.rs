@@ -21,7 +21,11 @@ pub fn load_spec(bundle: &Path) -> Result<Bundle> {
         bundle.canonicalize().with_context(|| format!("--bundle {}: no such directory", bundle.display()))?;
     let config = bundle.join("config.json");
     if !config.exists() {
-        bail!("{}: no config.json in the bundle; write one with `burrow spec`", config.display());
+        bail!(
+            "{}: no config.json in the bundle; write one with `{} spec`",
+            config.display(),
+            crate::log::tool()
+        );
     }
     let text = std::fs::read(&config).with_context(|| format!("read {}", config.display()))?;
     // From a slice, not a reader: serde_json parses a buffer several times faster.

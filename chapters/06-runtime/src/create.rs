@@ -73,9 +73,10 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             bail!(
-                "container {:?} already exists ({}); pick another id, or `burrow delete` it",
+                "container {:?} already exists ({}); pick another id, or `{} delete` it",
                 opts.id,
-                dir.display()
+                dir.display(),
+                crate::log::tool()
             )
         }
         Err(e) => return Err(e).with_context(|| format!("mkdir {}", dir.display())),

@@ -115,7 +115,10 @@ fn base_process(spec: &Spec, file: Option<&Path>, args: &[String]) -> Result<Pro
         return Ok(process);
     }
     if args.is_empty() {
-        bail!("exec: give the command to run after the id (e.g. `burrow exec ID sh`), or --process FILE");
+        bail!(
+            "exec: give the command to run after the id (e.g. `{} exec ID sh`), or --process FILE",
+            crate::log::tool()
+        );
     }
     let mut process = spec.process().clone().context("config.json has no process")?;
     process.set_args(Some(args.to_vec()));

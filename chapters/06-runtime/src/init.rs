@@ -152,7 +152,7 @@ fn wait_for_start(plan: &Plan) -> Result<std::fs::File> {
     // The fifo's path was on the host; its O_PATH fd still leads to it, and
     // reopening through /proc/self/fd gives a real, writable open.
     let path = format!("/proc/self/fd/{}", plan.fifo);
-    explain!("open({path:?}, O_WRONLY): blocks until `burrow start` opens it to read");
+    explain!("open({path:?}, O_WRONLY): blocks until `start` opens it to read");
     let mut fifo =
         std::fs::File::from(open_fd(Path::new(&path), OFlag::O_WRONLY).context("open the exec fifo")?);
     fifo.write_all(b"0").context("write to the exec fifo")?;

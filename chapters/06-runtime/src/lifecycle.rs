@@ -140,7 +140,7 @@ pub fn delete(root: &Path, id: &str, force: bool) -> Result<()> {
     match state.status {
         Status::Stopped | Status::Created => {}
         status if force => explain!("delete --force: the container is {status}: SIGKILL"),
-        status => bail!("cannot delete container {id:?}: it is {status}; stop it first (`burrow kill {id} KILL`) or use --force"),
+        status => bail!("cannot delete container {id:?}: it is {status}; stop it first (`{} kill {id} KILL`) or use --force", crate::log::tool()),
     }
     destroy(root, &state, state.config(root).as_ref())
 }

@@ -103,8 +103,9 @@ impl State {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 bail!(
-                    "container {id:?} does not exist (no {}); `burrow list` shows those that do",
-                    path.display()
+                    "container {id:?} does not exist (no {}); `{} list` shows those that do",
+                    path.display(),
+                    crate::log::tool()
                 )
             }
             Err(e) => return Err(e).with_context(|| format!("read {}", path.display())),
