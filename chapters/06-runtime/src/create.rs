@@ -212,7 +212,7 @@ fn spawn(
             .context("the container process vanished")?;
         state.save(opts.root)?;
         if ns.clone.contains(CloneFlags::CLONE_NEWUSER) {
-            write_id_maps(spec, pid)?;
+            write_id_maps(spec, pid, opts.security)?;
         }
         if let Some(score) = plan.process.oom_score_adj() {
             idmap::write_proc(pid, "oom_score_adj", &score.to_string())?;

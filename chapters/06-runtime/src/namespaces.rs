@@ -6,6 +6,7 @@
 
 use crate::cgroups;
 use crate::fd::open_fd;
+use crate::security::Security;
 use anyhow::{bail, Context, Result};
 use ch01_unshare::container::clone_child;
 use ch01_unshare::{explain, flag_names, idmap, timens};
@@ -234,7 +235,7 @@ pub fn clone_in_user_namespace(
 // ANCHOR_END: user_namespace
 
 /// `linux.uidMappings` and `gidMappings` into the new user namespace.
-pub fn write_id_maps(spec: &Spec, pid: Pid) -> Result<()> {
+pub fn write_id_maps(spec: &Spec, pid: Pid, security: &dyn Security) -> Result<()> {
     let linux = spec.linux().as_ref();
     let lines = |maps: Option<&Vec<LinuxIdMapping>>| -> Result<String> {
         let maps = maps.filter(|m| !m.is_empty()).context(
@@ -252,16 +253,15 @@ pub fn write_id_maps(spec: &Spec, pid: Pid) -> Result<()> {
         idmap::write_proc(pid, "uid_map", &uid_map)?;
         return idmap::write_proc(pid, "gid_map", &gid_map);
     }
-    rootless_maps(pid, &uid_map, &gid_map)
+    rootless_maps(pid, &uid_map, &gid_map, security)
 }
 
-// ANCHOR: rootless_maps
+// ANCHOR: own_id
 /// Maps written by a user who is not root. The kernel lets such a user map
 /// one id, their own, and only after denying setgroups(2) in the namespace
-/// (chapter 1). Any other map, such as 65536 ids from /etc/subuid, takes
-/// newuidmap and newgidmap: small setuid-root helpers (package uidmap) that
-/// check /etc/subuid and /etc/subgid and write the maps on the user's behalf.
-fn rootless_maps(pid: Pid, uid_map: &str, gid_map: &str) -> Result<()> {
+/// (chapter 1). Any other map, such as 65536 ids from /etc/subuid, is
+/// chapter 7's (`security.map_ids`).
+fn rootless_maps(pid: Pid, uid_map: &str, gid_map: &str, security: &dyn Security) -> Result<()> {
     let own = (format!("0 {} 1", nix::unistd::geteuid()), format!("0 {} 1", nix::unistd::getegid()));
     let single = |map: &str, own: &str| {
         map.split_whitespace().collect::<Vec<_>>() == own.split_whitespace().collect::<Vec<_>>()
@@ -269,19 +269,6 @@ fn rootless_maps(pid: Pid, uid_map: &str, gid_map: &str) -> Result<()> {
     if single(uid_map, &own.0) && single(gid_map, &own.1) {
         return idmap::map_root_to_caller(pid);
     }
-    for (helper, map) in [("newuidmap", uid_map), ("newgidmap", gid_map)] {
-        let args: Vec<&str> = map.split_whitespace().collect();
-        explain!("{helper} {pid} {}", args.join(" "));
-        let status = std::process::Command::new(helper).arg(pid.to_string()).args(&args).status().with_context(|| {
-            format!("run {helper}: maps other than your own id need it (apt install uidmap), or map only 0 to your id")
-        })?;
-        if !status.success() {
-            bail!(
-                "{helper} {pid} {}: {status} (are the ids yours in /etc/subuid and /etc/subgid?)",
-                args.join(" ")
-            );
-        }
-    }
-    Ok(())
+    security.map_ids(pid, uid_map, gid_map)
 }
-// ANCHOR_END: rootless_maps
+// ANCHOR_END: own_id

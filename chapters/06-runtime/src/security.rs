@@ -7,7 +7,8 @@
 //! this chapter offers: [`Security`] on the runtime's side, [`Harden`] in
 //! the container's process.
 
-use anyhow::Result;
+use anyhow::{bail, Result};
+use nix::unistd::Pid;
 use oci_spec::runtime::{Process, Spec};
 use std::path::Path;
 
@@ -32,6 +33,18 @@ pub trait Security: Sync {
     /// and prepare it (a filter compiled), for the container's process to
     /// apply. An error here leaves nothing behind.
     fn prepare(&self, spec: &Spec, process: &Process) -> Result<Box<dyn Harden>>;
+
+    /// Without root: write id maps other than the caller's own id (the
+    /// only one the kernel lets a user map) for the new user namespace of
+    /// `pid`.
+    fn map_ids(&self, _pid: Pid, uid_map: &str, _gid_map: &str) -> Result<()> {
+        bail!(
+            "linux.uidMappings {:?}: without root, {} maps only your own id (containerID 0, hostID {}, size 1); chapter 7's burrow maps more (newuidmap)",
+            uid_map.replace('\n', ", "),
+            crate::log::tool(),
+            nix::unistd::geteuid()
+        )
+    }
 }
 
 /// The container's process's side, at the points of its setup.

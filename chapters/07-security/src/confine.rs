@@ -60,6 +60,10 @@ impl Security for Confined {
         exe::ensure_sealed(root)
     }
 
+    fn map_ids(&self, pid: nix::unistd::Pid, uid_map: &str, gid_map: &str) -> Result<()> {
+        crate::rootless::map_ids(pid, uid_map, gid_map)
+    }
+
     fn prepare(&self, spec: &Spec, process: &Process) -> Result<Box<dyn Harden>> {
         apparmor::check(Some(process))?;
         let linux = spec.linux().as_ref();

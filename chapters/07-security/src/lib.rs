@@ -12,10 +12,12 @@
 //! | `linux.maskedPaths`, `readonlyPaths` | [`paths`] |
 //! | `process.apparmorProfile` | [`apparmor`] |
 //! | (the runtime's own binary, CVE-2019-5736) | [`exe`] |
+//! | `linux.uidMappings` of many ids, without root | [`rootless`] |
 
 pub mod apparmor;
 pub mod caps;
 pub mod confine;
 pub mod exe;
 pub mod paths;
+pub mod rootless;
 pub mod seccomp;

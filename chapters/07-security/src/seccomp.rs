@@ -364,6 +364,9 @@ pub fn install(filter: &Filter) -> Result<()> {
 mod tests {
     use super::*;
 
+    mod cbpf;
+    mod versus_libseccomp;
+
     #[test]
     fn the_kernel_is_asked_which_flags_it_takes() {
         // LOG is Linux 4.14's; no kernel has a flag at bit 30.
