@@ -10,7 +10,17 @@
 # it starts once (a binary no one can write needs no seal: see exe.rs). The
 # same binary on a writable disk re-executes itself from a read-only overlay
 # view first (burrow-overlay), or from a sealed memfd copy, as it does
-# without root (burrow-memfd, BURROW_EXE_SEAL=memfd).
+# without root (burrow-memfd, BURROW_EXE_SEAL=memfd). burrow-dynamic is the
+# build scripts/run.sh makes (cargo build --release: dynamically linked, on
+# a writable disk), the one a user who follows the README gets.
+#
+# Back to back, each run finds the kernel warm. A second set of rounds waits
+# 0.3 s before each run (hyperfine --prepare), as containers are started in
+# use: on cgroup v1 the first move of a process into a cgroup after a quiet
+# moment waits for an RCU grace period, which back-to-back runs never meet.
+#
+# BASELINE=PATH adds another burrow binary (an earlier commit's build, say)
+# to the back-to-back rounds, to compare two versions in one run.
 #
 # A benchmark, not a test: it prints the medians and the ratios, and fails
 # only when something could not run. Installs hyperfine and runc if missing.
@@ -36,6 +46,9 @@ echo "bench.sh: building burrow (static, link-time optimised: a few minutes the 
 RUSTFLAGS="-C target-feature=+crt-static" \
     cargo build --profile dist -q -p burrow --target "$host" --target-dir "$top/target/static"
 burrow=$top/target/static/$host/dist/burrow
+cargo build --release -q -p burrow
+dynamic=$top/target/release/burrow
+baseline=${BASELINE:-}
 
 # The bundle: burrow spec's config.json (runc reads the same file), without a
 # terminal, running the rootfs's /bin/true. State under /run: a tmpfs, as in use.
@@ -52,29 +65,55 @@ scripts/bundle.sh "$burrow" "$work" /bin/true
 # timing every command in turn, put each command's runs across the same
 # stretch of time, so that the ratios compare like with like.
 rounds=${ROUNDS:-5}
+per_round=$(( (runs + rounds - 1) / rounds ))
 for round in $(seq "$rounds"); do
-    hyperfine -N --warmup 5 --runs "$(( (runs + rounds - 1) / rounds ))" --export-json "$work/times-$round.json" \
+    extra=()
+    [ -n "$baseline" ] && extra=(-n baseline "$baseline --root $state/burrow run bench --bundle $work")
+    hyperfine -N --warmup 5 --runs "$per_round" --export-json "$work/times-$round.json" \
         -n burrow "$ro/burrow --root $state/burrow run bench --bundle $work" \
         -n burrow-overlay "$burrow --root $state/burrow run bench --bundle $work" \
         -n burrow-memfd "env BURROW_EXE_SEAL=memfd $burrow --root $state/burrow run bench --bundle $work" \
+        -n burrow-dynamic "$dynamic --root $state/burrow run bench --bundle $work" \
+        -n runc "runc --root $state/runc run --bundle $work bench" \
+        -n floor "unshare --pid --net --ipc --uts --mount --cgroup --fork /bin/true" \
+        "${extra[@]}" \
+        >/dev/null 2>"$work/hyperfine.err" || { cat "$work/hyperfine.err" >&2; exit 1; }
+    # The same, 0.3 s apart (a quarter of the runs: the pauses cost time).
+    hyperfine -N --prepare "sleep 0.3" --runs "$(( (per_round + 3) / 4 ))" --export-json "$work/paused-$round.json" \
+        -n burrow "$ro/burrow --root $state/burrow run bench --bundle $work" \
+        -n burrow-dynamic "$dynamic --root $state/burrow run bench --bundle $work" \
         -n runc "runc --root $state/runc run --bundle $work bench" \
         -n floor "unshare --pid --net --ipc --uts --mount --cgroup --fork /bin/true" \
         >/dev/null 2>"$work/hyperfine.err" || { cat "$work/hyperfine.err" >&2; exit 1; }
 done
 
-python3 - "$work"/times-*.json <<'PY'
-import json, statistics, sys
-times = {}
-for path in sys.argv[1:]:
-    for result in json.load(open(path))["results"]:
-        times.setdefault(result["command"], []).extend(result["times"])
-names = ("burrow", "burrow-overlay", "burrow-memfd", "runc", "floor")
-median = {name: statistics.median(times[name]) * 1000 for name in names}
-for name, ms in median.items():
-    print(f"{name:<14} median {ms:6.2f} ms   (mean {statistics.mean(times[name]) * 1000:.2f}, {len(times[name])} runs)")
-print(f"on a writable disk, the overlay seal: +{median['burrow-overlay'] - median['burrow']:.2f} ms, the memfd seal: +{median['burrow-memfd'] - median['burrow']:.2f} ms")
-for name in names[:3]:
-    print(f"{name:<14} / runc  = {median[name] / median['runc']:.2f}   (goal: at most 0.25)")
-    print(f"{name:<14} / floor = {median[name] / median['floor']:.2f}   (goal: at most 2)")
-print(f"runc / floor   = {median['runc'] / median['floor']:.2f}")
+python3 - "$work" <<'PY'
+import glob, json, statistics, sys
+work = sys.argv[1]
+
+def medians(pattern):
+    times = {}
+    for path in sorted(glob.glob(f"{work}/{pattern}")):
+        for result in json.load(open(path))["results"]:
+            times.setdefault(result["command"], []).extend(result["times"])
+    return {name: (statistics.median(t) * 1000, len(t)) for name, t in times.items()}
+
+back = medians("times-*.json")
+print("back to back:")
+for name, (ms, n) in back.items():
+    print(f"  {name:<15} median {ms:6.2f} ms   ({n} runs)")
+print(f"  on a writable disk, the overlay seal: +{back['burrow-overlay'][0] - back['burrow'][0]:.2f} ms, the memfd seal: +{back['burrow-memfd'][0] - back['burrow'][0]:.2f} ms")
+for name in ("burrow", "burrow-overlay", "burrow-memfd", "burrow-dynamic"):
+    print(f"  {name:<15} / runc  = {back[name][0] / back['runc'][0]:.2f}   (goal: at most 0.25)")
+    print(f"  {name:<15} / floor = {back[name][0] / back['floor'][0]:.2f}   (goal: at most 2)")
+print(f"  runc / floor    = {back['runc'][0] / back['floor'][0]:.2f}")
+if "baseline" in back:
+    print(f"  baseline / burrow-overlay = {back['baseline'][0] / back['burrow-overlay'][0]:.2f}   (the same seal: 1.00 is no change)")
+paused = medians("paused-*.json")
+print("0.3 s apart:")
+for name, (ms, n) in paused.items():
+    print(f"  {name:<15} median {ms:6.2f} ms   ({n} runs)")
+for name in ("burrow", "burrow-dynamic"):
+    print(f"  {name:<15} / runc  = {paused[name][0] / paused['runc'][0]:.2f}")
+    print(f"  {name:<15} / floor = {paused[name][0] / paused['floor'][0]:.2f}")
 PY
