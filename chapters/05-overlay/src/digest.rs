@@ -30,7 +30,7 @@ impl Digest {
 
     /// The same digest as oci-spec's type, for its descriptors.
     pub fn to_oci(&self) -> Result<oci_spec::image::Digest> {
-        <oci_spec::image::Digest as std::str::FromStr>::from_str(&self.to_string()).context("a sha256 digest")
+        self.to_string().parse().context("a sha256 digest")
     }
 
     /// The digest of `bytes`.

@@ -2,7 +2,6 @@
 //! the runtime spec's unit of "a container to make". Read and checked once,
 //! by `create` (and `run`).
 
-use crate::process;
 use crate::state::OCI_VERSION;
 use anyhow::{bail, Context, Result};
 use oci_spec::runtime::Spec;
@@ -31,7 +30,6 @@ pub fn load_spec(bundle: &Path) -> Result<Bundle> {
     // From a slice, not a reader: serde_json parses a buffer several times faster.
     let spec: Spec =
         serde_json::from_slice(&text).map_err(|e| anyhow::anyhow!("{}: {e}", config.display()))?;
-    process::of(&spec)?;
     check_version(spec.version())?;
     let root = spec.root().as_ref().context("config.json has no \"root\": say where the rootfs is")?;
     let rootfs = bundle.join(root.path());

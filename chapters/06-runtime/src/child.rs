@@ -15,10 +15,10 @@ use oci_spec::runtime::Process;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
 // ANCHOR: first_steps
-/// The first steps: close the parent's end
-/// of the socketpair, die with the parent until it has heard "Ready", wait
-/// for its "Go", join the namespaces given by path, and become root in a
-/// user namespace. Returns our end, borrowed (it stays open until execve).
+/// The first steps: close the parent's end of the socketpair, die with the
+/// parent until it has heard "Ready", wait for its "Go", join the
+/// namespaces given by path, and become root in a user namespace. Returns
+/// our end, borrowed (it stays open until execve).
 pub fn first_steps(
     ends: Ends,
     namespaces: &[(CloneFlags, RawFd)],

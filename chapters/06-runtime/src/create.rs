@@ -9,11 +9,12 @@
 //! a child subreaper (prctl(PR_SET_CHILD_SUBREAPER)), as shims and conmon are.
 
 use crate::bundle::Bundle;
+use crate::child::Becoming;
 use crate::fd::open_fd;
 use crate::hooks::{self, Stage};
 use crate::init::{self, Plan};
 use crate::namespaces::{clone_in_user_namespace, in_pid_namespace, write_id_maps, MountNs, Namespaces};
-use crate::security::{Harden, Security};
+use crate::security::Security;
 use crate::spawn::{self, write_pid_file, Child};
 use crate::state::{self, State, Status, OCI_VERSION};
 use crate::sync::{expect, send_msg, Message};
@@ -60,7 +61,8 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
         _ => {}
     }
     let namespaces = Namespaces::of(spec)?;
-    let harden = opts.security.prepare(spec, process::of(spec)?)?;
+    let process = process::of(spec)?;
+    let harden = opts.security.prepare(spec, process)?;
     let (cgroup_parent, cgroup_name) = cgroups::path(spec, opts.id)?;
     let resources = cgroups::resources(spec)?;
     let rootless = cgroups::rootless();
@@ -114,7 +116,14 @@ pub fn create(opts: &Options, old_mask: &SigSet) -> Result<State> {
             cgroup.apply(&resources)?;
         }
         let placed = Placed { cgroup: cgroup.as_ref(), layout };
-        let child = spawn(opts, &dir, &namespaces, placed, &mut state, (harden.as_ref(), old_mask))?;
+        let becoming = Becoming {
+            process,
+            console: opts.console,
+            old_mask,
+            preserve_fds: opts.preserve_fds,
+            harden: harden.as_ref(),
+        };
+        let child = spawn(opts, &dir, &namespaces, placed, &mut state, becoming)?;
         // While the container's process drops its privileges (see Prepared).
         let finished = child.step(|sock| {
             state.status = Status::Created;
@@ -149,7 +158,7 @@ fn spawn(
     ns: &Namespaces,
     Placed { cgroup, layout }: Placed,
     state: &mut State,
-    (harden, old_mask): (&dyn Harden, &SigSet),
+    becoming: Becoming,
 ) -> Result<Child> {
     let Bundle { dir: bundle, spec, rootfs } = opts.bundle;
     let fifo = dir.join("exec.fifo");
@@ -163,7 +172,6 @@ fn spawn(
     let fifo_fd = open_fd(&fifo, OFlag::O_PATH)?;
     let plan = Plan {
         spec,
-        process: process::of(spec)?,
         bundle,
         rootfs,
         join: ns.join.iter().map(|(flag, fd)| (*flag, fd.as_raw_fd())).collect(),
@@ -174,10 +182,7 @@ fn spawn(
         cgroups: layout,
         fifo: fifo_fd.as_raw_fd(),
         no_pivot: opts.no_pivot,
-        console: opts.console,
-        old_mask: *old_mask,
-        harden,
-        preserve_fds: opts.preserve_fds,
+        becoming,
     };
     if ns.mount == MountNs::Host {
         // Saved with the pid, before the child mounts anything (see host_mounts).
@@ -214,7 +219,7 @@ fn spawn(
         if ns.clone.contains(CloneFlags::CLONE_NEWUSER) {
             write_id_maps(spec, pid, opts.security)?;
         }
-        if let Some(score) = plan.process.oom_score_adj() {
+        if let Some(score) = plan.becoming.process.oom_score_adj() {
             idmap::write_proc(pid, "oom_score_adj", &score.to_string())?;
         }
         send_msg(sock.as_raw_fd(), &Message::Go(String::new()))?;

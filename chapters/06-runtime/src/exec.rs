@@ -222,31 +222,24 @@ fn in_container(
     ends: Ends,
     old_mask: &SigSet,
 ) -> isize {
-    let error = match prepare(opts, join, chroot, ends, old_mask) {
+    let prepared = (|| {
+        let userns = join.iter().any(|(flag, _)| *flag == CloneFlags::CLONE_NEWUSER);
+        child::first_steps(ends, join, userns, opts.harden.as_ref())?;
+        if let Some(root) = chroot {
+            ch02_chroot::chroot::chroot_into(root)?;
+        }
+        let becoming = Becoming {
+            process: &opts.process,
+            console: opts.console,
+            old_mask,
+            preserve_fds: opts.preserve_fds,
+            harden: opts.harden.as_ref(),
+        };
+        child::become_process(&becoming, || Ok(()))
+    })();
+    let error = match prepared {
         Ok(argv) => anyhow::Error::from(execve::execvp(&argv)),
         Err(e) => e,
     };
     child::fail(ends.sock, &error)
-}
-
-fn prepare(
-    opts: &Options,
-    join: &[(CloneFlags, RawFd)],
-    chroot: Option<&Path>,
-    ends: Ends,
-    old_mask: &SigSet,
-) -> Result<Vec<std::ffi::CString>> {
-    let userns = join.iter().any(|(flag, _)| *flag == CloneFlags::CLONE_NEWUSER);
-    child::first_steps(ends, join, userns, opts.harden.as_ref())?;
-    if let Some(root) = chroot {
-        ch02_chroot::chroot::chroot_into(root)?;
-    }
-    let becoming = Becoming {
-        process: &opts.process,
-        console: opts.console,
-        old_mask,
-        preserve_fds: opts.preserve_fds,
-        harden: opts.harden.as_ref(),
-    };
-    child::become_process(&becoming, || Ok(()))
 }

@@ -11,6 +11,7 @@
 //! resolve a path, then mount by it. Missing mount points are made the same
 //! way, each one under the fd of its parent.
 
+use crate::fd::open_fd;
 use anyhow::{bail, Context, Result};
 use ch01_unshare::explain;
 use nix::errno::Errno;
@@ -35,9 +36,8 @@ impl Root {
     /// Open `rootfs`. Once it is a mount point: a mount made on it later
     /// would hide it from an fd opened before.
     pub fn new(rootfs: &Path) -> Result<Root> {
-        let dir =
-            std::fs::File::open(rootfs).with_context(|| format!("open the rootfs {}", rootfs.display()))?;
-        Ok(Root { dir: dir.into() })
+        let dir = open_fd(rootfs, OFlag::O_PATH | OFlag::O_DIRECTORY).context("open the rootfs")?;
+        Ok(Root { dir })
     }
 
     // ANCHOR: open_in_root

@@ -10,7 +10,6 @@
 use crate::child::{self, Becoming};
 use crate::fd::open_fd;
 use crate::namespaces::MountNs;
-use crate::security::Harden;
 use crate::spawn::Ends;
 use crate::sync::{expect, send_msg, Message};
 use crate::{hooks, rootfs};
@@ -19,8 +18,7 @@ use ch01_unshare::exec::{self, code_of};
 use ch01_unshare::explain;
 use nix::fcntl::OFlag;
 use nix::sched::CloneFlags;
-use nix::sys::signal::SigSet;
-use oci_spec::runtime::{Process, Spec};
+use oci_spec::runtime::Spec;
 use std::ffi::CString;
 use std::io::Write;
 use std::os::fd::RawFd;
@@ -29,8 +27,6 @@ use std::path::Path;
 /// What the child needs, prepared by `create` before clone(2).
 pub struct Plan<'a> {
     pub spec: &'a Spec,
-    /// config.json's process, checked (process::of).
-    pub process: &'a Process,
     pub bundle: &'a Path,
     pub rootfs: &'a Path,
     /// Namespaces to join by path (setns(2)), each an open fd.
@@ -48,14 +44,8 @@ pub struct Plan<'a> {
     /// An O_PATH fd of `exec.fifo`, opened on the host's side of pivot_root.
     pub fifo: RawFd,
     pub no_pivot: bool,
-    /// With process.terminal: the socket to send the pty's master on.
-    pub console: Option<RawFd>,
-    /// The signal mask to give the command back.
-    pub old_mask: SigSet,
-    /// Chapter 7's steps, prepared by `create` (where an error is seen).
-    pub harden: &'a dyn Harden,
-    /// `--preserve-fds N`: fds 3 to 3+N-1 stay open across execve.
-    pub preserve_fds: u32,
+    /// config.json's process, checked, and what it is given besides.
+    pub becoming: Becoming<'a>,
 }
 
 // ANCHOR: init
@@ -92,7 +82,7 @@ pub fn init(plan: &Plan, ends: Ends) -> isize {
 /// Everything up to `Ready`: returns the state the hooks are given, and the
 /// command's argv.
 fn set_up(plan: &Plan, ends: Ends) -> Result<(String, Vec<CString>)> {
-    let sock_fd = child::first_steps(ends, &plan.join, plan.userns, plan.harden)?;
+    let sock_fd = child::first_steps(ends, &plan.join, plan.userns, plan.becoming.harden)?;
     let sock = ends.sock;
     set_names(plan)?;
     let root = rootfs::prepare(plan.spec, plan.bundle, plan.rootfs, plan.userns, plan.mount_ns)?;
@@ -108,18 +98,11 @@ fn set_up(plan: &Plan, ends: Ends) -> Result<(String, Vec<CString>)> {
     hooks::run(plan.spec, hooks::Stage::CreateContainer, &state, None)?;
     rootfs::enter(plan.spec, plan.rootfs, plan.no_pivot, plan.mount_ns)?;
     rootfs::write_sysctls(plan.spec)?;
-    plan.harden.filesystem()?;
+    plan.becoming.harden.filesystem()?;
     // The user, its capabilities and the seccomp filter now, before `start`,
     // as runc does, while `create` writes the state: they cost neither
     // `create` nor `start` any waiting, and a failure still fails `create`.
-    let becoming = Becoming {
-        process: plan.process,
-        console: plan.console,
-        old_mask: &plan.old_mask,
-        preserve_fds: plan.preserve_fds,
-        harden: plan.harden,
-    };
-    let argv = child::become_process(&becoming, || send_msg(sock, &Message::Prepared))?;
+    let argv = child::become_process(&plan.becoming, || send_msg(sock, &Message::Prepared))?;
     send_msg(sock, &Message::Ready)?;
     Ok((state, argv))
 }
@@ -162,7 +145,7 @@ fn wait_for_start(plan: &Plan) -> Result<std::fs::File> {
 /// Then the startContainer hooks, as the container's user, under its
 /// filter, with the command's environment (as in runc).
 fn start_hooks(plan: &Plan, state: &str) -> Result<()> {
-    let env = plan.process.env().clone().unwrap_or_default();
+    let env = plan.becoming.process.env().clone().unwrap_or_default();
     hooks::run(plan.spec, hooks::Stage::StartContainer, state, Some(&env))
 }
 // ANCHOR_END: fifo

@@ -2,13 +2,14 @@
 //! user writes in fstab (`ro`, `nosuid`, `mode=755`) turned back into what
 //! mount(2) takes (flags, and a data string for the filesystem).
 
-use crate::fd::fd_path;
+use crate::fd::{fd_path, open_fd};
 use crate::in_root::Root;
 use crate::recursive;
 use anyhow::{bail, Context, Result};
 use ch01_unshare::explain;
 use ch01_unshare::mount::mount;
 use ch03_cgroups::Layout;
+use nix::fcntl::OFlag;
 use nix::mount::MsFlags;
 use nix::sys::stat::{Mode, SFlag};
 use oci_spec::runtime::Mount;
@@ -279,9 +280,7 @@ pub fn mount_cgroup(
         let Some(name) = hierarchy.file_name().map(|n| n.to_string_lossy().into_owned()) else { continue };
         let dir = target.join(&name);
         std::fs::create_dir_all(&dir).with_context(|| format!("mkdir {}", dir.display()))?;
-        let top = || {
-            std::fs::File::open(&dir).map(OwnedFd::from).with_context(|| format!("open {}", dir.display()))
-        };
+        let top = || open_fd(&dir, OFlag::O_PATH);
         Attach { at: &dir, top: &top, flags }.mount(hierarchy, own(hierarchy), ("cgroup", Some(&name)))?;
     }
     if flags.contains(MsFlags::MS_RDONLY) {

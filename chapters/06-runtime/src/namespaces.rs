@@ -105,7 +105,7 @@ impl Namespaces {
         self.clone.contains(flag) || self.joins(flag)
     }
 
-    pub fn joins(&self, flag: CloneFlags) -> bool {
+    fn joins(&self, flag: CloneFlags) -> bool {
         self.join.iter().any(|(f, _)| *f == flag)
     }
 }

@@ -39,11 +39,6 @@ pub fn check(process: Option<&Process>) -> Result<()> {
     }
 }
 
-/// Ask for `process.apparmorProfile`, if it names one.
-pub fn apply(process: &Process) -> Result<()> {
-    profile_of(process).map_or(Ok(()), on_exec)
-}
-
 // ANCHOR: on_exec
 /// Confine the next program this process executes to `profile`.
 pub fn on_exec(profile: &str) -> Result<()> {

@@ -68,7 +68,8 @@ impl Security for Confined {
         apparmor::check(Some(process))?;
         let linux = spec.linux().as_ref();
         Ok(Box::new(Confinement {
-            process: process.clone(),
+            apparmor: apparmor::profile_of(process).map(String::from),
+            no_new_privs: process.no_new_privileges() == Some(true),
             masked: linux.and_then(|l| l.masked_paths().clone()).unwrap_or_default(),
             readonly: linux.and_then(|l| l.readonly_paths().clone()).unwrap_or_default(),
             filter: seccomp::of(spec)?,
@@ -79,22 +80,14 @@ impl Security for Confined {
 
 /// One process's confinement, prepared by the runtime before the clone.
 struct Confinement {
-    process: Process,
+    /// `process.apparmorProfile`, for the command's execve(2).
+    apparmor: Option<String>,
+    /// `process.noNewPrivileges`.
+    no_new_privs: bool,
     masked: Vec<String>,
     readonly: Vec<String>,
     filter: Option<Filter>,
     sets: Option<Sets>,
-}
-
-impl Confinement {
-    /// Installing a filter takes no_new_privs or CAP_SYS_ADMIN: without the
-    /// first, it goes on before setuid(2), while the process still has
-    /// every capability (the calls after it must then be ones it allows);
-    /// with it, at the very end, so that it need allow only the few calls
-    /// left before execve(2).
-    fn filter_waits(&self) -> bool {
-        self.process.no_new_privileges() == Some(true)
-    }
 }
 
 // ANCHOR: harden
@@ -116,14 +109,21 @@ impl Harden for Confinement {
     fn before_user(&self) -> Result<()> {
         // Asked for now, so that `create` fails on a profile the kernel does
         // not have; it takes effect at the command's execve(2).
-        apparmor::apply(&self.process)?;
-        if self.process.no_new_privileges() == Some(true) {
+        if let Some(profile) = &self.apparmor {
+            apparmor::on_exec(profile)?;
+        }
+        if self.no_new_privs {
             // No execve(2) may grant more privilege (setuid bits, file
             // capabilities) from here on, in this process and its children.
             explain!("prctl(PR_SET_NO_NEW_PRIVS, 1)");
             nix::sys::prctl::set_no_new_privs().context("prctl(PR_SET_NO_NEW_PRIVS)")?;
         }
-        if let (false, Some(filter)) = (self.filter_waits(), &self.filter) {
+        // Installing a filter takes no_new_privs or CAP_SYS_ADMIN: without
+        // the first, it goes on now, while the process still has every
+        // capability (the calls after it must then be ones it allows); with
+        // it, at the very end, so that it need allow only the few calls left
+        // before execve(2).
+        if let (false, Some(filter)) = (self.no_new_privs, &self.filter) {
             seccomp::install(filter)?;
         }
         if let Some(sets) = &self.sets {
@@ -138,7 +138,7 @@ impl Harden for Confinement {
             caps::keep_across_setuid(false)?;
             caps::set(sets)?;
         }
-        if let (true, Some(filter)) = (self.filter_waits(), &self.filter) {
+        if let (true, Some(filter)) = (self.no_new_privs, &self.filter) {
             seccomp::install(filter)?;
         }
         Ok(())
