@@ -215,7 +215,8 @@ pub fn check_rootless(res: &Resources) -> Result<()> {
     let without_devices = Resources { devices: None, ..res.clone() };
     if without_devices != Resources::default() {
         bail!(
-            "linux.resources asks for limits, and burrow runs without root: there is no cgroup to put them in; remove linux.resources (or run as root)"
+            "linux.resources asks for limits, and {} runs without root: there is no cgroup to put them in; remove linux.resources (or run as root)",
+            crate::log::tool()
         );
     }
     Ok(())

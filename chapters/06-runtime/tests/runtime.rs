@@ -1315,3 +1315,50 @@ fn with_open_fds(b: &Bundle, three: &str, args: &[&str]) -> Result<Run, Failure>
     }
     b.to_files_with(command)
 }
+
+#[test]
+fn a_user_who_is_not_root_runs_a_container() {
+    Check {
+        id: "ch06/rootless",
+        what: "uid 65534 writes `spec --rootless` and runs it: root inside (id 0), uid 65534 on the host (uid_map 0 65534 1), pid 1, no cgroup; run -d, exec into it, delete --force; a memory limit, or a map of more ids than its own, is 125 saying why; nothing is left",
+        hint: "clone with CLONE_NEWUSER and the rest at once; write setgroups deny, then a one-line uid_map/gid_map of your own ids; make no cgroup; bind /sys instead of mounting sysfs; refuse what only root (or chapter 7's newuidmap) can do",
+        book: "ch07-security.md#rootless-containers",
+    }
+    .run(|| {
+        let id = burrow_lab::random_name("rl-");
+        let rootless = common::Rootless::new()?;
+        let bundle = rootless.bundle_arg();
+        let script = "id -u; cat /proc/self/uid_map; echo pid $$";
+        rootless.edit(|c| c["process"]["args"] = json!(["sh", "-c", script]))?;
+        let out = rootless.run(&["run", &id, "--bundle", &bundle])?;
+        let lines: Vec<String> = out.stdout.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        ensure(out.code == Some(0) && lines.len() >= 3, "run as uid 65534 to succeed", &out)?;
+        ensure(lines[..3] == ["0", "0 65534 1", "pid 1"], "uid 0 inside, uid_map 0 65534 1, pid 1", format!("{lines:?}"))?;
+        // A detached one, and `exec` into it (which must join the user
+        // namespace before the PID namespace: only its root may).
+        rootless.edit(|c| c["process"]["args"] = json!(["sleep", "1000"]))?;
+        let status = rootless.command(&["run", "-d", &id, "--bundle", &bundle]).stdout(Stdio::null()).status()?;
+        ensure(status.success(), "run -d as uid 65534", status)?;
+        let out = rootless.run(&["exec", &id, "sh", "-c", "id -u; echo $$"])?;
+        let words: Vec<&str> = out.stdout.split_whitespace().collect();
+        ensure(out.code == Some(0) && words.first() == Some(&"0") && words.get(1) != Some(&"1"), "exec: uid 0, a pid other than 1", &out)?;
+        let out = rootless.run(&["delete", "--force", &id])?;
+        ensure(out.code == Some(0), "delete --force as uid 65534", &out)?;
+        rootless.edit(|c| {
+            c["process"]["args"] = json!(["true"]);
+            c["linux"]["resources"] = json!({"memory": {"limit": 67108864}});
+        })?;
+        let out = rootless.run(&["run", &id, "--bundle", &bundle])?;
+        ensure(out.code == Some(125) && out.stderr.contains("linux.resources"), "a memory limit without root: 125, saying why", &out)?;
+        rootless.edit(|c| {
+            c["linux"]["resources"] = Value::Null;
+            let maps = json!([{"containerID": 0, "hostID": 65534, "size": 1}, {"containerID": 1, "hostID": 400000, "size": 65536}]);
+            c["linux"]["uidMappings"] = maps.clone();
+            c["linux"]["gidMappings"] = maps;
+        })?;
+        let out = rootless.run(&["run", &id, "--bundle", &bundle])?;
+        let named = out.stderr.contains("uidMappings");
+        ensure(out.code == Some(125) && named, "a map of 65536 more ids: 125, naming linux.uidMappings", &out)?;
+        rootless.nothing_left(&id)
+    });
+}

@@ -350,3 +350,71 @@ fn podman_publishes_a_port() {
         ensure(out.code == Some(0), "rm --force", &out)
     });
 }
+
+/// Ids 400000 to 465535 granted to `user` in /etc/subuid and /etc/subgid,
+/// for as long as this lives; the files are put back as they were.
+struct SubIds {
+    saved: Vec<(&'static str, Option<String>)>,
+}
+
+impl SubIds {
+    fn grant(user: &str) -> Result<SubIds, Failure> {
+        let mut sub = SubIds { saved: Vec::new() };
+        for file in ["/etc/subuid", "/etc/subgid"] {
+            let before = std::fs::read_to_string(file).ok();
+            sub.saved.push((file, before.clone()));
+            std::fs::write(file, format!("{}{user}:400000:65536\n", before.unwrap_or_default()))?;
+        }
+        Ok(sub)
+    }
+}
+
+impl Drop for SubIds {
+    fn drop(&mut self) {
+        for (file, before) in &self.saved {
+            let _ = match before {
+                Some(text) => std::fs::write(file, text),
+                None => std::fs::remove_file(file),
+            };
+        }
+    }
+}
+
+#[test]
+fn newuidmap_maps_the_ids_a_user_owns() {
+    Check {
+        id: "ch07/rootless",
+        what: "uid 65534 runs a `spec --rootless` bundle with 65536 more ids (1 to 65536 inside, 400000 up outside): refused with 125 naming /etc/subuid while they are not its own; once /etc/subuid and /etc/subgid grant them, uid_map has both lines and a file chowned to 1000 inside is 1000 there; nothing is left",
+        hint: "run newuidmap PID 0 UID 1 400000 65536 (and newgidmap) from the parent while the child waits; they check /etc/subuid, /etc/subgid",
+        book: "ch07-security.md#rootless-containers",
+    }
+    .run(|| {
+        for tool in ["newuidmap", "newgidmap"] {
+            let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output()?.status.success();
+            ensure(found, format!("{tool} installed (package uidmap; scripts/provision.sh installs it)"), "not found")?;
+        }
+        let id = burrow_lab::random_name("rl-");
+        let rootless = common::Rootless::new()?;
+        let bundle = rootless.bundle_arg();
+        let script = "cat /proc/self/uid_map /proc/self/gid_map; touch /dev/f; chown 1000:1000 /dev/f; stat -c '%u %g' /dev/f";
+        rootless.edit(|c| {
+            c["process"]["args"] = serde_json::json!(["sh", "-c", script]);
+            let maps = serde_json::json!([{"containerID": 0, "hostID": 65534, "size": 1}, {"containerID": 1, "hostID": 400000, "size": 65536}]);
+            c["linux"]["uidMappings"] = maps.clone();
+            c["linux"]["gidMappings"] = maps;
+        })?;
+        let out = rootless.run(&["run", &id, "--bundle", &bundle])?;
+        ensure(out.code == Some(125) && out.stderr.contains("/etc/subuid"), "ids not granted: 125, naming /etc/subuid", &out)?;
+        rootless.nothing_left(&id)?;
+        let user = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(65534)).ok().flatten();
+        let user = user.map(|u| u.name).unwrap_or_else(|| "65534".into());
+        let granted = SubIds::grant(&user)?;
+        let out = rootless.run(&["run", &id, "--bundle", &bundle])?;
+        drop(granted);
+        let lines: Vec<String> = out.stdout.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        let map = ["0 65534 1", "1 400000 65536"];
+        let wanted = [&map[..], &map[..], &["1000 1000"]].concat();
+        ensure(out.code == Some(0) && lines == wanted, format!("{wanted:?}"), &out)?;
+        rootless.nothing_left(&id)
+    });
+}

@@ -188,3 +188,60 @@ pub fn cgroup_file(pid: u32, controller: &str, v1: &str, v2: &str) -> (PathBuf, 
     let value = std::fs::read_to_string(dir.join(file)).unwrap_or_default().trim().to_string();
     (dir, value)
 }
+
+/// A bundle of `spec --rootless` written by uid 65534 (nobody), with its
+/// own state directory, both open to that user; the runtime is run as
+/// 65534 through setpriv.
+pub struct Rootless {
+    pub bundle: tempfile::TempDir,
+    pub state: tempfile::TempDir,
+}
+
+impl Rootless {
+    pub fn new() -> Result<Rootless, Failure> {
+        let rootless = Rootless { bundle: burrow_lab::temp_dir(), state: burrow_lab::temp_dir() };
+        for dir in [rootless.bundle.path(), rootless.state.path()] {
+            std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o777))?;
+        }
+        copy_rootfs(&rootless.bundle.path().join("rootfs"))?;
+        let path = rootless.bundle.path().to_string_lossy().into_owned();
+        let out = rootless.run(&["spec", "--rootless", "--bundle", &path])?;
+        ensure(out.code == Some(0), "spec --rootless as uid 65534", &out)?;
+        Ok(rootless)
+    }
+
+    /// The runtime as uid 65534, with `--root` the state directory.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new("setpriv");
+        command.args(["--reuid", "65534", "--regid", "65534", "--clear-groups"]).arg(bin());
+        command.arg("--root").arg(self.state.path()).args(args).stdin(Stdio::null());
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Result<Run, Failure> {
+        Ok(self.command(args).output()?.into())
+    }
+
+    /// Edit config.json: `edit` gets it as JSON (no terminal: a check has none).
+    pub fn edit(&self, edit: impl FnOnce(&mut Value)) -> Result<(), Failure> {
+        let path = self.bundle.path().join("config.json");
+        let mut config: Value = serde_json::from_str(&std::fs::read_to_string(&path)?).unwrap_or_default();
+        config["process"]["terminal"] = json!(false);
+        edit(&mut config);
+        std::fs::write(&path, config.to_string())?;
+        Ok(())
+    }
+
+    pub fn bundle_arg(&self) -> String {
+        self.bundle.path().to_string_lossy().into_owned()
+    }
+
+    /// Nothing under `--root`, no cgroup named `id`.
+    pub fn nothing_left(&self, id: &str) -> Result<(), Failure> {
+        let left = std::fs::read_dir(self.state.path())?.count();
+        ensure(left == 0, "no state left under --root", left)?;
+        let cgroups: Vec<PathBuf> =
+            burrow_lab::burrow_cgroups().into_iter().filter(|p| p.ends_with(id)).collect();
+        ensure(cgroups.is_empty(), "no cgroup", format!("{cgroups:?}"))
+    }
+}
