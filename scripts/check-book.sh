@@ -7,7 +7,10 @@
 #   (b) every relative link in book/src, `](page.md)` or `](page.md#id)`,
 #       names a file that exists and a heading that makes that id;
 #   (c) every lab check's `book: "page.md#id"` (chapters/*/tests/*.rs) does too;
-#   (d) `mdbook build book` succeeds and prints no WARN or ERROR line.
+#   (d) `mdbook build book` succeeds and prints no WARN or ERROR line;
+#   (e) every output/CHAPTER-NAME.txt a page includes is made by a session,
+#       book/sessions/CHAPTER/NN-NAME.sh, and the output normaliser's tests
+#       (book/sessions/test_normalise.py) pass.
 #
 #   scripts/check-book.sh        exit 0 when the book is clean
 set -euo pipefail
@@ -89,6 +92,9 @@ for page in sorted(glob.glob(f"{SRC}/**/*.md", recursive=True)):
         if not os.path.isfile(file):
             problems.append(f"{page}: include {spec}: no such file {file}")
             continue
+        output = re.fullmatch(r"output/([a-z0-9]+)-([\w-]+)\.txt", path)
+        if output and not glob.glob(f"book/sessions/{output.group(1)}/[0-9]*-{output.group(2)}.sh"):
+            problems.append(f"{page}: include {spec}: no session book/sessions/{output.group(1)}/NN-{output.group(2)}.sh makes it")
         if not anchor or re.fullmatch(r"[\d:]*", anchor):
             continue  # a whole file, or a line range
         lines = open(file).read().split("\n")
@@ -119,6 +125,13 @@ for p in problems:
 sys.exit(1 if problems else 0)
 PY
 
+# (e) the normaliser's own tests
+if ! tests=$(PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -s book/sessions 2>&1); then
+    echo "book: book/sessions/test_normalise.py failed:"
+    sed 's/^/  /' <<<"$tests"
+    problems=1
+fi
+
 # (d) the build itself
 if ! command -v mdbook >/dev/null; then
     echo "check-book.sh: installing mdbook" >&2
@@ -138,4 +151,4 @@ if [ "$problems" != 0 ]; then
     echo "check-book.sh: the book has problems (above)" >&2
     exit 1
 fi
-echo "check-book.sh: the book is clean (includes, links, lab sections, mdbook build)"
+echo "check-book.sh: the book is clean (includes, links, lab sections, sessions, the normaliser's tests, mdbook build)"

@@ -1,0 +1,1 @@
+ch01-unshare --all --init --hostname box -- /bin/sh -c 'hostname; ps'

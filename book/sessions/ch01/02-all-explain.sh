@@ -1,0 +1,1 @@
+ch01-unshare --all --init --hostname box --explain -- /bin/sh -c 'hostname; ps'

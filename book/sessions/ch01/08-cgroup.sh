@@ -1,0 +1,1 @@
+ch01-unshare --cgroup -- cat /proc/self/cgroup

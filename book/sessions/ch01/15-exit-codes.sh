@@ -1,0 +1,6 @@
+#cd "$(mktemp -d)"
+ch01-unshare --pid -- sh -c 'exit 42'; echo "exit $?"
+ch01-unshare -- no-such-command; echo "exit $?"
+printf 'just data\n' > data.txt; ch01-unshare -- ./data.txt; echo "exit $?"
+ch01-unshare --no-such-flag -- true; echo "exit $?"
+printf 'echo "no #! line, so /bin/sh ran me"\n' > greet; chmod +x greet; ch01-unshare -- ./greet; echo "exit $?"

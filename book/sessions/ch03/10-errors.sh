@@ -1,0 +1,5 @@
+ch03-cgroups --memory 12XB -- true; echo "exit $?"
+ch03-cgroups --cpus -1 -- true; echo "exit $?"
+ch03-cgroups --pids 0 -- true; echo "exit $?"
+ch03-cgroups --cpuset 7 -- true; echo "exit $?"
+ch03-cgroups --memory 32M -- /no/such/command; echo "exit $?"

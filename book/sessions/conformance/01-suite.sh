@@ -1,0 +1,2 @@
+## The OCI runtime spec's validation suite, burrow and runc side by side.
+scripts/conformance.sh 2>/dev/null
