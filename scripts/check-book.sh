@@ -10,7 +10,9 @@
 #   (d) `mdbook build book` succeeds and prints no WARN or ERROR line;
 #   (e) every output/CHAPTER-NAME.txt a page includes is made by a session,
 #       book/sessions/CHAPTER/NN-NAME.sh, and the output normaliser's tests
-#       (book/sessions/test_normalise.py) pass.
+#       (book/sessions/test_normalise.py) pass;
+#   (f) no page calls a chapter unwritten or talks about the book's own
+#       making ("the development machine", "an earlier version of this").
 #
 #   scripts/check-book.sh        exit 0 when the book is clean
 set -euo pipefail
@@ -113,6 +115,17 @@ for page in sorted(glob.glob(f"{SRC}/**/*.md", recursive=True)):
         if re.match(r"[a-z][a-z0-9+.-]*:", target):
             continue  # http:, https:, mailto: ...
         check_target(page, target, here)
+
+# (f) pages for the reader: no chapter called unwritten, nothing about how
+# the book was made or measured
+ABOUT_US = [r"\bnot (?:yet )?written\b", r"chapter \d+, in progress", r"\bdevelopment machine\b",
+            r"\ban earlier version of this\b", r"\bonce in (?:twenty|\d+)(?: runs)?\b", r"\bone run in \w+\b"]
+for page in sorted(glob.glob(f"{SRC}/*.md")):
+    prose = strip_fences(open(page).read())
+    for n, line in enumerate(prose.split("\n"), 1):
+        for pattern in ABOUT_US:
+            if re.search(pattern, line, re.I):
+                problems.append(f"{page}:{n}: about the book, not for the reader: {line.strip()[:80]}")
 
 # (c) the lab checks' book sections
 for test in sorted(glob.glob("chapters/*/tests/*.rs")):

@@ -26,9 +26,10 @@ fi
 # containerd, the real clients chapter 7 drives burrow with; uidmap's
 # newuidmap for rootless maps; hyperfine for scripts/bench.sh; apparmor's
 # apparmor_parser loads chapter 7's test profile (in the VM, where AppArmor is on);
-# libseccomp-dev, which chapter 7's tests compare burrow's seccomp filters with.
+# libseccomp-dev, which chapter 7's tests compare burrow's seccomp filters with;
+# jq, with which the book's pages edit config.json.
 packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 iputils-ping nftables umoci skopeo docker-registry apache2-utils runc util-linux
-          podman conmon containerd uidmap hyperfine apparmor libseccomp-dev)
+          podman conmon containerd uidmap hyperfine apparmor libseccomp-dev jq)
 # CI also builds the OCI runtime spec's validation suite (Go) for scripts/conformance.sh.
 [ "$ci" = 1 ] && packages+=(vagrant golang-go)
 

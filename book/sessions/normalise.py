@@ -296,11 +296,31 @@ def runtime_pids(text, ctx):
     return re.sub(r"\[explain pid \d{2,}\]", "[explain pid <runtime>]", text)
 
 
+def list_columns(text, ctx):
+    """`list` pads its columns to the values' widths, and a pid's width
+    varies: lay each row out under the header again, PID right-aligned."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not re.fullmatch(r"ID +PID +STATUS +BUNDLE +CREATED +OWNER", line):
+            continue
+        starts = [m.start() for m in re.finditer(r"\S+", line)]
+        pid_end = starts[1] + len("PID")
+        for j in range(i + 1, len(lines)):
+            row = lines[j].split()
+            if len(row) != 6:
+                break
+            out = row[0].ljust(pid_end - len(row[1]) - 1) + " " + row[1]
+            for start, value in zip(starts[2:], row[2:]):
+                out = out.ljust(start - 1) + " " + value
+            lines[j] = out
+    return "\n".join(lines)
+
+
 def timestamps(text, ctx):
     return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "YYYY-MM-DDThh:mm:ssZ", text)
 
 
-RUNTIME = [runtime_pids, timestamps]
+RUNTIME = [runtime_pids, timestamps, list_columns]
 CHAPTERS = {
     "ch01": [],
     "ch02": [],

@@ -164,6 +164,16 @@ class Runtime(unittest.TestCase):
     def test_timestamps(self):
         self.assertEqual(run(n.timestamps, '"created": "2026-12-07T15:20:00Z"'), '"created": "YYYY-MM-DDThh:mm:ssZ"')
 
+    def test_list_columns(self):
+        header = "ID                        PID STATUS   BUNDLE                                   CREATED              OWNER"
+        for row in ["demo                    <pid> running /tmp/b             YYYY-MM-DDThh:mm:ssZ 0", "demo <pid> running /tmp/b YYYY-MM-DDThh:mm:ssZ 0"]:
+            out = run(n.list_columns, f"{header}\n{row}\n$ next")
+            self.assertEqual(
+                out.split("\n")[1],
+                "demo                    <pid> running  /tmp/b                                   YYYY-MM-DDThh:mm:ssZ 0",
+            )
+            self.assertTrue(out.endswith("\n$ next"))
+
     def test_every_chapter_has_a_rule_set(self):
         for chapter in ["ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "conformance"]:
             self.assertIn(chapter, n.CHAPTERS)

@@ -1,5 +1,5 @@
 ## A running container's cgroup, seen from the host; rmdir is refused (EBUSY).
-#cd "$(mktemp -d)"
+cd "$(mktemp -d)"
 ch03-cgroups --memory 32M --pids 16 -- sleep 2 >out.txt 2>&1 & TOOL=$!; sleep 0.5
 read PID1 < /proc/$TOOL/task/$TOOL/children
 #echo "child $PID1" >>$0.pids

@@ -1,4 +1,6 @@
-#cd "${0%/*}/demo"
+## A bundle: the busybox rootfs, spec's config.json, and jq to set the process.
+bundle=$(mktemp -d); cp -a target/burrow-rootfs/busybox $bundle/rootfs; cd $bundle && ch06-runtime spec
+jq '.process.terminal = false | .process.args = ["sh", "-c", "echo hello from $(hostname), pid $$; exec sleep 1000"]' config.json >c.json && mv c.json config.json
 ch06-runtime create demo --bundle . >out.txt 2>&1 </dev/null; echo "create: exit $?"
 ch06-runtime state demo
 pid=$(ch06-runtime state demo | grep '"pid"' | tr -dc 0-9); cat /proc/$pid/comm; cat /proc/$pid/wchan; echo

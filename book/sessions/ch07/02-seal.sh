@@ -1,6 +1,7 @@
 ## Which file the waiting container process executes: the sealed view of
 ## burrow, through the overlay or (forced) a memfd copy.
-#cd "${0%/*}/demo7"
+bundle=$(mktemp -d); cp -a target/burrow-rootfs/busybox $bundle/rootfs; cd $bundle && burrow spec
+jq '.process.terminal = false | .process.args = ["sleep", "1000"]' config.json >c.json && mv c.json config.json
 burrow create demo --bundle . >out.txt 2>&1 </dev/null; pid=$(burrow state demo | grep '"pid"' | tr -dc 0-9)
 readlink /proc/$pid/exe; stat -f -c %T /proc/$pid/exe
 burrow delete --force demo

@@ -1,4 +1,3 @@
-# Chapter 7's sessions: burrow, and the default container (burrow spec's
-# config.json, in a bundle of its own, $work/demo7).
+# Chapter 7's sessions: burrow, by its short name. Each session makes its
+# own bundle, on the page.
 cargo build -q -p burrow
-scripts/bundle.sh "$(command -v burrow)" "$work/demo7" sh -c 'exec sleep 1000'

@@ -1,4 +1,4 @@
-#cd "$(mktemp -d)"
+cd "$(mktemp -d)"
 ch01-unshare --pid -- sh -c 'exit 42'; echo "exit $?"
 ch01-unshare -- no-such-command; echo "exit $?"
 printf 'just data\n' > data.txt; ch01-unshare -- ./data.txt; echo "exit $?"
