@@ -6,8 +6,8 @@
 #   sudo scripts/book-output.sh ch04 ch05    those chapters' sessions
 #
 # book/sessions/CHAPTER/ holds a chapter's sessions, NN-NAME.sh, run in
-# order, and setup.sh, sourced once before them (builds, images, bundles;
-# NN-NAME.setup.sh, if there is one, just before its session). A session is
+# order, and setup.sh, sourced once before them (builds, the scratch
+# namespaces the sessions run in). A session is
 # a list of commands, one a line, typed into one bash from the repository's
 # top directory, as a reader would type them. The output file gets each
 # command after "$ ", then what it printed (stdout and stderr, in order).
@@ -56,45 +56,46 @@ export TMPDIR=$work
 # The binaries by their short names, as the book shows them.
 export PATH="$top/target/debug:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$HOME/.cargo/bin"
 
-# session CHAPTER FILE: run the session in FILE, write $out/CHAPTER-NAME.txt.
-session() {
-    local chapter=$1 file=$2 name wrapper=()
-    name=$chapter-$(basename "$file" .sh | sed 's/^[0-9]*-//')
+# run_here FILE RAW: run the session in FILE on this machine, into RAW.
+run_here() {
+    local file=$1 raw=$2 wrapper=()
     if head -1 "$file" | grep -q '^#!'; then
         read -ra wrapper < <(head -1 "$file" | cut -c3-)
     fi
-    # shellcheck disable=SC2016 # the inner script expands its own variables
-    "${wrapper[@]}" bash --noprofile --norc -c '
-        while IFS= read -r line <&3; do
-            case $line in
-                "#!"* | "##"*) ;;
-                "#"*) eval "${line#\#}" >/dev/null 2>&1 ;;
-                *)
-                    printf "\$ %s\n" "$line"
-                    eval "$line" >"$0.last" 2>&1
-                    cat "$0.last"
-                    # A prompt starts on a new line, so end an unfinished one.
-                    if [ -s "$0.last" ] && [ "$(tail -c1 "$0.last" | wc -l)" = 0 ]; then echo; fi
-                    ;;
-            esac
-        done 3<"$1"; true' "$work/$name" "$file" </dev/null >"$work/$name.raw"
+    "${wrapper[@]}" "$sessions/run-session.sh" "${raw%.raw}" "$file" >"$raw"
+}
+
+# write CHAPTER FILE RAW WORK HOST: check what the session printed, and
+# write $out/CHAPTER-NAME.txt from it.
+write() {
+    local chapter=$1 file=$2 raw=$3 prefix=$4/${3##*/}
     # The session's own shell complaining (a typo, a missing tool) is a bug here.
-    if grep "^$work/$name: line [0-9]*: " "$work/$name.raw" >&2; then
+    if grep "^${prefix%.raw}: line [0-9]*: " "$raw" >&2; then
         echo "book-output.sh: session $file failed (above)" >&2
         exit 1
     fi
-    python3 "$sessions/normalise.py" "$chapter" --top "$top" --work "$work" --host "$(hostname)" \
-        --marks "$work/$name.pids" --labels "$work/labels.json" <"$work/$name.raw" >"$out/$name.txt"
-    echo "book-output.sh: wrote $out/$name.txt" >&2
+    python3 "$sessions/normalise.py" "$chapter" --top "$top" --work "$4" --host "$5" \
+        --marks "${raw%.raw}.pids" --labels "$work/labels.json" --session "$(basename "$raw" .raw)" \
+        <"$raw" >"$out/$(basename "$raw" .raw).txt"
+    echo "book-output.sh: wrote $out/$(basename "$raw" .raw).txt" >&2
 }
 
 for chapter in "${chapters[@]}"; do
+    lane=here
     # shellcheck source=/dev/null
     source "$sessions/$chapter/setup.sh"
+    # A chapter whose pages show cgroup v2 sets lane=vm: its sessions run
+    # in scripts/vm-test.sh's VM, whose /tmp/burrow-book is their $TMPDIR.
+    if [ "$lane" = vm ]; then
+        scripts/vm-test.sh --book "$sessions/$chapter" "$work/vm-$chapter" >&2
+    fi
     for file in "$sessions/$chapter"/[0-9]*.sh; do
-        case $file in *.setup.sh) continue ;; esac
-        # shellcheck source=/dev/null
-        if [ -f "${file%.sh}.setup.sh" ]; then source "${file%.sh}.setup.sh"; fi
-        session "$chapter" "$file"
+        name=$chapter-$(basename "$file" .sh | sed 's/^[0-9]*-//')
+        if [ "$lane" = vm ]; then
+            write "$chapter" "$file" "$work/vm-$chapter/$name.raw" /tmp/burrow-book vm
+        else
+            run_here "$file" "$work/$name.raw"
+            write "$chapter" "$file" "$work/$name.raw" "$work" "$(hostname)"
+        fi
     done
 done

@@ -12,7 +12,9 @@
 #       book/sessions/CHAPTER/NN-NAME.sh, and the output normaliser's tests
 #       (book/sessions/test_normalise.py) pass;
 #   (f) no page calls a chapter unwritten or talks about the book's own
-#       making ("the development machine", "an earlier version of this").
+#       making ("the development machine", "an earlier version of this");
+#   (g) no session runs a command the page does not show, but the lines that
+#       note a pid for the normaliser.
 #
 #   scripts/check-book.sh        exit 0 when the book is clean
 set -euo pipefail
@@ -126,6 +128,16 @@ for page in sorted(glob.glob(f"{SRC}/*.md")):
         for pattern in ABOUT_US:
             if re.search(pattern, line, re.I):
                 problems.append(f"{page}:{n}: about the book, not for the reader: {line.strip()[:80]}")
+
+# (g) a session hides nothing from the reader: the only lines it runs
+# without showing them note a pid for the normaliser
+for session in sorted(glob.glob("book/sessions/*/[0-9]*.sh")):
+    for n, line in enumerate(open(session), 1):
+        line = line.rstrip("\n")
+        if not line.startswith("#") or line.startswith("##") or (n == 1 and line.startswith("#!")):
+            continue
+        if not re.fullmatch(r'#echo "\w+ \$\w+" >>\$0\.pids', line):
+            problems.append(f"{session}:{n}: a hidden command (a reader would not see it run): {line[:80]}")
 
 # (c) the lab checks' book sections
 for test in sorted(glob.glob("chapters/*/tests/*.rs")):

@@ -2,6 +2,11 @@
 # Run every chapter's lab tests in a throwaway VM with a pure cgroup v2 kernel.
 #
 #   sudo scripts/vm-test.sh     (env: VM_TIMEOUT=600 seconds, VM_TEST_THREADS=2)
+#   sudo scripts/vm-test.sh --book book/sessions/ch03 OUT
+#       instead of the tests, run the book's sessions in DIR (as
+#       book/sessions/run-session.sh does on the host) and write what each
+#       printed to OUT/NAME.raw (and OUT/NAME.pids); scripts/book-output.sh
+#       does this for chapters whose pages show cgroup v2.
 #
 # Learners' machines mount only cgroup v2; CI machines are "hybrid" (v1
 # controllers plus a nearly empty v2). To test the v2 code for real we boot
@@ -19,6 +24,10 @@ set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
 self=scripts/vm-test.sh
+book_dir="" book_out=""
+if [ "${1:-}" = --book ]; then
+    book_dir=$(cd "$2" && pwd) book_out=$3
+fi
 target="${CARGO_TARGET_DIR:-$top/target}"
 cache="$target/vm-cache"
 export PATH="$HOME/.cargo/bin:$PATH" DEBIAN_FRONTEND=noninteractive
@@ -32,7 +41,7 @@ modules_wanted="overlay veth bridge loop nf_tables nft_chain_nat nft_nat nft_mas
 # as on the host, same behaviour. /bin/sh is the host's (dash on Debian).
 tools="sh ps ipcmk ipcrm setpriv cat readlink grep seq sleep tr cut mktemp cp
        hostname id ls true false stat head wc touch env ip ping nft timeout nsenter umoci tail rm runc script
-       apparmor_parser"
+       apparmor_parser bash dmesg"
 
 if [ "$(id -u)" != 0 ]; then
     echo "vm-test.sh: run as root (it installs packages and builds an initramfs)" >&2
@@ -91,6 +100,7 @@ labs=$(jq -r 'select(.reason == "compiler-artifact" and .executable != null
               | "\(.target.src_path | capture("/chapters/(?<c>[^/]+)/").c)/\(.target.name) \(.executable)"' \
          "$cache/test.json" | sort -u)
 [ -n "$labs" ] || { log "no chapters/*/tests/*.rs test binary found"; exit 1; }
+[ -z "$book_dir" ] || labs="" # the book's sessions instead
 rootfs=$(scripts/rootfs.sh)
 # Chapter 2's escape program, static (the busybox rootfs has no libc); the VM
 # has no rustc, so it is built here and named by BURROW_ESCAPE_BIN.
@@ -205,10 +215,17 @@ mkdir -p "$stage/$(dirname "$rootfs")"
 cp -a "$rootfs" "$stage/$rootfs"
 [ ! -f "$escape" ] || stage_files "$stage" "$escape"
 echo "$labs" >"$stage/etc/vm-test/labs"
+if [ -n "$book_dir" ]; then
+    stage_files "$stage" "$top/book/sessions/run-session.sh" "$book_dir"/[0-9]*.sh
+    for file in "$book_dir"/[0-9]*.sh; do
+        echo "$(basename "$book_dir")-$(basename "$file" .sh | sed 's/^[0-9]*-//') $file"
+    done >"$stage/etc/vm-test/book"
+fi
 cat >"$stage/etc/vm-test/env" <<ENV
 export BURROW_REQUIRE_ROOT=1 BURROW_ROOTFS=$rootfs BURROW_ESCAPE_BIN=$escape
 export RUST_BACKTRACE=1 VM_TEST_THREADS=${VM_TEST_THREADS:-2}
 ENV
+[ -z "$book_dir" ] || echo "export BOOK_TOP=$top" >>"$stage/etc/vm-test/env"
 make_cpio "$stage" >"$cache/project.cpio"
 rm -rf "$stage"
 cat "$base" "$cache/project.cpio" >"$cache/initrd"
@@ -252,6 +269,24 @@ done
 cat "$out"
 
 # --- 5. Results -------------------------------------------------------------------
+# The book's sessions: each raw output and pid list came base64-encoded
+# between "vm-book: raw NAME" (or "pids NAME") and "vm-book: end".
+if [ -n "$book_dir" ]; then
+    mkdir -p "$book_out"
+    awk -v out="$book_out" '
+        /^vm-book: (raw|pids) / { file = out "/" $3 "." $2; printf "" >file; next }
+        /^vm-book: end/ { close(file); file = ""; next }
+        file != "" { print >>file }' "$out"
+    for encoded in "$book_out"/*.raw "$book_out"/*.pids; do
+        [ -e "$encoded" ] || continue
+        base64 -d "$encoded" >"$encoded.tmp" && mv "$encoded.tmp" "$encoded"
+    done
+    [ "$qemu_status" = 0 ] && grep -q '^vm-test: done' "$out" || { log "the VM did not finish the book's sessions"; exit 1; }
+    while read -r name _; do
+        [ -e "$book_out/$name.raw" ] || { log "no output from session $name"; exit 1; }
+    done <<<"$(for file in "$book_dir"/[0-9]*.sh; do echo "$(basename "$book_dir")-$(basename "$file" .sh | sed 's/^[0-9]*-//')"; done)"
+    exit 0
+fi
 # libtest ends each binary with "test result: ok. 12 passed; 0 failed; ...".
 read -r passed failed < <(sed -nE 's/^test result: .* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p' "$out" |
     awk '{p += $1; f += $2} END {print p + 0, f + 0}')

@@ -73,6 +73,10 @@ class Chapter3(unittest.TestCase):
         text = "cpu 0.41 s (0.20 CPUs), throttled in 9 of 10 periods, quota 20000/100000\n"
         self.assertEqual(run(n.cpu_timings, text), "cpu #.## s (#.## CPUs), throttled in # of # periods, quota 20000/100000\n")
 
+    def test_measured_sessions_keep_their_timings(self):
+        text = "cpu 0.41 s used\nnr_periods 19\n"
+        self.assertEqual(run(n.cpu_stat, run(n.cpu_timings, text, session="ch03-cpu"), session="ch03-cpu"), text)
+
     def test_memory_peaks(self):
         self.assertEqual(run(n.memory_peaks, "peak 32.0 MiB, limit 32.0 MiB"), "peak 32.0 MiB, limit 32.0 MiB")
         self.assertEqual(run(n.memory_peaks, "peak 1.2 MiB, limit 32.0 MiB"), "peak <size>, limit 32.0 MiB")
@@ -83,6 +87,10 @@ class Chapter3(unittest.TestCase):
 
     def test_cpu_stat(self):
         self.assertEqual(run(n.cpu_stat, "nr_periods 19\nthrottled_usec 1520\nother 3\n"), "nr_periods #\nthrottled_usec #\nother 3\n")
+
+    def test_memory_events(self):
+        self.assertEqual(run(n.memory_events, "low 0\nmax 4127\noom 1\noom_kill 1\n"), "low 0\nmax #\noom 1\noom_kill 1\n")
+        self.assertEqual(run(n.memory_events, "max 0\n"), "max 0\n", "never reached: 0 means something")
 
     def test_kernel_log_kb(self):
         self.assertEqual(run(n.kernel_log_kb, "anon-rss:31840kB, file-rss:0kB"), "anon-rss:#kB, file-rss:#kB")
