@@ -14,7 +14,11 @@
 #   (f) no page calls a chapter unwritten or talks about the book's own
 #       making ("the development machine", "an earlier version of this");
 #   (g) no session runs a command the page does not show, but the lines that
-#       note a pid for the normaliser.
+#       note a pid for the normaliser;
+#   (h) every book/src/img/NAME.svg is what book/diagrams/NAME.dot draws
+#       (scripts/diagrams.sh);
+#   (i) every built page renders in headless Chromium, and its images load
+#       (scripts/check-pages.sh).
 #
 #   scripts/check-book.sh        exit 0 when the book is clean
 set -euo pipefail
@@ -172,8 +176,17 @@ elif grep -E '\b(WARN|ERROR)\b' "$log"; then
     problems=1
 fi
 
+# (h) the pictures are what their sources draw, and (i) every built page
+# renders in a real browser with its images (Chromium; CI installs it)
+scripts/diagrams.sh --check || problems=1
+if command -v chromium >/dev/null || [ "${CI:-}" = true ]; then
+    scripts/check-pages.sh || problems=1
+else
+    echo "check-book.sh: no Chromium here (apt-get install chromium): the pages were not opened in a browser" >&2
+fi
+
 if [ "$problems" != 0 ]; then
     echo "check-book.sh: the book has problems (above)" >&2
     exit 1
 fi
-echo "check-book.sh: the book is clean (includes, links, lab sections, sessions, the normaliser's tests, mdbook build)"
+echo "check-book.sh: the book is clean (includes, links, lab sections, sessions, the normaliser's tests, mdbook build, pictures, pages in a browser)"
