@@ -34,7 +34,7 @@ sessions=book/sessions
 out=book/src/output
 chapters=("$@")
 if [ ${#chapters[@]} = 0 ]; then
-    chapters=(ch01 ch02 ch03 ch04 ch05 ch06 ch07 conformance)
+    chapters=(ch01 ch02 ch03 node ch04 ch05 ch06 ch07 conformance)
 fi
 for chapter in "${chapters[@]}"; do
     [ -f "$sessions/$chapter/setup.sh" ] || {

@@ -217,6 +217,10 @@ cp -a "$rootfs" "$stage/$rootfs"
 echo "$labs" >"$stage/etc/vm-test/labs"
 if [ -n "$book_dir" ]; then
     stage_files "$stage" "$top/book/sessions/run-session.sh" "$book_dir"/[0-9]*.sh
+    # Every root filesystem the sessions may name (the Node.js one, too).
+    for tree in "$(dirname "$rootfs")"/*/; do
+        [ "${tree%/}" = "$rootfs" ] || cp -a --parents "${tree%/}" "$stage/"
+    done
     for file in "$book_dir"/[0-9]*.sh; do
         echo "$(basename "$book_dir")-$(basename "$file" .sh | sed 's/^[0-9]*-//') $file"
     done >"$stage/etc/vm-test/book"
