@@ -18,7 +18,8 @@
 #   (h) every book/src/img/NAME.svg is what book/diagrams/NAME.dot draws
 #       (scripts/diagrams.sh);
 #   (i) every built page renders in headless Chromium, and its images load
-#       (scripts/check-pages.sh).
+#       (scripts/check-pages.sh);
+#   (j) the prose after an output quotes no number the output masks.
 #
 #   scripts/check-book.sh        exit 0 when the book is clean
 set -euo pipefail
@@ -142,6 +143,20 @@ for session in sorted(glob.glob("book/sessions/*/[0-9]*.sh")):
             continue
         if not re.fullmatch(r'#echo "\w+ \$\w+" >>\$0\.pids', line):
             problems.append(f"{session}:{n}: a hidden command (a reader would not see it run): {line[:80]}")
+
+# (j) the text does not ask for a number its output hides: a counter an
+# output masks as `NAME #` is not quoted with a value in the prose after it
+for page in sorted(glob.glob(f"{SRC}/*.md")):
+    text = open(page).read()
+    for m in re.finditer(r"\{\{#include output/([\w-]+\.txt)\}\}\s*```\n(.*?)(?=\n```|\n#|\Z)", text, re.S):
+        output = os.path.join(SRC, "output", m.group(1))
+        if not os.path.isfile(output):
+            continue
+        masked = set(re.findall(r"^(\w+) #$", open(output).read(), re.M))
+        for name in masked:
+            quoted = re.search(rf"`?{re.escape(name)}`?\s*(?:is\s+|=\s*|of\s+)?\d", m.group(2))
+            if quoted:
+                problems.append(f"{page}: the text after output/{m.group(1)} quotes {name} with a number, which the output shows as '#'")
 
 # (c) the lab checks' book sections
 for test in sorted(glob.glob("chapters/*/tests/*.rs")):
