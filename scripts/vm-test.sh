@@ -24,9 +24,13 @@ set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
 self=scripts/vm-test.sh
-book_dir="" book_out=""
+book_dir="" book_out="" book_sessions=""
 if [ "${1:-}" = --book ]; then
     book_dir=$(cd "$2" && pwd) book_out=$3
+    # "NAME FILE" a line: NAME is the output's, CHAPTER-NAME from DIR/NN-NAME.sh.
+    book_sessions=$(for file in "$book_dir"/[0-9]*.sh; do
+        echo "$(basename "$book_dir")-$(basename "$file" .sh | sed 's/^[0-9]*-//') $file"
+    done)
 fi
 target="${CARGO_TARGET_DIR:-$top/target}"
 cache="$target/vm-cache"
@@ -221,9 +225,7 @@ if [ -n "$book_dir" ]; then
     for tree in "$(dirname "$rootfs")"/*/; do
         [ "${tree%/}" = "$rootfs" ] || cp -a --parents "${tree%/}" "$stage/"
     done
-    for file in "$book_dir"/[0-9]*.sh; do
-        echo "$(basename "$book_dir")-$(basename "$file" .sh | sed 's/^[0-9]*-//') $file"
-    done >"$stage/etc/vm-test/book"
+    echo "$book_sessions" >"$stage/etc/vm-test/book"
 fi
 cat >"$stage/etc/vm-test/env" <<ENV
 export BURROW_REQUIRE_ROOT=1 BURROW_ROOTFS=$rootfs BURROW_ESCAPE_BIN=$escape
@@ -288,7 +290,7 @@ if [ -n "$book_dir" ]; then
     [ "$qemu_status" = 0 ] && grep -q '^vm-test: done' "$out" || { log "the VM did not finish the book's sessions"; exit 1; }
     while read -r name _; do
         [ -e "$book_out/$name.raw" ] || { log "no output from session $name"; exit 1; }
-    done <<<"$(for file in "$book_dir"/[0-9]*.sh; do echo "$(basename "$book_dir")-$(basename "$file" .sh | sed 's/^[0-9]*-//')"; done)"
+    done <<<"$book_sessions"
     exit 0
 fi
 # libtest ends each binary with "test result: ok. 12 passed; 0 failed; ...".

@@ -108,10 +108,10 @@ def nul_bytes(text, ctx):
 COMMON = [explain_pids, nspid, init_fork_first, trailing_spaces, paths, ls_times, ipc_keys, hostname, nul_bytes]
 
 
-def marked_pids(text, ctx):
+def marked_pids(text, ctx, replace=replace_pid):
     """Pids a session noted in its marks file ("child 4242" -> <child-pid>)."""
     for kind, pid in ctx.marks:
-        text = replace_pid(text, pid, f"<{kind}-pid>")
+        text = replace(text, pid, f"<{kind}-pid>")
     return text
 
 
@@ -203,8 +203,7 @@ def network_pids(text, ctx):
     NETLINK_NETFILTER socket); the child strace attached to; the tool's
     (in veth names bw-PID and bwc-PID, the table burrow_PID, strace's
     [pid N] lines)."""
-    for kind, pid in ctx.marks:
-        text = replace_net_pid(text, pid, f"<{kind}-pid>")
+    text = marked_pids(text, ctx, replace_net_pid)
     for pid in set(re.findall(r"^\[pid (\d+)\] socket\(AF_NETLINK, \S+, NETLINK_NETFILTER", text, re.M)):
         text = replace_net_pid(text, pid, "<nft-pid>")
     for pid in set(re.findall(r"strace: Process (\d+) attached", text)):
@@ -297,10 +296,6 @@ def time_output(text, ctx):
     return re.sub(r"^(real|user|sys)\t(\d+m\d+)\.\d+s$", r"\1\t\2.###s", text, flags=re.M)
 
 
-def ls_times_short(text, ctx):
-    return re.sub(r"\b[A-Z][a-z]{2} [ \d]\d \d\d:\d\d\b", "MMM DD hh:mm", text)
-
-
 # ---------------------------------------------------------- chapters 6, 7
 
 
@@ -336,14 +331,15 @@ def timestamps(text, ctx):
     return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "YYYY-MM-DDThh:mm:ssZ", text)
 
 
+CGROUPS = [cgroup_pids, cpu_timings, memory_peaks, forks_refused, cpu_stat, memory_events, kernel_log_kb, fork_bomb]
 RUNTIME = [runtime_pids, timestamps, list_columns]
 CHAPTERS = {
     "ch01": [],
     "ch02": [],
-    "ch03": [cgroup_pids, cpu_timings, memory_peaks, forks_refused, cpu_stat, memory_events, kernel_log_kb, fork_bomb],
+    "ch03": CGROUPS,
     "ch04": [strace_pid_padding, network_pids, mac_addresses, ip_brief_columns, netns_inodes, ping_times, netlink_headers],
-    "ch05": [digests, store_pids, time_output, ls_times_short],
-    "node": [cgroup_pids, cpu_timings, memory_peaks, cpu_stat, memory_events, kernel_log_kb],
+    "ch05": [digests, store_pids, time_output],
+    "node": CGROUPS,
     "ch06": RUNTIME,
     "ch07": RUNTIME,
     "conformance": [],
