@@ -28,9 +28,10 @@ fi
 # apparmor_parser loads chapter 7's test profile (in the VM, where AppArmor is on);
 # libseccomp-dev, which chapter 7's tests compare burrow's seccomp filters with;
 # jq, with which the book's pages edit config.json; graphviz draws the book's
-# pictures; strace, which chapter 4's pages trace ip and ch04-veth with.
+# pictures; strace, which chapter 4's pages trace ip and ch04-veth with;
+# e2fsprogs and mount (losetup): chapter 3's page makes a disk to write to.
 packages=(build-essential ca-certificates curl git python3 busybox-static procps iproute2 iputils-ping nftables umoci skopeo docker-registry apache2-utils runc util-linux
-          podman conmon containerd uidmap hyperfine apparmor libseccomp-dev jq graphviz strace)
+          podman conmon containerd uidmap hyperfine apparmor libseccomp-dev jq graphviz strace e2fsprogs mount)
 # CI also builds the OCI runtime spec's validation suite (Go) for scripts/conformance.sh.
 # And it opens every page of the built book in a real browser.
 [ "$ci" = 1 ] && packages+=(vagrant golang-go chromium)

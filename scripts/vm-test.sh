@@ -45,7 +45,7 @@ modules_wanted="overlay veth bridge loop nf_tables nft_chain_nat nft_nat nft_mas
 # as on the host, same behaviour. /bin/sh is the host's (dash on Debian).
 tools="sh ps ipcmk ipcrm setpriv cat readlink grep seq sleep tr cut mktemp cp
        hostname id ls true false stat head wc touch env ip ping nft timeout nsenter umoci tail rm runc script
-       apparmor_parser bash dmesg"
+       apparmor_parser bash dmesg losetup mkfs.ext4 dd truncate"
 
 if [ "$(id -u)" != 0 ]; then
     echo "vm-test.sh: run as root (it installs packages and builds an initramfs)" >&2

@@ -252,8 +252,10 @@ def netns_inodes(text, ctx):
 
 
 def ping_times(text, ctx):
+    """iputils' summary has four times (min/avg/max/mdev), busybox's three."""
     text = re.sub(r"time=\d+(?:\.\d+)? ms", "time=#.### ms", text)
-    return re.sub(r"= [\d.]+/[\d.]+/[\d.]+/[\d.]+ ms", "= #.###/#.###/#.###/#.### ms", text)
+    text = re.sub(r"= [\d.]+/[\d.]+/[\d.]+/[\d.]+ ms", "= #.###/#.###/#.###/#.### ms", text)
+    return re.sub(r"= [\d.]+/[\d.]+/[\d.]+ ms", "= #.###/#.###/#.### ms", text)
 
 
 def netlink_headers(text, ctx):
@@ -289,6 +291,20 @@ def store_pids(text, ctx):
     text = re.sub(r"\bch05-\d+\b", "ch05-<tool-pid>", text)
     text = re.sub(r"\(pid \d+\)", "(pid <pid>)", text)
     return re.sub(r"kill\(\d+, ", "kill(<pid>, ", text)
+
+
+def sweep_order(text, ctx):
+    """prune sweeps each directory in its names' order, and the names are
+    digests: once they are labels, each directory's order is the labels'."""
+
+    def by_label(m):
+        lines = m.group(0).split("\n")
+        parts = [re.fullmatch(r"(.*<digest-)(\d+)>", line).groups() for line in lines]
+        dirs = list(dict.fromkeys(d for d, _ in parts))
+        ordered = sorted(parts, key=lambda p: (dirs.index(p[0]), int(p[1])))
+        return "\n".join(f"{d}{num}>" for d, num in ordered)
+
+    return re.sub(r"^.*\] sweep .*<digest-\d+>(?:\n.*\] sweep .*<digest-\d+>)*", by_label, text, flags=re.M)
 
 
 def time_output(text, ctx):
@@ -331,14 +347,14 @@ def timestamps(text, ctx):
     return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "YYYY-MM-DDThh:mm:ssZ", text)
 
 
-CGROUPS = [cgroup_pids, cpu_timings, memory_peaks, forks_refused, cpu_stat, memory_events, kernel_log_kb, fork_bomb]
+CGROUPS = [cgroup_pids, cpu_timings, memory_peaks, forks_refused, cpu_stat, memory_events, kernel_log_kb, fork_bomb, time_output]
 RUNTIME = [runtime_pids, timestamps, list_columns]
 CHAPTERS = {
     "ch01": [],
     "ch02": [],
     "ch03": CGROUPS,
     "ch04": [strace_pid_padding, network_pids, mac_addresses, ip_brief_columns, netns_inodes, ping_times, netlink_headers],
-    "ch05": [digests, store_pids, time_output],
+    "ch05": [digests, store_pids, sweep_order, time_output],
     "node": CGROUPS,
     "ch06": RUNTIME,
     "ch07": RUNTIME,

@@ -137,6 +137,10 @@ class Chapter4(unittest.TestCase):
     def test_netns_inodes(self):
         self.assertEqual(run(n.netns_inodes, "net:[4026531840] net:[4026532200] net:[4026531840]"), "net:[<inode-1>] net:[<inode-2>] net:[<inode-1>]")
 
+    def test_busybox_ping_times(self):
+        text = "round-trip min/avg/max = 0.124/0.124/0.124 ms\n"
+        self.assertEqual(run(n.ping_times, text), "round-trip min/avg/max = #.###/#.###/#.### ms\n")
+
     def test_ping_times(self):
         text = "icmp_seq=1 ttl=64 time=0.061 ms\nrtt min/avg/max/mdev = 0.061/0.061/0.061/0.000 ms\n"
         self.assertEqual(run(n.ping_times, text), "icmp_seq=1 ttl=64 time=#.### ms\nrtt min/avg/max/mdev = #.###/#.###/#.###/#.### ms\n")
@@ -147,6 +151,13 @@ class Chapter4(unittest.TestCase):
 
 
 class Chapter5(unittest.TestCase):
+    def test_sweep_lines_sorted_by_label_within_each_directory(self):
+        text = "] sweep /o/<digest-12>\n] sweep /o/<digest-8>\n] sweep /l/<digest-7>\n] sweep /l/<digest-6>\nremoved"
+        self.assertEqual(
+            n.sweep_order(text, None),
+            "] sweep /o/<digest-8>\n] sweep /o/<digest-12>\n] sweep /l/<digest-6>\n] sweep /l/<digest-7>\nremoved",
+        )
+
     def test_digests_keep_their_labels_across_sessions(self):
         a, b = "a" * 64, "b" * 64
         ctx = Context()

@@ -15,3 +15,5 @@ ch05-overlay --store $S import target/img:scratch-hello scratch-hello
 ch05-overlay --store $S images
 for i in debian-hello busybox-hello scratch-hello; do ch05-overlay --store $S run --rm --net=none $i /hello; done
 du -sh $S/layers/* | sort -h
+ch05-overlay --store $S run --rm --net=none debian sh -c 'dpkg-query -W | head -4; dpkg-query -W | wc -l'
+ch05-overlay --store $S run --rm --net=none busybox ls /var/lib/dpkg
