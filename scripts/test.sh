@@ -34,6 +34,9 @@ step "the chapters' tests again, on a pure cgroup v2 kernel (qemu)"
 BURROW_LEAK_MARK=1 scripts/vm-test.sh 2>&1 | tee -a "$log"
 step "the lab checker against a good and a broken binary"
 BURROW_LEAK_MARK=1 scripts/lab-selftest.sh
+step "the starter crates: each fails exactly the checks of its exercises"
+# The chapters whose exercises are proven so far.
+BURROW_LEAK_MARK=1 scripts/exercise-proof.sh 1
 step "the OCI runtime spec's validation suite, burrow and runc side by side"
 scripts/conformance.sh
 step "the book"

@@ -1,37 +1,53 @@
 //! The harness behind every chapter's integration tests, which are also the
 //! learner's lab checks.
 //!
-//! A check names what it tests, the hint to show when it fails and the book
-//! section that explains it. It runs the binary under test: the learner's own
-//! when `BURROW_CHNN_BIN` (or `scripts/lab N --bin PATH`) names one, else the
-//! reference binary. Root checks skip without root, unless
-//! `BURROW_REQUIRE_ROOT=1` (as in CI) turns a skip into a failure. With
-//! `BURROW_LAB_REPORT=FILE` each check appends one line to FILE, which
-//! `scripts/lab` prints.
+//! A check names what it tests, what it looks at, the hint to show when it
+//! fails, the book section that explains it, and the exercises of the
+//! chapter's starter crate it needs (`scripts/exercise N`). It runs the binary
+//! under test: the learner's own when `BURROW_CHNN_BIN` (or `scripts/lab N
+//! --bin PATH`) names one, else the reference binary. Root checks skip without
+//! root, unless `BURROW_REQUIRE_ROOT=1` (as in CI) turns a skip into a
+//! failure. A check that takes longer than its time limit fails, and the
+//! processes it started are killed. With `BURROW_LAB_REPORT=FILE` each check
+//! appends one line to FILE, which `scripts/lab` prints.
 
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::sync::{mpsc, OnceLock};
+use std::time::Duration;
 
-/// One lab check: what it proves, and where to look when it fails.
+/// One lab check: what it proves, how, and where to look when it fails.
+#[derive(Clone, Copy)]
 pub struct Check {
     /// Short, stable id, e.g. `ch01/uts`.
     pub id: &'static str,
     /// What a pass proves, in one line.
     pub what: &'static str,
-    /// What to look at when it fails.
+    /// What the check looks at, and what it does to the tool, in one line.
+    pub looks: &'static str,
+    /// What to look at when it fails (a failed assertion may give its own).
     pub hint: &'static str,
     /// The book section that explains it, e.g. `ch01-unshare.md#uts`.
     pub book: &'static str,
+    /// The exercises of the chapter's starter crate (`1.2`, ...) it needs done.
+    pub exercises: &'static [&'static str],
 }
 
-/// Why a check failed: what it expected, and what it saw.
+/// Why a check failed: what it expected, what it saw, and (when the check's
+/// own hint is not the one for this assertion) what to look at.
 #[derive(Debug)]
 pub struct Failure {
     pub expected: String,
     pub seen: String,
+    pub hint: Option<&'static str>,
+}
+
+impl Failure {
+    pub fn new(expected: impl fmt::Display, seen: impl fmt::Display) -> Self {
+        Failure { expected: expected.to_string(), seen: seen.to_string(), hint: None }
+    }
 }
 
 /// `ensure(cond, expected, seen)?`: fail the check unless `cond` holds.
@@ -39,14 +55,32 @@ pub fn ensure(cond: bool, expected: impl fmt::Display, seen: impl fmt::Display) 
     if cond {
         Ok(())
     } else {
-        Err(Failure { expected: expected.to_string(), seen: seen.to_string() })
+        Err(Failure::new(expected, seen))
+    }
+}
+
+/// `ensure(..).hint("...")?`: the hint for this assertion, shown instead of
+/// the check's when it is the one that failed.
+pub trait Hint {
+    fn hint(self, hint: &'static str) -> Self;
+}
+
+impl<T> Hint for Result<T, Failure> {
+    fn hint(self, hint: &'static str) -> Self {
+        self.map_err(|f| Failure { hint: f.hint.or(Some(hint)), ..f })
     }
 }
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
-        Failure { expected: "the check's own I/O to work".into(), seen: e.to_string() }
+        Failure::new("the check's own I/O to work", e)
     }
+}
+
+/// How long a check may take: `BURROW_LAB_TIME_LIMIT` seconds, else 120.
+pub fn time_limit() -> Duration {
+    let secs = std::env::var("BURROW_LAB_TIME_LIMIT").ok().and_then(|s| s.parse().ok());
+    Duration::from_secs_f64(secs.unwrap_or(120.0))
 }
 
 impl Check {
@@ -54,30 +88,93 @@ impl Check {
     pub fn run(&self, body: impl FnOnce() -> Result<(), Failure>) {
         if !is_root() {
             if std::env::var("BURROW_REQUIRE_ROOT").as_deref() == Ok("1") {
-                self.report("FAIL", "to run as root", "not root, and BURROW_REQUIRE_ROOT=1");
+                self.report("FAIL", "to run as root", "not root, and BURROW_REQUIRE_ROOT=1", None);
                 panic!("{}: needs root, and BURROW_REQUIRE_ROOT=1 forbids skipping it", self.id);
             }
             eprintln!("SKIP {}: needs root (run the tests as root, or in the lab VM)", self.id);
-            self.report("SKIP", "to run as root", "not root");
+            self.report("SKIP", "to run as root", "not root", None);
             return;
         }
-        match body() {
-            Ok(()) => self.report("PASS", "", ""),
-            Err(f) => {
-                self.report("FAIL", &f.expected, &f.seen);
-                panic!(
-                    "check {} failed: {}\n  expected: {}\n  seen:     {}\n  hint:     {}\n  book:     {}",
-                    self.id, self.what, f.expected, f.seen, self.hint, self.book
-                );
+        let limit = time_limit();
+        let (done, watchdog) = self.watchdog(limit);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
+        let _ = done.send(());
+        let timed_out = watchdog.join().unwrap_or(false);
+        let failure = match outcome {
+            _ if timed_out => Failure::new(
+                format!("to finish within {} s", limit.as_secs()),
+                format!("took more than {} s; the lab killed the processes it started", limit.as_secs()),
+            ),
+            Ok(Ok(())) => return self.report("PASS", "", "", None),
+            Ok(Err(f)) => f,
+            Err(panic) => {
+                let why = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+                Failure::new(
+                    "the check to run to its end",
+                    format!("it panicked: {}", why.unwrap_or_default()),
+                )
             }
-        }
+        };
+        let hint = failure.hint.unwrap_or(self.hint);
+        self.report("FAIL", &failure.expected, &failure.seen, Some(hint));
+        panic!(
+            "check {} failed: {}\n  looks at: {}\n  expected: {}\n  seen:     {}\n  hint:     {}\n  book:     {}",
+            self.id, self.what, self.looks, failure.expected, failure.seen, hint, self.book
+        );
     }
 
-    fn report(&self, status: &str, expected: &str, seen: &str) {
+    /// A thread that waits for the check (this thread) to end. At the time
+    /// limit it SIGKILLs every process this thread started, with their
+    /// descendants, which ends the waits of a hung check; if the check still
+    /// does not end, it reports the failure and ends the test process.
+    /// Returns the sender that says "done", and the thread (true: timed out).
+    fn watchdog(&self, limit: Duration) -> (mpsc::Sender<()>, std::thread::JoinHandle<bool>) {
+        let (done, finished) = mpsc::channel::<()>();
+        // SAFETY: gettid(2) takes no arguments and cannot fail.
+        let tid = unsafe { libc::gettid() } as u32;
+        let check = *self;
+        let thread = std::thread::spawn(move || {
+            if finished.recv_timeout(limit) != Err(mpsc::RecvTimeoutError::Timeout) {
+                return false;
+            }
+            let own = format!("/proc/self/task/{tid}/children");
+            for _ in 0..50 {
+                let mut tree = pids_in(&std::fs::read_to_string(&own).unwrap_or_default());
+                tree.extend(tree.clone().into_iter().flat_map(descendants));
+                tree.into_iter().for_each(|pid| send_signal(pid, libc::SIGKILL));
+                if finished.recv_timeout(Duration::from_millis(200)) != Err(mpsc::RecvTimeoutError::Timeout) {
+                    return true;
+                }
+            }
+            let secs = limit.as_secs();
+            let seen = format!("took more than {secs} s, and still ran 10 s after its processes were killed");
+            check.report("FAIL", &format!("to finish within {secs} s"), &seen, None);
+            eprintln!("check {} failed: {seen}", check.id);
+            std::process::exit(101)
+        });
+        (done, thread)
+    }
+
+    fn report(&self, status: &str, expected: &str, seen: &str, hint: Option<&str>) {
         let Ok(path) = std::env::var("BURROW_LAB_REPORT") else { return };
         // Fields are separated by the ASCII unit separator, which no message contains.
         let clean = |s: &str| s.replace(['\x1f', '\n'], " ");
-        let fields = [status, self.id, self.what, &clean(expected), &clean(seen), self.hint, self.book];
+        let exercises = self.exercises.join(",");
+        let hint = hint.unwrap_or(self.hint);
+        let fields = [
+            status,
+            self.id,
+            self.what,
+            &clean(expected),
+            &clean(seen),
+            hint,
+            self.book,
+            &exercises,
+            self.looks,
+        ];
         let line = fields.join("\x1f") + "\n";
         // One write(2) with O_APPEND: lines from parallel checks do not interleave.
         if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
@@ -198,17 +295,27 @@ pub fn run(bin: &Path, args: &[&str]) -> Result<Run, Failure> {
     let out = Command::new(bin)
         .args(args)
         .output()
-        .map_err(|e| Failure { expected: format!("to start {}", bin.display()), seen: e.to_string() })?;
+        .map_err(|e| Failure::new(format!("to start {}", bin.display()), e))?;
     Ok(out.into())
 }
 
-/// The pids of `pid`'s children, from `/proc/PID/task/PID/children`.
+/// The pids of `pid`'s children, from `/proc/PID/task/PID/children`: those
+/// its main thread started.
 pub fn children(pid: u32) -> Vec<u32> {
-    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter_map(|p| p.parse().ok())
-        .collect()
+    pids_in(&std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default())
+}
+
+/// Every process below `pid`: the children of each of its threads (a Go
+/// program starts processes from any thread), theirs, and so on.
+pub fn descendants(pid: u32) -> Vec<u32> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten();
+    let children =
+        tasks.flat_map(|t| pids_in(&std::fs::read_to_string(t.path().join("children")).unwrap_or_default()));
+    children.flat_map(|c| std::iter::once(c).chain(descendants(c))).collect()
+}
+
+fn pids_in(list: &str) -> Vec<u32> {
+    list.split_whitespace().filter_map(|p| p.parse().ok()).collect()
 }
 
 /// The host pid of the first process of the container started by the tool

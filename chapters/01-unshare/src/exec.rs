@@ -57,6 +57,9 @@ pub fn c_args(command: &[String]) -> Result<Vec<CString>> {
 /// The `keep_fds` fds after stderr (3, 4, ...) stay open: the caller passed
 /// them on purpose (runc's `--preserve-fds`, for socket activation).
 pub fn reset_inheritance(old_mask: &SigSet, keep_fds: u32) -> Result<()> {
+    // EXERCISE 1.3: leave the command only fds 0, 1, 2 (and the kept ones), SIGPIPE at its default, the old signal mask
+    // HINT: close_fds_from(FIRST, true) marks every fd from FIRST up close-on-exec: execve then closes them
+    // HINT: Rust starts every program with SIGPIPE ignored: signal(Signal::SIGPIPE, SigHandler::SigDfl); then crate::pid1::restore_signals(old_mask)
     // Every other fd above stderr becomes close-on-exec, so execve closes it.
     // An fd left open is a way out: an open directory of the host leads back
     // to the host's files from inside any root (runc's CVE-2024-21626 was one).
@@ -66,6 +69,7 @@ pub fn reset_inheritance(old_mask: &SigSet, keep_fds: u32) -> Result<()> {
     // SAFETY: SIG_DFL is not a Rust function, so no handler can run unsafely.
     unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) }.context("signal(SIGPIPE, SIG_DFL)")?;
     crate::pid1::restore_signals(old_mask)
+    // END EXERCISE
 }
 // ANCHOR_END: inheritance
 
@@ -86,6 +90,9 @@ pub fn close_fds_from(first: u32, cloexec: bool) -> Result<()> {
 pub fn execvp(argv: &[CString]) -> ExitError {
     let name = argv[0].to_string_lossy().into_owned();
     let Err(errno) = nix::unistd::execvp(&argv[0], argv);
+    // EXERCISE 1.8: turn execve's errno into the exit code (127 not found, 126 not executable) and a message naming the command
+    // HINT: ENOENT and ENOTDIR mean not found (NOT_FOUND, 127); EACCES, ENOEXEC, EISDIR, EPERM mean not executable (NOT_EXECUTABLE, 126)
+    // HINT: return ExitError { code, message }, the message naming `name`
     match errno {
         Errno::ENOENT | Errno::ENOTDIR if name.contains('/') => ExitError {
             code: NOT_FOUND,
@@ -107,5 +114,6 @@ pub fn execvp(argv: &[CString]) -> ExitError {
         },
         other => ExitError { code: NOT_EXECUTABLE, message: format!("execve {name:?}: {}", other.desc()) },
     }
+    // END EXERCISE
 }
 // ANCHOR_END: execvp

@@ -19,11 +19,15 @@ use std::fs;
 /// (CVE-2014-8989). We always deny, as `unshare --map-root-user` does: a
 /// single-id map has no other group to switch to anyway.
 pub fn map_root_to_caller(pid: Pid) -> Result<()> {
+    // EXERCISE 1.5: map uid 0 and gid 0 inside to the caller's own ids outside
+    // HINT: write_proc(pid, FILE, LINE) writes /proc/PID/FILE; a map line is "INSIDE OUTSIDE COUNT"
+    // HINT: "deny" into setgroups first (the kernel asks it of a writer without CAP_SETGID), then "0 {uid} 1" into uid_map and "0 {gid} 1" into gid_map, with Uid::effective() and Gid::effective()
     // The kernel checks a one-id map against the writer's effective ids.
     let (uid, gid) = (Uid::effective(), Gid::effective());
     write_proc(pid, "setgroups", "deny")?;
     write_proc(pid, "uid_map", &format!("0 {uid} 1"))?;
     write_proc(pid, "gid_map", &format!("0 {gid} 1"))
+    // END EXERCISE
 }
 // ANCHOR_END: write_maps
 

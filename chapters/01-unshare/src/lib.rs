@@ -28,10 +28,14 @@ use std::path::Path;
 pub fn mount_fresh_proc(flags: nix::sched::CloneFlags) -> Result<()> {
     use nix::sched::CloneFlags as F;
     if flags.contains(F::CLONE_NEWNS) {
+        // EXERCISE 1.4: make every mount private, and with a new PID namespace too mount a fresh /proc
+        // HINT: mount::make_root_private() first: otherwise the /proc mount propagates back to the host
+        // HINT: then, only when flags also has CLONE_NEWPID, mount::mount_proc(Path::new("/proc"))
         mount::make_root_private()?;
         if flags.contains(F::CLONE_NEWPID) {
             mount::mount_proc(Path::new("/proc"))?;
         }
+        // END EXERCISE
     }
     Ok(())
 }

@@ -67,6 +67,10 @@ impl Namespaces {
 
     /// The `CLONE_NEW*` flags to give clone(2): every namespace but time.
     pub fn clone_flags(&self) -> CloneFlags {
+        // EXERCISE 1.1: turn the namespaces asked for into clone(2)'s CLONE_NEW* flags
+        // HINT: --all means every namespace: start from Self::ALL then
+        // HINT: one flag per field: flags.set(CloneFlags::CLONE_NEWUTS, ns.uts), and so on for pid, mount (CLONE_NEWNS), ipc, net, user, cgroup
+        // HINT: time is not a clone flag (see timens.rs): leave it out
         let ns = if self.all { Self::ALL } else { *self };
         let mut flags = CloneFlags::empty();
         flags.set(CloneFlags::CLONE_NEWUTS, ns.uts);
@@ -77,6 +81,7 @@ impl Namespaces {
         flags.set(CloneFlags::CLONE_NEWUSER, ns.user);
         flags.set(CloneFlags::CLONE_NEWCGROUP, ns.cgroup);
         flags
+        // END EXERCISE
     }
 }
 // ANCHOR_END: namespaces

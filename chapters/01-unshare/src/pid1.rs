@@ -68,11 +68,19 @@ pub fn supervise(child: Pid) -> Result<i32> {
     loop {
         let sig = watched.wait().context("sigwait")?;
         if sig != Signal::SIGCHLD {
+            // EXERCISE 1.7: pass the signal on to the command, then wait for the next one
+            // HINT: nix::sys::signal::kill(child, sig) sends it
+            // HINT: the child may have exited already (ESRCH): ignore the error, its SIGCHLD is on the way; then `continue`
             explain!("got {sig}: kill({child}, {sig})");
             // The child may have exited already; its SIGCHLD is then on the way.
             let _ = kill(child, sig);
             continue;
+            // END EXERCISE
         }
+        // EXERCISE 1.2: reap every child that has exited; when it is `child`, return its exit code
+        // HINT: waitpid(None, Some(WaitPidFlag::WNOHANG)) reaps any one child that exited, without blocking
+        // HINT: one SIGCHLD can stand for several exits: loop until StillAlive or ECHILD, then wait for the next signal
+        // HINT: status.pid() is who exited; for `child` return Ok(exit_code(status)), for an orphan just go on
         // One SIGCHLD can stand for several exits: reap until none is left.
         loop {
             match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
@@ -88,6 +96,7 @@ pub fn supervise(child: Pid) -> Result<i32> {
                 Err(e) => return Err(e).context("waitpid(-1, WNOHANG)"),
             }
         }
+        // END EXERCISE
     }
 }
 // ANCHOR_END: supervise

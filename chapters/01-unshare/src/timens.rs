@@ -65,6 +65,10 @@ impl Offsets {
 /// `offsets` (checked: [`Offsets::check`]) away from ours, and come back:
 /// the processes we start later (a hook, a helper) keep the host's clocks.
 pub fn in_new_time_namespace<T>(offsets: &Offsets, clone: impl FnOnce() -> Result<T>) -> Result<T> {
+    // EXERCISE 1.6: unshare a time namespace, write its offsets, clone, and come back to our own
+    // HINT: unshare(CLONE_NEWTIME) moves our future children, not us; open /proc/self/ns/time before, to setns back after
+    // HINT: the offsets go to /proc/self/timens_offsets as "monotonic SECS NANOS\nboottime SECS NANOS\n", before the first child exists
+    // HINT: call clone(), then setns(own, CLONE_NEWTIME) whatever it returned, then return its result
     let own = std::fs::File::open("/proc/self/ns/time")
         .context("open /proc/self/ns/time (a time namespace needs Linux 5.6)")?;
     unshare(CLONE_NEWTIME).context("unshare(CLONE_NEWTIME) (a time namespace needs root)")?;
@@ -77,6 +81,7 @@ pub fn in_new_time_namespace<T>(offsets: &Offsets, clone: impl FnOnce() -> Resul
         .and_then(|()| clone());
     setns(own, CLONE_NEWTIME).context("setns back to our own time namespace")?;
     child
+    // END EXERCISE
 }
 // ANCHOR_END: unshare_time
 

@@ -1,7 +1,7 @@
 //! Chapter 1's lab checks: each runs `ch01-unshare` (or the learner's binary
 //! named by `BURROW_CH01_BIN`) as root and asserts what the kernel shows.
 
-use burrow_lab::{ensure, random_name, run, Check, Failure};
+use burrow_lab::{ensure, random_name, run, Check, Failure, Hint};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -26,8 +26,10 @@ fn uts_hostname_is_isolated() {
     Check {
         id: "ch01/uts",
         what: "--uts --hostname NAME: NAME inside, the host's hostname unchanged",
+        looks: "runs `TOOL --uts --hostname box-RANDOM -- sh -c 'hostname; readlink /proc/self/ns/uts'`; compares the name and the namespace with the host's, and the host's hostname before and after",
         hint: "clone(2) needs CLONE_NEWUTS, and sethostname(2) must run in the child, after clone",
         book: "ch01-unshare.md#uts-a-hostname-of-its-own",
+        exercises: &["1.1", "1.3"],
     }
     .run(|| {
         let before = hostname();
@@ -48,8 +50,10 @@ fn pid_command_is_pid_1_and_ps_sees_only_the_container() {
     Check {
         id: "ch01/pid",
         what: "--pid --mount: CMD is PID 1 and ps lists only the container's processes",
+        looks: "runs `TOOL --pid --mount -- sh -c 'echo $$; ps -e'`: the shell's own pid, and the pids ps finds in /proc",
         hint: "CLONE_NEWPID makes the child PID 1; ps reads /proc, so mount a new proc on /proc inside (after making / private)",
         book: "ch01-unshare.md#pid-process-ids-start-again-at-1",
+        exercises: &["1.1", "1.3", "1.4"],
     }
     .run(|| {
         let out = run(&bin(), &["--pid", "--mount", "--", "sh", "-c", "echo $$; ps -e -o pid=,comm="])?;
@@ -65,8 +69,10 @@ fn net_namespace_has_only_lo() {
     Check {
         id: "ch01/net",
         what: "--net: the only interface is lo",
+        looks: "runs `TOOL --net -- cat /proc/net/dev` and lists the interfaces it shows",
         hint: "CLONE_NEWNET gives the child a network namespace with just a loopback device",
         book: "ch01-unshare.md#net-ipc-cgroup",
+        exercises: &["1.1", "1.3"],
     }
     .run(|| {
         let out = run(&bin(), &["--net", "--", "cat", "/proc/net/dev"])?;
@@ -81,8 +87,10 @@ fn ipc_queue_of_the_host_is_invisible() {
     Check {
         id: "ch01/ipc",
         what: "--ipc: a System V message queue made on the host is not visible inside",
+        looks: "makes a message queue on the host with `ipcmk -Q`, then reads /proc/sysvipc/msg inside `TOOL --ipc` and outside",
         hint: "CLONE_NEWIPC gives the child its own System V IPC objects",
         book: "ch01-unshare.md#net-ipc-cgroup",
+        exercises: &["1.1", "1.2", "1.3"],
     }
     .run(|| {
         let made = Command::new("ipcmk").arg("-Q").output()?;
@@ -110,8 +118,10 @@ fn cgroup_namespace_makes_the_current_cgroup_root() {
     Check {
         id: "ch01/cgroup",
         what: "--cgroup: /proc/self/cgroup shows / for every hierarchy",
+        looks: "runs `TOOL --cgroup -- cat /proc/self/cgroup` and reads the path on each line",
         hint: "CLONE_NEWCGROUP makes the cgroup the child starts in the root of its view",
         book: "ch01-unshare.md#net-ipc-cgroup",
+        exercises: &["1.1", "1.3"],
     }
     .run(|| {
         let out = run(
@@ -135,8 +145,10 @@ fn time_namespace_offsets_the_uptime() {
     Check {
         id: "ch01/time",
         what: "--time --boottime 86400: /proc/uptime inside is the host's plus a day, timens_offsets says boottime 86400, the time namespace is new; --boottime -(UPTIME - 2): a machine up for about 2 s; an offset before boot: 125 naming --boottime",
+        looks: "reads the host's /proc/uptime before and after `TOOL --time --boottime 86400 -- cat /proc/uptime /proc/self/timens_offsets`, then runs an offset back to 2 s after boot, and one before boot",
         hint: "clone(2) cannot take CLONE_NEWTIME: unshare(CLONE_NEWTIME) in the parent (its children enter the namespace), write \"boottime SECS 0\" to /proc/self/timens_offsets, then clone; the offsets are fixed once a process is inside",
         book: "ch01-unshare.md#time-a-clock-of-its-own",
+        exercises: &["1.1", "1.3", "1.6"],
     }
     .run(|| {
         let script = "cat /proc/uptime; readlink /proc/self/ns/time; cat /proc/self/timens_offsets";
@@ -167,8 +179,10 @@ fn user_maps_root_to_the_caller() {
     Check {
         id: "ch01/user",
         what: "--user: uid 0 inside, uid_map maps 0 to the caller (root, and an unprivileged user)",
+        looks: "runs `TOOL --user -- sh -c 'id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map'` as root, then as uid 65534 (setpriv)",
         hint: "after clone(CLONE_NEWUSER) the parent writes \"0 UID 1\" to /proc/PID/uid_map (and setgroups \"deny\" before gid_map when not root)",
         book: "ch01-unshare.md#user-root-inside-nobody-outside",
+        exercises: &["1.1", "1.3", "1.5"],
     }
     .run(|| {
         let script = "id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map";
@@ -192,12 +206,18 @@ fn init_reaps_an_orphaned_zombie() {
     Check {
         id: "ch01/init-reaps",
         what: "--init: an orphan re-parented to PID 1 is reaped, no zombie is left",
+        looks: "runs `TOOL --init -- sh -c 'echo $$'`, then a shell whose subshell leaves an orphaned sleep and polls /proc/PID of it until PID 1 has reaped it",
         hint: "PID 1 must call waitpid(-1, ..) on every SIGCHLD, for children it never started too",
         book: "ch01-unshare.md#pid-1s-duties",
+        exercises: &["1.1", "1.2", "1.3", "1.4"],
     }
     .run(|| {
         let out = run(&bin(), &["--init", "--", "sh", "-c", "echo $$"])?;
-        ensure(out.stdout.trim() == "2", "--init alone: a PID namespace, CMD is pid 2", &out)?;
+        ensure(out.stdout.trim() == "2", "--init alone: a PID namespace, CMD is pid 2", &out).hint(
+            "with --init, PID 1 is the init and CMD its first child, pid 2; thread ids come from the same numbers, \
+             so an init that starts threads first (Go's runtime does, before main) hands CMD a later pid: \
+             fork CMD before any thread exists (in C, or in a constructor that runs before Go's runtime)",
+        )?;
         // The subshell starts a sleep and exits at once: the sleep is orphaned
         // and becomes PID 1's child. Once it has exited, only PID 1 can make
         // its /proc entry go away, by reaping it.
@@ -214,8 +234,10 @@ fn without_init_an_orphan_stays_a_zombie() {
     Check {
         id: "ch01/zombie-trap",
         what: "without --init: a PID 1 that never waits leaves an orphan as a zombie",
+        looks: "starts `TOOL --pid --mount -- sh -c '(sleep 0.1 &); exec sleep 5'` and reads State in /proc/PID/status of PID 1's children, found in /proc/TOOL/task/TOOL/children",
         hint: "this is the kernel's behaviour: CMD must be PID 1 itself (exec it, no --init)",
         book: "ch01-unshare.md#pid-1s-duties",
+        exercises: &["1.1", "1.3", "1.4"],
     }
     .run(|| {
         let mut child = Command::new(bin())
@@ -253,10 +275,7 @@ fn start_sleeper(extra: &[&str]) -> Result<(std::process::Child, u32), Failure> 
         None => {
             let _ = tool.kill();
             let _ = tool.wait();
-            Err(Failure {
-                expected: "sleep running in the container within 5 s".into(),
-                seen: "it did not start".into(),
-            })
+            Err(Failure::new("sleep running in the container within 5 s", "it did not start"))
         }
     }
 }
@@ -270,8 +289,10 @@ fn init_forwards_signals_to_the_command() {
     Check {
         id: "ch01/init-signals",
         what: "--init: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 to PID 1 reach CMD; SIGTERM to the tool too (exit 128+N)",
+        looks: "starts `TOOL --pid --mount --init -- sleep 30` seven times, sends one signal each time to the container's PID 1 (found in /proc/TOOL/task/TOOL/children) or to the tool, and reads the tool's exit code",
         hint: "block the signals before clone, sigwait for them in init and kill(child, sig); exit 128+N when the child died of signal N",
         book: "ch01-unshare.md#pid-1s-duties",
+        exercises: &["1.1", "1.2", "1.3", "1.4", "1.7"],
     }
     .run(|| {
         let signals = [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2];
@@ -296,8 +317,10 @@ fn killing_the_tool_kills_the_container() {
     Check {
         id: "ch01/tool-killed",
         what: "SIGKILL to the tool: the container's processes die with it, nothing is left running",
+        looks: "starts `TOOL --pid --mount --init -- sleep 30`, SIGKILLs the tool, and watches /proc/PID/status of the container's PID 1 and of the sleep",
         hint: "the child asks for prctl(PR_SET_PDEATHSIG, SIGKILL) before it does anything else",
         book: "ch01-unshare.md#pitfalls",
+        exercises: &["1.1", "1.3", "1.4"],
     }
     .run(|| {
         let (mut tool, pid1) = start_sleeper(&["--init"])?;
@@ -320,8 +343,10 @@ fn without_init_pid_1_ignores_sigterm() {
     Check {
         id: "ch01/sigterm-trap",
         what: "without --init: PID 1 with no SIGTERM handler ignores SIGTERM; SIGKILL still works (exit 137)",
+        looks: "starts `TOOL --pid --mount -- sleep 30`, reads SigCgt of the container's PID 1, sends it SIGTERM, then SIGKILL, and reads the tool's exit code",
         hint: "this is the kernel's behaviour: without --init, CMD must be PID 1 itself",
         book: "ch01-unshare.md#pid-1s-duties",
+        exercises: &["1.1", "1.2", "1.3", "1.4"],
     }
     .run(|| {
         let (mut tool, pid1) = start_sleeper(&[])?;
@@ -351,11 +376,15 @@ fn command_inherits_no_fds_and_no_signal_state() {
     Check {
         id: "ch01/clean-exec",
         what: "CMD gets only fds 0, 1, 2 (not fd 7, open on the host's /), no blocked signals, and no ignored ones the tool added",
+        looks: "starts the tool with fd 7 open on / and lists /proc/self/fd and SigBlk/SigIgn in /proc/self/status inside, with and without --init, beside the SigIgn the tool itself was given",
         hint: "before execve: close_range(3, ~0, CLOSE_RANGE_CLOEXEC), signal(SIGPIPE, SIG_DFL), restore the signal mask",
         book: "ch01-unshare.md#pitfalls",
+        exercises: &["1.1", "1.3", "1.4"],
     }
     .run(|| {
         let script = "ls /proc/self/fd | tr '\\n' ' '; echo; grep -E '^Sig(Blk|Ign)' /proc/self/status";
+        let given = ignored_by_our_children();
+        let tool_got = format!("the tool was given fds 0 1 2 7, SigBlk 0000000000000000, SigIgn {given}");
         for init in [false, true] {
             let mut args = vec!["--pid", "--mount"];
             if init {
@@ -370,17 +399,23 @@ fn command_inherits_no_fds_and_no_signal_state() {
                 .args(["--", "sh", "-c", &format!("{script}; ls /proc/1/fd | tr '\\n' ' '")])
                 .output()?;
             let out = burrow_lab::Run::from(out);
+            let seen = format!("{tool_got}; CMD: {out}");
             let lines: Vec<&str> = out.stdout.lines().collect();
             // `ls /proc/self/fd` also lists the fd ls itself opened on the directory (3).
-            ensure(lines.first() == Some(&"0 1 2 3 "), format!("--init {init}: fds 0 1 2 (and ls's own 3)"), &out)?;
+            ensure(lines.first() == Some(&"0 1 2 3 "), format!("--init {init}: fds 0 1 2 (and ls's own 3)"), &seen)
+                .hint("mark every fd from 3 up close-on-exec before execve: close_range(3, ~0, CLOSE_RANGE_CLOEXEC)")?;
             let field = |i: usize| lines.get(i).and_then(|l| l.split_whitespace().nth(1)).unwrap_or("");
-            ensure(field(1) == "0000000000000000", "SigBlk: no blocked signal", &out)?;
-            ensure(field(2) == ignored_by_our_children(), "SigIgn: only what the tool itself was given", &out)?;
+            ensure(field(1) == "0000000000000000", "SigBlk: no blocked signal", &seen)
+                .hint("the mask blocked for sigwait survives execve: put the old mask back in the child before it")?;
+            ensure(field(2) == given, format!("SigIgn: only what the tool itself was given ({given})"), &seen).hint(
+                "an ignored signal stays ignored across execve: set what your runtime ignores (Rust and Python: SIGPIPE) back to SIG_DFL",
+            )?;
             // With --init, PID 1 is the init, which keeps no fd but stdio. (Without
             // it, PID 1 is the shell, which holds pipe fds while it starts `ls | tr`.)
             if init {
                 let pid1_fds = lines.get(3).map(|l| l.split_whitespace().count()).unwrap_or(99);
-                ensure(pid1_fds <= 3, "--init: PID 1 holds at most fds 0 1 2", &out)?;
+                ensure(pid1_fds <= 3, "--init: PID 1 holds at most fds 0 1 2", &seen)
+                    .hint("the init keeps no fd but 0, 1, 2: close the rest after forking CMD")?;
             }
         }
         Ok(())
@@ -392,8 +427,10 @@ fn exit_codes_follow_the_container_convention() {
     Check {
         id: "ch01/exit-codes",
         what: "CMD's status passes through; 127 not found, 126 not executable, 125 bad usage, each with a message",
+        looks: "runs `sh -c 'exit 42'`, a command that does not exist, a file that is not executable, an unknown flag and no command, and reads each exit code and stderr",
         hint: "report exec errors from the child over a close-on-exec pipe; ENOENT is 127, EACCES 126; usage errors 125",
         book: "ch01-unshare.md#exit-codes",
+        exercises: &["1.1", "1.2", "1.3", "1.8"],
     }
     .run(|| {
         let out = run(&bin(), &["--pid", "--", "sh", "-c", "exit 42"])?;

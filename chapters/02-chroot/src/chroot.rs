@@ -14,9 +14,13 @@ use std::path::Path;
 /// directory *below* its current directory, leaving the current directory
 /// outside its root, where `..` is no longer stopped: the classic escape.
 pub fn chroot_into(rootfs: &Path) -> Result<()> {
+    // EXERCISE 2.6: make rootfs this process's root directory with chroot(2), then go to the new /
+    // HINT: nix::unistd::chroot(rootfs) moves the root directory only: the current directory stays where it was, on the host
+    // HINT: then chdir("/"): a command started outside its root climbs out with ".."
     explain!("chroot({rootfs:?})");
     chroot(rootfs).with_context(|| format!("chroot {}", rootfs.display()))?;
     explain!("chdir(\"/\")");
     chdir("/").context("chdir /")
+    // END EXERCISE
 }
 // ANCHOR_END: chroot

@@ -31,6 +31,10 @@ pub const LINKS: [(&str, &str); 5] = [
 // ANCHOR: populate
 /// Mount a tmpfs on `dev` and create the devices, devpts, shm and symlinks.
 pub fn mount_dev(dev: &Path) -> Result<()> {
+    // EXERCISE 2.5: mount a small tmpfs on dev and fill it: the NODES, a new devpts on pts, a tmpfs on shm, the LINKS
+    // HINT: tmpfs with MS_NOSUID | MS_STRICTATIME and "mode=755,size=64k"; then make_node(&dev.join(name), SFlag::S_IFCHR, major, minor, 0o666) for each of NODES
+    // HINT: make_dir(dev, "pts")?, devpts there with MS_NOSUID | MS_NOEXEC and "newinstance,ptmxmode=0666,mode=0620"; make_dir(dev, "shm")?, a tmpfs with MS_NOSUID | MS_NODEV | MS_NOEXEC and "mode=1777,size=64m"
+    // HINT: make_links(dev) last: fd, stdin, stdout, stderr into /proc/self/fd, and ptmx to pts/ptmx
     let nosuid = MsFlags::MS_NOSUID;
     mount(Some("tmpfs"), dev, Some("tmpfs"), nosuid | MsFlags::MS_STRICTATIME, Some("mode=755,size=64k"))?;
     for (name, major, minor) in NODES {
@@ -44,6 +48,7 @@ pub fn mount_dev(dev: &Path) -> Result<()> {
     let shm_flags = nosuid | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC;
     mount(Some("shm"), &shm, Some("tmpfs"), shm_flags, Some("mode=1777,size=64m"))?;
     make_links(dev)
+    // END EXERCISE
 }
 // ANCHOR_END: populate
 

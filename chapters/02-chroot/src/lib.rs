@@ -52,6 +52,10 @@ pub fn check_rootfs(rootfs: &Path) -> Result<PathBuf> {
 /// Inside the new namespaces: enter `rootfs` the chosen way and mount /proc,
 /// /sys and /dev in it.
 pub fn enter_rootfs(rootfs: &Path, mode: Mode) -> Result<()> {
+    // EXERCISE 2.1: make / private, then enter the rootfs and mount the kernel filesystems in it, in each mode's order
+    // HINT: make_root_private() first (chapter 1's): mounts must not propagate to the host, and pivot_root(2) refuses shared mounts (EINVAL)
+    // HINT: Mode::Pivot: pivot::pivot_into(rootfs), then mount_kernel_filesystems(Path::new("/")): after pivot_root the rootfs is /
+    // HINT: Mode::Chroot: mount_kernel_filesystems(rootfs), under the rootfs's path on the host, then chroot::chroot_into(rootfs)
     make_root_private()?;
     match mode {
         Mode::Pivot => {
@@ -63,6 +67,7 @@ pub fn enter_rootfs(rootfs: &Path, mode: Mode) -> Result<()> {
             chroot::chroot_into(rootfs)
         }
     }
+    // END EXERCISE
 }
 // ANCHOR_END: setup
 
@@ -70,9 +75,14 @@ pub fn enter_rootfs(rootfs: &Path, mode: Mode) -> Result<()> {
 /// Mount the kernel's filesystems under `root`: procfs for this PID namespace,
 /// sysfs read-only (it is where the host's hardware is configured), and /dev.
 pub fn mount_kernel_filesystems(root: &Path) -> Result<()> {
+    // EXERCISE 2.4: mount a procfs on root/proc, a read-only sysfs on root/sys, and the minimal /dev on root/dev
+    // HINT: dev::make_dir(root, "proc")? makes the directory if it is missing and returns its path; mount_proc(&path) mounts a procfs there
+    // HINT: sysfs: mount(Some("sysfs"), &path, Some("sysfs"), MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    // HINT: and last dev::mount_dev(&dev::make_dir(root, "dev")?) (exercise 2.5)
     mount_proc(&dev::make_dir(root, "proc")?)?;
     let sys_flags = MsFlags::MS_RDONLY | MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC;
     mount(Some("sysfs"), &dev::make_dir(root, "sys")?, Some("sysfs"), sys_flags, None)?;
     dev::mount_dev(&dev::make_dir(root, "dev")?)
+    // END EXERCISE
 }
 // ANCHOR_END: kernel_filesystems

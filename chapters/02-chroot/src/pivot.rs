@@ -24,11 +24,18 @@ pub fn pivot_into(rootfs: &Path) -> Result<()> {
 /// Make `dir` a mount point of its own (bind it onto itself), as
 /// pivot_root(2) requires of the rootfs, and a read-only remount of a path.
 pub fn bind_to_itself(dir: &Path) -> Result<()> {
+    // EXERCISE 2.2: bind-mount dir onto itself, with the mounts under it, so that it is a mount point of its own
+    // HINT: pivot_root(2) wants new_root to be a mount point, and not on the current root's mount (else EBUSY)
+    // HINT: mount(Some(&dir.to_string_lossy()), dir, None, MsFlags::MS_BIND | MsFlags::MS_REC, None): the source is the target
     mount(Some(&dir.to_string_lossy()), dir, None, MsFlags::MS_BIND | MsFlags::MS_REC, None)
+    // END EXERCISE
 }
 
 /// [`pivot_into`] a `rootfs` that is a mount point already.
 pub fn pivot_to_mount(rootfs: &Path) -> Result<()> {
+    // EXERCISE 2.3: swap the namespace's root for rootfs with pivot_root(2), detach the old root, and go to the new /
+    // HINT: chdir(rootfs), then pivot_root(".", "."): the old root is then stacked on top of the new one, and "." is the old root
+    // HINT: umount2(".", MntFlags::MNT_DETACH) detaches the old root although it is busy; then chdir("/")
     explain!("chdir({rootfs:?})");
     chdir(rootfs).with_context(|| format!("chdir {}", rootfs.display()))?;
     // new_root and put_old may be the same directory: the old root is then
@@ -41,5 +48,6 @@ pub fn pivot_to_mount(rootfs: &Path) -> Result<()> {
     umount2(".", MntFlags::MNT_DETACH).context("umount2 the old root")?;
     explain!("chdir(\"/\")");
     chdir("/").context("chdir /")
+    // END EXERCISE
 }
 // ANCHOR_END: pivot

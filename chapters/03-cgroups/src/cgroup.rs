@@ -153,6 +153,10 @@ impl Cgroup {
     /// never removed. Another run may remove a shared level in between: then
     /// start again from the top.
     fn make(&mut self, root: &Path, prepare: impl Fn(&Path) -> Result<()>) -> Result<PathBuf> {
+        // EXERCISE 3.1: under `root`, mkdir each missing level above the cgroup (`burrow`), prepare each, then mkdir the cgroup itself
+        // HINT: the levels are the components of self.path's parent, below root; create_dir each one missing, push (level, depth < self.parent_depth) to self.made, and call prepare(&level) on every level, new or not
+        // HINT: prepare hands the controllers down to the level's children (v2: "+memory +cpu +pids" into its cgroup.subtree_control) or gives a v1 cpuset level its CPUs: a level is prepared before the one under it is made
+        // HINT: last create_dir(root.join(&self.path)): AlreadyExists is an error (another container's cgroup), else push it to self.leaves and return it
         let dir = root.join(&self.path);
         let above = self.path.parent().map(Path::to_path_buf).unwrap_or_default();
         'again: for _ in 0..10 {
@@ -190,6 +194,7 @@ impl Cgroup {
             }
         }
         bail!("mkdir {}: a level above it kept disappearing", dir.display())
+        // END EXERCISE
     }
     // ANCHOR_END: make
 
@@ -215,10 +220,14 @@ impl Cgroup {
     /// Move process `pid` into the cgroup: write its pid to cgroup.procs (in
     /// every hierarchy, on v1). Its children are born in the same cgroup.
     pub fn add(&self, pid: Pid) -> Result<()> {
+        // EXERCISE 3.4: put process `pid` into the cgroup: its pid into cgroup.procs, in each of the cgroup's directories
+        // HINT: self.each_dir() is the one directory on v2, one per hierarchy on v1 (each must be joined on its own)
+        // HINT: write(dir, "cgroup.procs", &pid.to_string())? for each: one write(2) moves the whole process
         for dir in self.each_dir() {
             write(dir, "cgroup.procs", &pid.to_string())?;
         }
         Ok(())
+        // END EXERCISE
     }
     // ANCHOR_END: add
 
@@ -307,6 +316,10 @@ impl Cgroup {
     /// (EBUSY); a process killed a moment ago may still be on its way out, so
     /// a leaf gets a few tries.
     pub fn remove(&mut self) -> Result<()> {
+        // EXERCISE 3.8: remove the cgroup: kill what is left in it, rmdir its own directories, then the levels made for it, deepest first
+        // HINT: if self.procs() is not empty, self.kill_all()? first: the kernel refuses to remove a cgroup with processes in it (EBUSY)
+        // HINT: pop each of self.leaves and rmdir it (rmdir(&dir)); on EBUSY sleep 10 ms and try again (a killed process takes a moment to leave), up to 200 times; ENOENT is fine
+        // HINT: then pop each of self.made and rmdir it, ignoring the error: EBUSY there means another container's cgroup is still inside
         if !self.procs().is_empty() {
             self.kill_all()?;
         }
@@ -329,6 +342,7 @@ impl Cgroup {
             }
         }
         Ok(())
+        // END EXERCISE
     }
     // ANCHOR_END: remove
 }

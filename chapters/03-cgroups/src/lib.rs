@@ -31,7 +31,11 @@ pub const PARENT: &str = "burrow";
 /// cgroup becomes the root of its view of /proc/self/cgroup and of a cgroup
 /// filesystem mounted inside (as runc does it).
 pub fn unshare_cgroup_namespace() -> anyhow::Result<()> {
+    // EXERCISE 3.5: in the child, once the parent has put it into its cgroup, make a new cgroup namespace
+    // HINT: unshare(2) with CLONE_NEWCGROUP: the cgroup the child is in now becomes the root (/) of its view of /proc/self/cgroup
+    // HINT: nix::sched::unshare(CloneFlags::CLONE_NEWCGROUP)?: the caller runs it after the parent's "go" on the sync pipe, never in clone(2)'s flags (the child would still be in the tool's cgroup)
     ch01_unshare::explain!("unshare(CLONE_NEWCGROUP)");
     nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWCGROUP)?;
     Ok(())
+    // END EXERCISE
 }

@@ -41,6 +41,10 @@ pub fn init_cpuset(dir: &Path) -> Result<()> {
 // ANCHOR: apply
 /// Write the limits, each into the directory of its controller's hierarchy.
 pub fn apply(dirs: &BTreeMap<&str, PathBuf>, res: &Resources) -> Result<()> {
+    // EXERCISE 3.3: on cgroup v1 (or hybrid), write each limit `res` asks for into its controller's directory, in v1's file names
+    // HINT: dirs maps a controller to its directory (cpu and cpuacct may share one): memory.limit_in_bytes (and memory.memsw.limit_in_bytes, memory + swap, where it exists), cpu.cfs_period_us then cpu.cfs_quota_us, cpu.shares, pids.max, cpuset.cpus, blkio.throttle.*_bps_device
+    // HINT: v1 has no weight: cpu.shares is weight_to_shares(weight); a new cpuset needs cpuset.mems too: init_cpuset(dir) copies what is empty from the parent
+    // HINT: raising the memory limit, write memsw before memory.limit_in_bytes (the kernel refuses memory above memsw), lowering it after; a blkio line is "MAJ:MIN BYTES"
     let dir = |c: &str| match dirs.get(c) {
         Some(dir) => Ok(dir.as_path()),
         None => bail!(
@@ -111,6 +115,7 @@ pub fn apply(dirs: &BTreeMap<&str, PathBuf>, res: &Resources) -> Result<()> {
         crate::devices::apply_v1(dir("devices")?, rules)?;
     }
     Ok(())
+    // END EXERCISE
 }
 // ANCHOR_END: apply
 
@@ -127,6 +132,9 @@ fn number(bytes: u64) -> String {
 /// Read the counters, each from its controller's directory. v1 reports CPU
 /// time in nanoseconds; we convert to microseconds as v2 reports them.
 pub fn stats(dirs: &BTreeMap<&str, PathBuf>) -> Stats {
+    // EXERCISE 3.7: on cgroup v1 (or hybrid), read what the kernel counted, each from its controller's directory
+    // HINT: memory.limit_in_bytes (a huge number means no limit), memory.max_usage_in_bytes, oom_kill in memory.oom_control; pids.max, pids.peak, pids.events max
+    // HINT: cpuacct.usage and cpu.stat's throttled_time count nanoseconds (Stats wants µs: / 1000); cpu.stat nr_periods, nr_throttled; cpu.cfs_quota_us (-1: no quota)
     let at = |c: &str| dirs.get(c).cloned().unwrap_or_default();
     let (memory, cpu, cpuacct, pids) = (at("memory"), at("cpu"), at("cpuacct"), at("pids"));
     let limit = read_u64(&memory, "memory.limit_in_bytes");
@@ -145,6 +153,7 @@ pub fn stats(dirs: &BTreeMap<&str, PathBuf>) -> Stats {
         pids_peak: read_u64(&pids, "pids.peak"),
         pids_refused: keyed(&pids, "pids.events", "max"),
     }
+    // END EXERCISE
 }
 // ANCHOR_END: stats
 

@@ -62,6 +62,10 @@ pub fn enable(dir: &Path, wanted: &[&str]) -> Result<()> {
 // ANCHOR: apply
 /// Write the limits into the cgroup's files.
 pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
+    // EXERCISE 3.2: on cgroup v2, write each limit `res` asks for into the cgroup's own file
+    // HINT: one write(dir, FILE, VALUE) a limit: memory.max (and memory.swap.max 0, where has(dir, "memory.swap.max")), cpu.max, cpu.weight, pids.max, cpuset.cpus, io.max
+    // HINT: cpu.max takes quota and period in one write, "{quota} {period}" (the period is CPU_PERIOD_US unless res.cpu_period_us says); cpu.weight is res.cpu_weight, or shares_to_weight(res.cpu_shares)
+    // HINT: io.max takes a line a device: "MAJ:MIN rbps=N wbps=N" (only the rates asked for); begin with refuse_v1_only(res)? and end with the devices rules: crate::devices::apply_v2(dir, rules)
     refuse_v1_only(res)?;
     if let Some(bytes) = res.memory {
         write(dir, "memory.max", &bytes.to_string())?;
@@ -108,6 +112,7 @@ pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
         crate::devices::apply_v2(dir, rules)?;
     }
     Ok(())
+    // END EXERCISE
 }
 // ANCHOR_END: apply
 
@@ -131,6 +136,9 @@ fn refuse_v1_only(res: &Resources) -> Result<()> {
 // ANCHOR: stats
 /// Read the counters the kernel keeps for the cgroup.
 pub fn stats(dir: &Path) -> Stats {
+    // EXERCISE 3.6: on cgroup v2, read what the kernel counted: memory, OOM kills, CPU time and throttling, pids
+    // HINT: read_u64(dir, FILE) reads a one-number file (None for "max" or a missing file), keyed(dir, FILE, KEY) one line of a keyed file
+    // HINT: memory.max, memory.peak, memory.events oom_kill; cpu.stat usage_usec, nr_periods, nr_throttled, throttled_usec; cpu.max's first word; pids.max, pids.peak, pids.events max
     Stats {
         memory_max: read_u64(dir, "memory.max"),
         memory_peak: read_u64(dir, "memory.peak"),
@@ -144,6 +152,7 @@ pub fn stats(dir: &Path) -> Stats {
         pids_peak: read_u64(dir, "pids.peak"),
         pids_refused: keyed(dir, "pids.events", "max"),
     }
+    // END EXERCISE
 }
 // ANCHOR_END: stats
 

@@ -19,14 +19,17 @@ fn freeze_stops_a_counter_and_thaw_resumes_it() {
     Check {
         id: "ch03/freeze",
         what: "freezing the cgroup stops a counting loop, thawing resumes it; kill_all and remove leave nothing",
+        looks: "calls the reference library (not the tool): creates burrow/test-freeze-RANDOM, adds a counting `sh` to it, reads the loop's CPU time in /proc/PID/schedstat while frozen and after the thaw, then kill_all and remove, and looks for the directory under burrow/",
         hint: "v2: write 1/0 to cgroup.freeze and wait for \"frozen 1\" in cgroup.events; v1: freezer.state FROZEN/THAWED",
         book: "ch03-cgroups.md#freeze-and-kill",
+        // It tests the reference library, whatever binary the lab is given.
+        exercises: &[],
     }
     .run(|| {
-        let layout = Layout::detect().map_err(|e| burrow_lab::Failure { expected: "a cgroup layout".into(), seen: e.to_string() })?;
+        let layout = Layout::detect().map_err(|e| burrow_lab::Failure::new("a cgroup layout", e.to_string()))?;
         let name = burrow_lab::random_name("test-freeze-");
         let mut cgroup = Cgroup::create(&layout, PARENT, &name, &Resources::default())
-            .map_err(|e| burrow_lab::Failure { expected: "a new cgroup".into(), seen: format!("{e:#}") })?;
+            .map_err(|e| burrow_lab::Failure::new("a new cgroup", format!("{e:#}")))?;
         let script = "i=0; while :; do i=$((i+1)); done";
         let mut counter = Command::new("sh").args(["-c", script]).spawn()?;
         let pid = Pid::from_raw(counter.id() as i32);

@@ -78,6 +78,10 @@ pub fn take(state: &Path, bridge: &str, subnet: &Subnet, wanted: Option<Ipv4Addr
             );
         }
     }
+    // EXERCISE 4.2: under an exclusive flock on STATE/ipam/BRIDGE/.lock, take `wanted` or the lowest free address, and write its lease file (our pid)
+    // HINT: one lease per address: the file STATE/ipam/BRIDGE/ADDR holds the pid of the tool that took it; choosing and writing must be one step, under the lock
+    // HINT: Flock::lock(File::create(dir.join(".lock"))?, FlockArg::LockExclusive) waits for the lock; it is released when the Flock is dropped
+    // HINT: free: no file, or its pid has no /proc/PID (a killed tool's stale lease); subnet.hosts().find(free); a taken --ip is an error naming it
     let dir = state.join("ipam").join(bridge);
     std::fs::create_dir_all(&dir).with_context(|| format!("mkdir {}", dir.display()))?;
     let lock = std::fs::File::create(dir.join(".lock"))
@@ -104,6 +108,7 @@ pub fn take(state: &Path, bridge: &str, subnet: &Subnet, wanted: Option<Ipv4Addr
     std::fs::write(&file, std::process::id().to_string())
         .with_context(|| format!("write {}", file.display()))?;
     Ok(Lease { addr, file })
+    // END EXERCISE
 }
 // ANCHOR_END: take
 

@@ -33,44 +33,65 @@ pub fn table_name(pid: u32) -> String {
 }
 
 // ANCHOR: ruleset
-/// The rules for a container at `addr` on `bridge`, publishing `ports`.
+/// The rules for a container at `addr` on `bridge`, publishing `ports`: the
+/// way out, and with published ports the way in.
 pub fn ruleset(table: &str, bridge: &str, subnet: &Subnet, addr: Ipv4Addr, ports: &[Publish]) -> String {
-    let net = format!("{}/{}", subnet.network, subnet.prefix);
-    let mut rules = format!(
-        "table ip {table} {{
-\tchain postrouting {{
+    let mut rules = format!("table ip {table} {{\n");
+    rules += &postrouting(bridge, subnet, addr, !ports.is_empty());
+    if !ports.is_empty() {
+        rules += &published(bridge, addr, ports);
+    }
+    rules + "}\n"
+}
+
+/// The way out: the `postrouting` chain, where what the container sends to
+/// the world gets the host's address as its source.
+fn postrouting(bridge: &str, subnet: &Subnet, addr: Ipv4Addr, published: bool) -> String {
+    // EXERCISE 4.6: write the postrouting chain: masquerade what comes from `addr` and leaves by any other interface than the bridge
+    // HINT: a base chain of type nat on the postrouting hook: "type nat hook postrouting priority srcnat; policy accept;"
+    // HINT: the rule: ip saddr ADDR oifname != "BRIDGE" masquerade (to another container or the host itself, the source stays)
+    // HINT: when `published`, also: ip daddr ADDR oifname "BRIDGE" ct status dnat ip saddr { 127.0.0.0/8, SUBNET } masquerade
+    let mut chain = format!(
+        "\tchain postrouting {{
 \t\ttype nat hook postrouting priority srcnat; policy accept;
 \t\tip saddr {addr} oifname != \"{bridge}\" masquerade\n"
     );
-    if !ports.is_empty() {
+    if published {
         // From the host itself (127.0.0.1) or another container, the reply
         // would not come back through the host to be un-DNATed: make the
         // host the source, so it does.
-        rules += &format!(
+        let net = format!("{}/{}", subnet.network, subnet.prefix);
+        chain += &format!(
             "\t\tip daddr {addr} oifname \"{bridge}\" ct status dnat ip saddr {{ 127.0.0.0/8, {net} }} masquerade\n"
         );
     }
-    rules += "\t}\n";
-    if !ports.is_empty() {
-        let dnat: String = ports
-            .iter()
-            .map(|p| {
-                format!(
-                    "\t\tfib daddr type local {} dport {} dnat to {addr}:{}\n",
-                    p.proto, p.host, p.container
-                )
-            })
-            .collect();
-        rules += &format!(
-            "\tchain prerouting {{\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n{dnat}\t}}
+    chain + "\t}\n"
+    // END EXERCISE
+}
+
+/// The way in, for published ports: DNAT in `prerouting` (packets that
+/// arrive) and `output` (the host's own), and the `localnet` chain that
+/// keeps containers away from the host's 127.0.0.0/8.
+fn published(bridge: &str, addr: Ipv4Addr, ports: &[Publish]) -> String {
+    // EXERCISE 4.7: write the DNAT rules of the published ports, in a prerouting and an output chain, and the localnet chain
+    // HINT: one rule per port: fib daddr type local PROTO dport HOSTPORT dnat to ADDR:CONTAINERPORT (any address of this host)
+    // HINT: the same rules in two nat chains: "type nat hook prerouting priority dstnat;" and "type nat hook output priority -100;", each "policy accept;"
+    // HINT: then a filter chain on prerouting, priority raw: iifname "BRIDGE" ip daddr 127.0.0.0/8 drop (route_localnet opens that door)
+    let dnat: String = ports
+        .iter()
+        .map(|p| {
+            format!("\t\tfib daddr type local {} dport {} dnat to {addr}:{}\n", p.proto, p.host, p.container)
+        })
+        .collect();
+    format!(
+        "\tchain prerouting {{\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n{dnat}\t}}
 \tchain output {{\n\t\ttype nat hook output priority -100; policy accept;\n{dnat}\t}}
 \tchain localnet {{
 \t\ttype filter hook prerouting priority raw; policy accept;
 \t\tiifname \"{bridge}\" ip daddr 127.0.0.0/8 drop
 \t}}\n"
-        );
-    }
-    rules + "}\n"
+    )
+    // END EXERCISE
 }
 // ANCHOR_END: ruleset
 

@@ -77,21 +77,26 @@ pub type Reservation = OwnedFd;
 /// the container's before the host looks for a socket. Without SO_REUSEADDR,
 /// no other socket can bind the port while it is held.
 pub fn reserve(ports: &[Publish]) -> Result<Vec<Reservation>> {
-    ports
-        .iter()
-        .map(|p| {
-            let kind = match p.proto {
-                Proto::Tcp => SockType::Stream,
-                Proto::Udp => SockType::Datagram,
-            };
-            let sock = socket(AddressFamily::Inet, kind, SockFlag::SOCK_CLOEXEC, None)
-                .with_context(|| format!("-p {p}: socket(2)"))?;
-            bind(std::os::fd::AsRawFd::as_raw_fd(&sock), &SockaddrIn::new(0, 0, 0, 0, p.host)).with_context(
-                || format!("-p {p}: host port {}/{} is taken; publish another host port", p.host, p.proto),
-            )?;
-            Ok(sock)
-        })
-        .collect()
+    ports.iter().map(hold).collect()
+}
+
+/// Hold one published port: a socket of its protocol, bound to 0.0.0.0:HOSTPORT.
+fn hold(p: &Publish) -> Result<Reservation> {
+    // EXERCISE 4.8: hold the host port of `p`: a socket of its protocol bound to 0.0.0.0:HOSTPORT, or an error naming the port
+    // HINT: socket(AddressFamily::Inet, SockType::Stream (tcp) or SockType::Datagram (udp), SockFlag::SOCK_CLOEXEC, None)
+    // HINT: bind(fd, &SockaddrIn::new(0, 0, 0, 0, p.host)), without SO_REUSEADDR and without listen(2): EADDRINUSE means the port is taken
+    // HINT: the error says "-p {p}: host port {host}/{proto} is taken"; return the socket: dropping it frees the port
+    let kind = match p.proto {
+        Proto::Tcp => SockType::Stream,
+        Proto::Udp => SockType::Datagram,
+    };
+    let sock = socket(AddressFamily::Inet, kind, SockFlag::SOCK_CLOEXEC, None)
+        .with_context(|| format!("-p {p}: socket(2)"))?;
+    bind(std::os::fd::AsRawFd::as_raw_fd(&sock), &SockaddrIn::new(0, 0, 0, 0, p.host)).with_context(
+        || format!("-p {p}: host port {}/{} is taken; publish another host port", p.host, p.proto),
+    )?;
+    Ok(sock)
+    // END EXERCISE
 }
 // ANCHOR_END: reserve
 

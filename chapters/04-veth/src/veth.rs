@@ -68,6 +68,10 @@ pub fn plug_in(
         let bridge_index = match link_index(&handle, bridge).await? {
             Some(index) => index,
             None => {
+                // EXERCISE 4.3: make the bridge: create it, leave the marker file, give it the gateway address (.1), bring it up, return its index
+                // HINT: handle.link().add(LinkBridge::new(bridge).build()).execute().await is `ip link add BRIDGE type bridge`
+                // HINT: write the marker (burrow made it: unplug may delete it), then link_index(&handle, bridge) for the new index
+                // HINT: handle.address().add(index, IpAddr::V4(subnet.host(1)), subnet.prefix).execute().await, then set_up(&handle, bridge) and return index
                 explain!("RTM_NEWLINK {bridge} type bridge");
                 handle
                     .link()
@@ -88,8 +92,13 @@ pub fn plug_in(
                     .with_context(|| format!("add {gateway} to {bridge}"))?;
                 set_up(&handle, bridge).await?;
                 index
+                // END EXERCISE
             }
         };
+        // EXERCISE 4.4: make the veth pair in one RTM_NEWLINK: `host` plugged into the bridge and up, its peer eth0 made in the netns of `pid`
+        // HINT: the peer is a link message of its own, nested in the veth's IFLA_INFO_DATA: LinkMessageBuilder::<LinkUnspec>::new().name("eth0").setns_by_pid(pid as u32).build()
+        // HINT: LinkVeth::new(host, "eth0").set_info_data(InfoData::Veth(InfoVeth::Peer(peer))), then .controller(bridge_index) (IFLA_MASTER) and .up()
+        // HINT: .build() it and send it with handle.link().add(pair).execute().await
         explain!("RTM_NEWLINK {host} type veth master {bridge} up, peer eth0 netns pid {pid}");
         let peer = LinkMessageBuilder::<LinkUnspec>::new().name("eth0").setns_by_pid(pid as u32).build();
         let pair = LinkVeth::new(host, "eth0")
@@ -103,6 +112,7 @@ pub fn plug_in(
             .execute()
             .await
             .with_context(|| format!("create veth {host}, peer in pid {pid}"))
+        // END EXERCISE
     })
 }
 // ANCHOR_END: plug_in
@@ -111,6 +121,10 @@ pub fn plug_in(
 /// Inside the container's network namespace: give eth0 `addr`, bring lo and
 /// eth0 up, and route everything else via the bridge's address.
 pub fn configure_inside(addr: Ipv4Addr, subnet: &Subnet) -> Result<()> {
+    // EXERCISE 4.5: in the container's netns: lo up, `addr` on eth0, eth0 up, the default route via the gateway, then wait for the carrier
+    // HINT: this runs in the child: with_netlink opens a socket here, in the container's netns, where eth0 is (link_index finds it)
+    // HINT: handle.address().add(index, IpAddr::V4(addr), subnet.prefix): the prefix length makes the kernel add the subnet's own route
+    // HINT: RouteMessageBuilder::<Ipv4Addr>::new().gateway(subnet.host(1)).build() is the default route, sent by handle.route().add(..); end with carrier(&handle, index).await
     with_netlink(|handle| async move {
         set_up(&handle, "lo").await?;
         let index = link_index(&handle, "eth0").await?.context("no eth0 in the container")?;
@@ -128,6 +142,7 @@ pub fn configure_inside(addr: Ipv4Addr, subnet: &Subnet) -> Result<()> {
         handle.route().add(route).execute().await.context("add the default route")?;
         carrier(&handle, index).await
     })
+    // END EXERCISE
 }
 // ANCHOR_END: configure_inside
 
@@ -154,12 +169,16 @@ async fn carrier(handle: &rtnetlink::Handle, index: u32) -> Result<()> {
 /// RTM_SETLINK with IFF_UP set (`ip link set NAME up` sends RTM_NEWLINK
 /// without NLM_F_CREATE, which the kernel treats the same).
 async fn set_up(handle: &rtnetlink::Handle, name: &str) -> Result<u32> {
+    // EXERCISE 4.1: bring the link `name` up: find its index, then send RTM_SETLINK with IFF_UP; return the index
+    // HINT: link_index(handle, name) (netlink.rs) asks the kernel: None means there is no such link in this netns
+    // HINT: LinkUnspec::new_with_index(index).up().build() is the message; handle.link().set(msg).execute().await sends it and waits for the kernel's answer
     let index =
         link_index(handle, name).await?.with_context(|| format!("no link {name} in this namespace"))?;
     explain!("RTM_SETLINK {name} up");
     let up = LinkUnspec::new_with_index(index).up().build();
     handle.link().set(up).execute().await.with_context(|| format!("set {name} up"))?;
     Ok(index)
+    // END EXERCISE
 }
 
 /// Only `lo`, up: `--net none`.

@@ -31,6 +31,10 @@ pub fn layer_tar(upper: &Path, out: impl Write) -> Result<()> {
 }
 
 fn add_dir<W: Write>(tar: &mut tar::Builder<W>, dir: &Path, rel: &Path) -> Result<()> {
+    // EXERCISE 5.6: write the upper dir's entries into the tar, sorted, times 0, a whiteout as `.wh.NAME` and an opaque directory with a `.wh..wh..opq` in it
+    // HINT: sort the entries by name and set every mtime to 0: the same changes must make the same bytes, so the same diff_id
+    // HINT: whiteout::is_whiteout(&meta): append an empty file (empty_file()) named rel/.wh.NAME, not the device; whiteout::is_opaque(dir): append DIR/.wh..wh..opq after the directory
+    // HINT: else tar::Header::new_gnu() with header.set_metadata(&meta): append_link for a symlink, append_data for a file (its contents) or a directory (then recurse), devices with their major and minor
     let mut names: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
     names.sort_by_key(|e| e.file_name());
     for entry in names {
@@ -64,6 +68,7 @@ fn add_dir<W: Write>(tar: &mut tar::Builder<W>, dir: &Path, rel: &Path) -> Resul
         }
     }
     Ok(())
+    // END EXERCISE
 }
 
 /// The header of an empty regular file, root's, mode 644, time 0: OCI's

@@ -38,6 +38,10 @@ pub fn diff(upper: &Path, lowers: &[PathBuf]) -> Result<Vec<Change>> {
 }
 
 fn walk(dir: &Path, inside: &Path, lowers: &[PathBuf], changes: &mut Vec<Change>) -> Result<()> {
+    // EXERCISE 5.2: classify every entry of the upper dir: a whiteout is Deleted, a name a lower has is Changed, anything else Added
+    // HINT: read_dir(dir), and symlink_metadata() of each entry (never follow a link); whiteout::is_whiteout(&meta) spots a 0/0 device
+    // HINT: the entry's path inside the container is inside.join(name); it is in a lower when some lower.join(that path without its leading /) exists
+    // HINT: recurse into directories, with no lowers at all below an opaque one (whiteout::is_opaque): what is in it is new
     let entries = std::fs::read_dir(dir).with_context(|| format!("read {}", dir.display()))?;
     for entry in entries {
         let entry = entry?;
@@ -57,6 +61,7 @@ fn walk(dir: &Path, inside: &Path, lowers: &[PathBuf], changes: &mut Vec<Change>
         }
     }
     Ok(())
+    // END EXERCISE
 }
 // ANCHOR_END: diff
 

@@ -89,6 +89,9 @@ impl<R: Read> Read for Hashing<R> {
 /// Check that the file at `path` is `size` bytes whose SHA-256 is `digest`,
 /// before anything uses it.
 pub fn verify_file(path: &Path, digest: &Digest, size: u64) -> Result<()> {
+    // EXERCISE 5.3: hash the file as you read it, and refuse it unless its size and SHA-256 are the descriptor's
+    // HINT: Hashing::new(file) hashes and counts whatever is read through it: std::io::copy it into std::io::sink()
+    // HINT: then compare hashing.bytes with `size` and hashing.digest() with `digest`; bail! with a message that names the digest and says "refused"
     let file = std::fs::File::open(path).with_context(|| format!("open blob {}", path.display()))?;
     let mut hashing = Hashing::new(file);
     std::io::copy(&mut hashing, &mut std::io::sink()).with_context(|| format!("read {}", path.display()))?;
@@ -99,6 +102,7 @@ pub fn verify_file(path: &Path, digest: &Digest, size: u64) -> Result<()> {
         bail!("blob {digest}: its content hashes to {}: refused (corrupt or tampered)", hashing.digest());
     }
     Ok(())
+    // END EXERCISE
 }
 // ANCHOR_END: verify
 

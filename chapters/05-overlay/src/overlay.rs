@@ -29,6 +29,10 @@ impl Overlay {
     /// `:` separates the lowers and `,` the options, so neither may appear
     /// in a path.
     pub fn options(&self) -> Result<String> {
+        // EXERCISE 5.1: write the overlay's mount options: every lower dir, the topmost first, then the upper and work dirs
+        // HINT: one string, "lowerdir=TOP:...:BOTTOM,upperdir=UPPER,workdir=WORK": ':' between the lowers, ',' between the options
+        // HINT: self.lowers is already the topmost first (Store::lowers reversed the config's diff_ids); refuse no lowers, and a path with ':' or ','
+        // HINT: format!("lowerdir={},upperdir={},workdir={}", lowers.join(":"), self.upper.display(), self.work.display())
         let dirs = self.lowers.iter().chain([&self.upper, &self.work]);
         if let Some(bad) = dirs.map(|p| p.to_string_lossy()).find(|p| p.contains([':', ','])) {
             bail!("overlay: the path {bad:?} has a ':' or ',', which overlay options cannot carry");
@@ -43,6 +47,7 @@ impl Overlay {
             self.upper.display(),
             self.work.display()
         ))
+        // END EXERCISE
     }
 
     /// Mount the overlay on `merged`: mount("overlay", merged, "overlay", 0, options).

@@ -42,9 +42,13 @@ pub fn prune(store: &Store) -> Result<Pruned> {
         roots.push(Digest::parse(desc.digest().as_ref())?);
     }
     // Mark: every blob reachable from the roots, and every layer's diff_id.
-    let (mut blobs, mut layers) = (HashSet::new(), HashSet::new());
-    let mut todo = roots;
-    while let Some(digest) = todo.pop() {
+    let (mut blobs, mut layers): (HashSet<String>, HashSet<String>) = (HashSet::new(), HashSet::new());
+    let mut pending = roots;
+    while let Some(digest) = pending.pop() {
+        // EXERCISE 5.7: mark the blob `digest` and what it leads to: a manifest's config, layers and diff_ids, an index's manifests
+        // HINT: blobs.insert(digest.hex) is false for a blob already marked: skip it (an index may list a manifest twice)
+        // HINT: read the blob; ImageManifest::from_reader succeeds for a manifest (OCI's or Docker's): mark its config and layer blobs, and the config's rootfs.diff_ids in `layers`
+        // HINT: else ImageIndex::from_reader: push each of its manifests' digests onto `pending`
         if !blobs.insert(digest.hex.clone()) {
             continue;
         }
@@ -66,9 +70,10 @@ pub fn prune(store: &Store) -> Result<Pruned> {
             }
         } else if let Ok(index) = ImageIndex::from_reader(&bytes[..]) {
             for desc in index.manifests() {
-                todo.push(Digest::parse(desc.digest().as_ref())?);
+                pending.push(Digest::parse(desc.digest().as_ref())?);
             }
         }
+        // END EXERCISE
     }
     // Sweep.
     for (dir, marked, count) in [

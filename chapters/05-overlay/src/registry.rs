@@ -169,6 +169,10 @@ impl Client {
     /// Download the blob `desc` into `dest`, through a temporary file renamed
     /// into place only when its size and digest are right.
     pub fn blob(&mut self, desc: &Descriptor, dest: &Path) -> Result<()> {
+        // EXERCISE 5.5: download the blob into a temporary file, hashing it as it comes, and move it into place only when its size and digest are the descriptor's
+        // HINT: a blob already in the store is there (its name is its digest); else self.get("blobs/DIGEST", "*/*") answers it
+        // HINT: read response.into_reader() through Hashing::new(...), with .take(desc.size() + 1) so a registry cannot send forever; std::io::copy into DEST.part
+        // HINT: hashing.bytes != desc.size() or hashing.digest() != digest: remove the .part file and bail! naming the digest, "refused"; else rename it to dest
         let digest = Digest::parse(desc.digest().as_ref())?;
         if dest.exists() {
             explain!("blob {digest}: already in the store");
@@ -188,6 +192,7 @@ impl Client {
             );
         }
         std::fs::rename(&tmp, dest).context("move the blob into place")
+        // END EXERCISE
     }
     // ANCHOR_END: blob
 }

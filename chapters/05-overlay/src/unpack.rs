@@ -109,17 +109,22 @@ pub fn unpack(tar: impl Read, root: &Path, limits: Limits) -> Result<()> {
         parent_dirs(root, &rel)?;
         let path = root.join(&rel);
         // OCI whiteouts: `.wh..wh..opq` makes its directory opaque, `.wh.X` deletes X.
-        if name == whiteout::OPAQUE {
-            whiteout::make_opaque(path.parent().unwrap_or(root))?;
-            continue;
-        }
         if let Some(deleted) = name.strip_prefix(whiteout::PREFIX) {
+            // EXERCISE 5.4: turn the OCI whiteout into overlay's form: `.wh..wh..opq` makes its directory opaque, `.wh.NAME` becomes a 0/0 character device NAME
+            // HINT: the entry is a marker, not a file to unpack: write what it means, then `continue` to the next entry
+            // HINT: name == whiteout::OPAQUE: whiteout::make_opaque(path.parent()) sets trusted.overlay.opaque=y on the directory it is in
+            // HINT: else whiteout::make_whiteout(&path.with_file_name(deleted)), after remove()-ing what this layer put there before (the whiteout wins)
+            if name == whiteout::OPAQUE {
+                whiteout::make_opaque(path.parent().unwrap_or(root))?;
+                continue;
+            }
             let target = path.with_file_name(deleted);
             if target.symlink_metadata().is_ok() {
                 remove(&target)?; // the whiteout wins over an earlier entry of this layer
             }
             whiteout::make_whiteout(&target)?;
             continue;
+            // END EXERCISE
         }
         let header = entry.header();
         let mode = header.mode()? & 0o7777;

@@ -4,7 +4,7 @@
 //! at what the kernel and the filesystem show: layer files, upper dirs,
 //! whiteouts, mount tables.
 
-use burrow_lab::{ensure, Check, Failure};
+use burrow_lab::{ensure, Check, Failure, Hint};
 use ch05_overlay::digest::Digest;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
@@ -31,6 +31,7 @@ fn images() -> Result<tempfile::TempDir, Failure> {
 fn import(store: &Path, imgs: &Path, tag: &str, name: &str) -> Result<(), Failure> {
     let out = tool(store, &["import", &format!("{}:{tag}", imgs.join("img").display()), name])?;
     ensure(out.code == Some(0), format!("import of {tag} as {name} to succeed"), &out)
+        .hint("import: verify every blob against its descriptor, unpack each layer into STORE/layers/<diff_id>, name the image in STORE/oci/index.json; stderr says which step failed")
 }
 
 /// Every entry under `root`, one line each: path, type, mode, owner, and for
@@ -94,8 +95,10 @@ fn copy_on_write_leaves_the_layers_untouched() {
     Check {
         id: "ch05/cow",
         what: "a container adds, changes and deletes files: the layer is byte for byte unchanged, the upper dir has the new file, the copied-up file and a 0/0 whiteout, the deleted file is gone inside, and diff lists A/C/D",
+        looks: "imports a one-layer busybox image into a temp store, runs `TOOL run --name c1 busybox sh -c '...'` (adds /new, appends to /etc/passwd, rm /bin/ls), then lists the layer dir STORE/layers/HEX before and after, reads STORE/containers/c1/upper (new, etc/passwd, bin/ls's type and rdev), runs `TOOL diff c1` and `TOOL rm c1`",
         hint: "mount overlay with lowerdir=LAYERS,upperdir=UPPER,workdir=WORK on merged, in the container's mount namespace, and pivot_root into it",
         book: "ch05-overlay.md#copy-on-write-and-whiteouts",
+        exercises: &["5.1", "5.2", "5.3"],
     }
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
@@ -109,7 +112,8 @@ fn copy_on_write_leaves_the_layers_untouched() {
         let out = tool(store, &["run", "--net=none", "--name", "c1", "busybox", "sh", "-c", &script])?;
         let expected = format!("gone\n{more}\nhello\n");
         ensure(out.stdout == expected, format!("gone / {more} / hello (the image's Env)"), &out)?;
-        ensure(listing(&layer) == before && !before.is_empty(), "the layer unchanged", "it changed")?;
+        ensure(listing(&layer) == before && !before.is_empty(), "the layer unchanged", "it changed")
+            .hint("a layer is a lowerdir, read-only: every write must go to the container's own upperdir, STORE/containers/NAME/upper")?;
         let upper = store.join("containers/c1/upper");
         let added = std::fs::read_to_string(upper.join("new")).unwrap_or_default();
         let passwd = std::fs::read_to_string(upper.join("etc/passwd")).unwrap_or_default();
@@ -119,12 +123,15 @@ fn copy_on_write_leaves_the_layers_untouched() {
             added == format!("{new}\n") && passwd.ends_with(&format!("{more}\n")),
             "upper/new and a copied-up upper/etc/passwd",
             format!("{added:?} {passwd:?}"),
-        )?;
+        )
+        .hint("upperdir= must be the container's STORE/containers/NAME/upper, and workdir= its work dir on the same filesystem")?;
         ensure(whiteout, "upper/bin/ls a character device 0/0 (a whiteout)", format!("{ls:?}"))?;
         let out = tool(store, &["diff", "c1"])?;
-        ensure(out.stdout == "C /bin\nD /bin/ls\nC /etc\nC /etc/passwd\nA /new\n", "diff: C /bin, D /bin/ls, C /etc, C /etc/passwd, A /new", &out)?;
+        ensure(out.stdout == "C /bin\nD /bin/ls\nC /etc\nC /etc/passwd\nA /new\n", "diff: C /bin, D /bin/ls, C /etc, C /etc/passwd, A /new", &out)
+            .hint("diff walks the upper dir, sorted by path: a 0/0 character device is D, a name some lower layer has is C, anything else A")?;
         let out = tool(store, &["rm", "c1"])?;
         ensure(out.code == Some(0) && !store.join("containers/c1").exists(), "rm removes the container", &out)
+            .hint("rm NAME removes STORE/containers/NAME, upper and work dirs with it")
     });
 }
 
@@ -133,8 +140,10 @@ fn unpacked_layers_match_umoci() {
     Check {
         id: "ch05/umoci",
         what: "the rootfs of a two-layer image with a deletion (the layers mounted as one overlay) is the same tree umoci unpack makes: paths, types, modes, owners, contents, link targets",
+        looks: "imports a two-layer image (the second deletes /bin/ls, adds /hello) into a temp store, mounts its two STORE/layers dirs as a read-only overlay of its own, and compares every entry (path, type, mode, owner, size and sha256, link target) with what `umoci unpack` makes",
         hint: "unpack each layer in order into its own directory; .wh.NAME becomes a 0/0 character device NAME; keep modes and owners",
         book: "ch05-overlay.md#unpacking-a-layer-safely",
+        exercises: &["5.3", "5.4"],
     }
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
@@ -155,7 +164,8 @@ fn unpacked_layers_match_umoci() {
         let ours = listing(merged.path());
         let _ = nix::mount::umount2(merged.path(), nix::mount::MntFlags::MNT_DETACH);
         let first_difference = ours.lines().zip(theirs.lines()).find(|(a, b)| a != b);
-        ensure(layers.len() == 2, "two layers in the store", format!("{layers:?}"))?;
+        ensure(layers.len() == 2, "two layers in the store", format!("{layers:?}"))
+            .hint("each layer of the manifest is unpacked into a directory of its own, STORE/layers/<its diff_id>")?;
         ensure(
             ours == theirs && theirs.contains("hello ") && !theirs.contains("bin/ls "),
             format!("the same {} entries as umoci's rootfs", theirs.lines().count()),
@@ -169,9 +179,11 @@ fn a_shared_base_layer_is_stored_once() {
     Check {
         id: "ch05/dedupe",
         what: "two images on the same base layer: the store holds 2 unpacked layers and 2 layer blobs, not 3",
+        looks: "imports `base` then `second` (built on base) into one temp store, counts STORE/layers/* and STORE/oci/blobs/sha256/*, and the lines of `TOOL images`",
         hint:
             "name each unpacked layer by its diff_id and each blob by its digest; skip what is already there",
         book: "ch05-overlay.md#content-addressing",
+        exercises: &["5.3", "5.4"],
     }
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
@@ -202,8 +214,10 @@ fn a_blob_with_a_wrong_digest_is_refused() {
     Check {
         id: "ch05/digest",
         what: "a layer blob with one byte changed, and one cut short: import fails naming the digest, nothing is unpacked, no image is named",
+        looks: "changes one byte in the middle of the layout's biggest blob (the layer), then cuts it 10 bytes short; after `TOOL import` of each into a fresh store, reads its exit code and stderr, STORE/layers and `TOOL images`",
         hint: "hash every blob and compare digest and size with its descriptor before using it",
         book: "ch05-overlay.md#content-addressing",
+        exercises: &["5.3"],
     }
     .run(|| {
         let imgs = images()?;
@@ -224,7 +238,8 @@ fn a_blob_with_a_wrong_digest_is_refused() {
             ensure(out.code == Some(125) && out.stderr.contains(&hex) && out.stderr.contains("refused"), format!("{how}: 125, refused, naming sha256:{hex}"), &out)?;
             let layers = layer_dirs(store.path());
             let images = tool(store.path(), &["images"])?;
-            ensure(layers.is_empty() && images.stdout.lines().skip(1).count() == 0, format!("{how}: no layer, no image"), format!("{layers:?} {images}"))?;
+            ensure(layers.is_empty() && images.stdout.lines().skip(1).count() == 0, format!("{how}: no layer, no image"), format!("{layers:?} {images}"))
+                .hint("verify before use: a blob that fails leaves no layer dir (unpack into a temporary one, renamed only at the end) and no name in index.json")?;
         }
         Ok(())
     });
@@ -294,8 +309,10 @@ fn layer_entries_that_escape_are_refused() {
     Check {
         id: "ch05/unsafe",
         what: "tar entries with ../, an absolute path, a file through a symlink, a symlink climbing out, a hard link to outside: each import refused with 125, nothing written outside, nothing unpacked",
+        looks: "imports five one-layer layouts with correct digests whose tar is hostile (../ path, absolute path, file through a symlink, symlink climbing out, hard link out), each into a fresh store; reads the exit code and stderr, a temp dir outside that the entries aim at, and STORE/layers",
         hint: "clean each path (no /, no ..), never follow a symlink while unpacking, check symlink and hard link targets",
         book: "ch05-overlay.md#unpacking-a-layer-safely",
+        exercises: &["5.3"],
     }
     .run(|| {
         use tar::EntryType::{Directory, Link, Regular, Symlink};
@@ -317,7 +334,8 @@ fn layer_entries_that_escape_are_refused() {
             ensure(out.code == Some(125) && out.stderr.contains("refused"), format!("{what}: 125, refused"), &out)?;
             let written = std::fs::read_dir(outside.path())?.count();
             let layers = layer_dirs(store.path());
-            ensure(written == 0 && layers.is_empty(), format!("{what}: nothing outside, nothing unpacked"), format!("{written} files outside, layers {layers:?}"))?;
+            ensure(written == 0 && layers.is_empty(), format!("{what}: nothing outside, nothing unpacked"), format!("{written} files outside, layers {layers:?}"))
+                .hint("refuse the entry before writing anything for it, and remove the half-unpacked temporary layer dir when a layer is refused")?;
         }
         Ok(())
     });
@@ -328,8 +346,10 @@ fn no_mount_is_left_however_a_container_ends() {
     Check {
         id: "ch05/mounts",
         what: "the overlay is the root inside and invisible on the host; after --rm, a failed command and a SIGKILL no mount is left, and --rm leaves no container dir",
+        looks: "runs `TOOL run --rm busybox` reading field 9 of / in /proc/self/mountinfo inside, then a missing command, then `run --name killed busybox sleep 30`: finds the container as the tool's child (/proc/TOOL/task/TOOL/children) and SIGKILLs it; reads the host's /proc/self/mountinfo under the store while it runs and after, and STORE/containers",
         hint: "mount the overlay inside the container's mount namespace: it dies with the namespace",
         book: "ch05-overlay.md#where-the-overlay-is-mounted",
+        exercises: &["5.1", "5.3"],
     }
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
@@ -338,7 +358,8 @@ fn no_mount_is_left_however_a_container_ends() {
         let out = tool(store, &["run", "--net=none", "--rm", "busybox", "sh", "-c", "grep ' / / ' /proc/self/mountinfo | cut -d' ' -f9"])?;
         ensure(out.stdout == "overlay\n", "the root inside is an overlay", &out)?;
         let out = tool(store, &["run", "--net=none", "--rm", "busybox", "/no/such/command"])?;
-        ensure(out.code == Some(127), "127 for a missing command", &out)?;
+        ensure(out.code == Some(127), "127 for a missing command", &out)
+            .hint("a command that execve(2) cannot find is chapter 1's 127, reported by the child after pivot_root")?;
         let mut child = Command::new(bin())
             .arg("--store")
             .arg(store)
@@ -350,11 +371,13 @@ fn no_mount_is_left_however_a_container_ends() {
             burrow_lab::send_signal(pid, libc::SIGKILL);
         }
         let code = child.wait()?.code();
-        ensure(pid1.is_some() && code == Some(137), "the killed container: 137", format!("{code:?}"))?;
+        ensure(pid1.is_some() && code == Some(137), "the killed container: 137", format!("{code:?}"))
+            .hint("the container must be the tool's own child (clone, chapter 1), and the tool exits 128+N when signal N killed it")?;
         ensure(host_view.is_empty(), "no overlay on the host while it ran", format!("{host_view:?}"))?;
         let left = mounts_under(store);
         let containers: Vec<_> = std::fs::read_dir(store.join("containers"))?.flatten().map(|e| e.file_name()).collect();
         ensure(left.is_empty() && containers == ["killed"], "no mount left; only the container without --rm", format!("{left:?} {containers:?}"))
+            .hint("--rm removes STORE/containers/NAME once the container ends, however it ends; without --rm it stays")
     });
 }
 
@@ -363,8 +386,10 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
     Check {
         id: "ch05/errors",
         what: "an unknown image, a directory that is no OCI layout, a bad or taken --name: 125 naming the value; no container dir left",
+        looks: "runs `TOOL run nosuchimage`, `TOOL import` of an empty dir, `TOOL run --name ../up` and the same --name twice, in a temp store; reads each exit code and stderr, then counts STORE/containers",
         hint: "look up the image and check the name before making any directory",
         book: "ch05-overlay.md#pitfalls",
+        exercises: &["5.1", "5.3"],
     }
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
@@ -382,7 +407,8 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
         }
         let first = tool(store, &["run", "--net=none", "--name", "same", "busybox", "true"])?;
         let again = tool(store, &["run", "--net=none", "--name", "same", "busybox", "true"])?;
-        ensure(first.code == Some(0) && again.code == Some(125) && again.stderr.contains("exists"), "a taken --name: 125, exists", &again)?;
+        ensure(first.code == Some(0) && again.code == Some(125) && again.stderr.contains("exists"), "a taken --name: 125, exists", &again)
+            .hint("make STORE/containers/NAME with mkdir(2), not mkdir -p: EEXIST means the name is taken")?;
         tool(store, &["rm", "same"])?;
         let containers = std::fs::read_dir(store.join("containers"))?.count();
         ensure(containers == 0, "no container dir left", containers)
@@ -405,8 +431,10 @@ fn commit_makes_an_image_of_the_changes() {
     Check {
         id: "ch05/commit",
         what: "commit: a new image whose extra layer is the container's changes (bin/.wh.ls for the deletion); running it shows them; committing the same changes again stores no new layer",
+        looks: "runs the same change (a new /word, rm /bin/ls) in containers c1 and c2 of a temp store, `TOOL commit c1 mine`, runs `mine`, lists the entries of the new layer's tar among STORE/oci/blobs/sha256, counts STORE/layers, then `TOOL commit c2 again` and counts them again",
         hint: "tar the upper dir with whiteouts as .wh.NAME, times set to 0; gzip; new config (diff_ids + 1) and manifest; name it",
         book: "ch05-overlay.md#commit-a-container-becomes-a-layer",
+        exercises: &["5.1", "5.3", "5.4", "5.6"],
     }
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
@@ -421,11 +449,13 @@ fn commit_makes_an_image_of_the_changes() {
         let out = tool(store, &["commit", "c1", "mine"])?;
         ensure(out.code == Some(0), "commit to succeed", &out)?;
         let out = tool(store, &["run", "--net=none", "--rm", "mine", "sh", "-c", "cat /word; ls /bin/ls 2>/dev/null || echo gone"])?;
-        ensure(out.stdout == format!("{word}\ngone\n"), format!("{word} / gone, from the new image"), &out)?;
+        ensure(out.stdout == format!("{word}\ngone\n"), format!("{word} / gone, from the new image"), &out)
+            .hint("the new config has one more diff_id and the new manifest one more layer: its layer goes on top, the first lowerdir")?;
         let layers = layer_dirs(store);
         let blobs: Vec<PathBuf> = std::fs::read_dir(store.join("oci/blobs/sha256"))?.flatten().map(|e| e.path()).collect();
         let entries: Vec<String> = blobs.iter().filter_map(|b| tar_entries(b).ok()).find(|e| e.len() < 10).unwrap_or_default();
-        ensure(layers.len() == 2, "2 layers: the base, shared, and the new one", format!("{layers:?}"))?;
+        ensure(layers.len() == 2, "2 layers: the base, shared, and the new one", format!("{layers:?}"))
+            .hint("the new image names the base's layers by digest: only the new layer is unpacked, into STORE/layers/<its diff_id>")?;
         ensure(
             entries.iter().any(|e| e == "bin/.wh.ls") && entries.iter().any(|e| e == "word"),
             "the new layer's tar has bin/.wh.ls and word",
@@ -433,6 +463,7 @@ fn commit_makes_an_image_of_the_changes() {
         )?;
         let out = tool(store, &["commit", "c2", "again"])?;
         ensure(out.code == Some(0) && layer_dirs(store) == layers, "the same changes again: no new layer", format!("{out}\n{:?}", layer_dirs(store)))
+            .hint("entries sorted by name and every mtime 0: the same changes make the same tar, whose diff_id is already in the store")
     });
 }
 
@@ -441,8 +472,10 @@ fn prune_frees_exactly_what_nothing_uses() {
     Check {
         id: "ch05/prune",
         what: "prune keeps what a running container or a named image uses, and removes stopped containers and exactly the unreferenced blobs and layers",
+        looks: "imports busybox and second into a temp store, runs a stopped container and one running `sleep 30` (found in /proc/TOOL/task/TOOL/children), `TOOL rmi second`, `TOOL prune` while it runs, SIGKILLs it, `TOOL prune` again; compares STORE/layers, STORE/oci/blobs/sha256 and STORE/containers with a store holding busybox alone, then runs busybox",
         hint: "mark from index.json's manifests and running containers' manifests (config, layers, diff_ids), sweep the rest",
         book: "ch05-overlay.md#prune-mark-and-sweep",
+        exercises: &["5.1", "5.3", "5.4", "5.7"],
     }
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
@@ -469,7 +502,8 @@ fn prune_frees_exactly_what_nothing_uses() {
         }
         let _ = running.wait();
         let first = first?;
-        ensure(layers_while_running.len() == 2, "the running container's layers kept", format!("{first}\n{layers_while_running:?}"))?;
+        ensure(layers_while_running.len() == 2, "the running container's layers kept", format!("{first}\n{layers_while_running:?}"))
+            .hint("a running container's manifest (STORE/containers/NAME/manifest) is a root too, though its image's name is gone")?;
         let second = tool(store, &["prune"])?;
         let blobs = std::fs::read_dir(store.join("oci/blobs/sha256"))?.count();
         let containers = std::fs::read_dir(store.join("containers"))?.count();
@@ -480,6 +514,7 @@ fn prune_frees_exactly_what_nothing_uses() {
         )?;
         let out = tool(store, &["run", "--net=none", "--rm", "busybox", "echo", "still here"])?;
         ensure(out.stdout == "still here\n", "busybox still runs", &out)
+            .hint("sweep only what was not marked: busybox's manifest, config, layer blob and layer dir are reachable from index.json")
     });
 }
 
@@ -488,8 +523,10 @@ fn an_image_serves_on_a_published_port_with_limits() {
     Check {
         id: "ch05/web",
         what: "run -p 8080:80 --memory 64M: a web server in a container from the image answers on the host's port 8080, its cgroup has the limit, and after SIGTERM no link, rule or cgroup is left (in a network namespace made for the check)",
+        looks: "in a network namespace made for the check, runs `TOOL run --init -p 8080:80 --memory 64M busybox` serving a random word with httpd, fetches 127.0.0.1:8080 with wget, reads memory.max (or memory.limit_in_bytes) of the container's cgroup from /proc/PID/cgroup, SIGTERMs the tool, then lists the namespace's links and nftables tables and looks for the cgroup dir",
         hint: "chapter 4's NetArgs::attach / place / inside / detach and chapter 3's cgroup around the same run_placed as the overlay",
         book: "ch05-overlay.md#putting-a-container-together",
+        exercises: &["5.1", "5.3"],
     }
     .run(|| {
         let (imgs, store, leases) = (images()?, burrow_lab::temp_dir(), burrow_lab::temp_dir());
@@ -526,11 +563,15 @@ fn an_image_serves_on_a_published_port_with_limits() {
         let _ = sh(&format!("ip netns del {netns}"));
         let answer = answer?;
         ensure(line.trim() == "ready" && answer.stdout == format!("{word}\n"), format!("{word} on 127.0.0.1:8080"), &answer)?;
-        ensure(limit.as_deref().map(str::trim) == Some("67108864"), "67108864 in the container's memory cgroup", format!("{memory:?}: {limit:?}"))?;
-        ensure(code == Some(143), "143 after SIGTERM (through --init)", format!("{code:?}"))?;
+        ensure(limit.as_deref().map(str::trim) == Some("67108864"), "67108864 in the container's memory cgroup", format!("{memory:?}: {limit:?}"))
+            .hint("chapter 3: make the cgroup with memory.max before clone, and place the child in it while it waits (Outside::place)")?;
+        ensure(code == Some(143), "143 after SIGTERM (through --init)", format!("{code:?}"))
+            .hint("--init is chapter 1's: the tool forwards SIGTERM to the container, whose init forwards it to httpd; exit 128+15")?;
         let left = left?;
-        ensure(left.stdout.is_empty(), "no link or nftables table left", &left)?;
+        ensure(left.stdout.is_empty(), "no link or nftables table left", &left)
+            .hint("chapter 4: once the container ends, delete its veth and the nftables rules (Outside::remove), whatever signal ended it")?;
         ensure(memory.is_some_and(|d| !d.exists()), "the cgroup removed", "it is still there")
+            .hint("chapter 3: remove the container's cgroup after the container ends")
     });
 }
 
@@ -539,8 +580,10 @@ fn a_detached_container_runs_logs_and_stops() {
     Check {
         id: "ch05/detach",
         what: "run -d returns at once with the name; ps says running; logs has the container's output; stop (SIGTERM, then SIGKILL to a PID 1 that ignores it) ends it and its supervisor",
+        looks: "runs `TOOL run -d --name bg busybox sh -c 'echo WORD; exec sleep 30'` and times it, reads the supervisor's pid from `TOOL ps`, polls `TOOL logs bg`, runs `TOOL stop --time 1 bg`, reads the supervisor's State in /proc/PID/status and `TOOL ps`, then `TOOL rm bg`",
         hint: "start yourself again without -d in a new session (setsid), output to the container's log; stop: SIGTERM the supervisor, SIGKILL the container's PID 1 after the timeout",
         book: "ch05-overlay.md#detached-containers",
+        exercises: &["5.1", "5.3"],
     }
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
@@ -557,11 +600,13 @@ fn a_detached_container_runs_logs_and_stops() {
         let supervisor: Option<u32> = ps.stdout.lines().find(|l| l.starts_with("bg ")).and_then(|l| {
             l.split("pid ").nth(1)?.trim_end_matches(')').parse().ok()
         });
-        ensure(supervisor.is_some(), "ps: bg running (pid N)", &ps)?;
+        ensure(supervisor.is_some(), "ps: bg running (pid N)", &ps)
+            .hint("the supervisor writes its pid to STORE/containers/NAME/pid; ps says running (pid N) while that process is alive")?;
         let logged = burrow_lab::wait_for(5.0, || {
             tool(store, &["logs", "bg"]).ok().filter(|r| r.stdout == format!("{word}\n"))
         });
-        ensure(logged.is_some(), format!("logs bg: {word}"), "not in the log")?;
+        ensure(logged.is_some(), format!("logs bg: {word}"), "not in the log")
+            .hint("the supervisor points its stdout and stderr at STORE/containers/NAME/log before the container starts: the container inherits them")?;
         let out = tool(store, &["stop", "--time", "1", "bg"])?;
         ensure(out.code == Some(0), "stop to succeed", &out)?;
         let state = supervisor.and_then(|p| burrow_lab::status_field(p, "State")).unwrap_or_default();
@@ -578,8 +623,10 @@ fn a_multi_platform_image_imports_its_linux_amd64_manifest() {
     Check {
         id: "ch05/platform",
         what: "an image whose index.json entry is itself an index (arm64 and amd64 manifests): import follows it to linux/amd64, and the image runs",
+        looks: "rewrites the layout's index.json so that `multi` names an index of two manifests (arm64, pointing at a blob that does not exist, and amd64), imports `multi` into a temp store and runs `echo $GREETING` in it",
         hint: "a descriptor of media type image.index points at another index: read it, pick the manifest whose platform is linux/amd64",
         book: "ch05-overlay.md#the-oci-image-layout",
+        exercises: &["5.1", "5.3"],
     }
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
@@ -587,7 +634,7 @@ fn a_multi_platform_image_imports_its_linux_amd64_manifest() {
         // Wrap base's manifest descriptor in an index with two platforms; the
         // arm64 entry points at a blob that does not exist (never fetched).
         let index: serde_json::Value = serde_json::from_slice(&std::fs::read(img.join("index.json"))?)
-            .map_err(|e| Failure { expected: "index.json".into(), seen: e.to_string() })?;
+            .map_err(|e| Failure::new("index.json", e.to_string()))?;
         let base = index["manifests"]
             .as_array()
             .and_then(|m| m.iter().find(|d| d["annotations"]["org.opencontainers.image.ref.name"] == "base"))
@@ -616,8 +663,10 @@ fn an_opaque_directory_survives_commit() {
     Check {
         id: "ch05/opaque",
         what: "a container replaces /etc with a new directory: upper/etc is opaque (trusted.overlay.opaque=y), only the new file shows inside; committed, the layer has etc/.wh..wh..opq and the new image's /etc holds only that file",
+        looks: "runs `rm -rf /etc; mkdir /etc; echo x > /etc/only; ls /etc` in container o of a temp store, reads the xattr trusted.overlay.opaque of STORE/containers/o/upper/etc, `TOOL commit o replaced`, lists the new layer's tar entries among STORE/oci/blobs/sha256, then runs `ls /etc` in `replaced`",
         hint: "overlay marks a directory deleted and made again opaque; commit writes it as DIR/.wh..wh..opq, unpack turns that back into the xattr",
         book: "ch05-overlay.md#copy-on-write-and-whiteouts",
+        exercises: &["5.1", "5.3", "5.4", "5.6"],
     }
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());
@@ -628,14 +677,17 @@ fn an_opaque_directory_survives_commit() {
         ensure(out.stdout == "only\n", "inside: /etc holds only the new file", &out)?;
         let upper_etc = store.join("containers/o/upper/etc");
         let opaque = xattr(&upper_etc, "trusted.overlay.opaque");
-        ensure(opaque.as_deref() == Some(&b"y"[..]), "upper/etc opaque (trusted.overlay.opaque=y)", format!("{opaque:?}"))?;
+        ensure(opaque.as_deref() == Some(&b"y"[..]), "upper/etc opaque (trusted.overlay.opaque=y)", format!("{opaque:?}"))
+            .hint("overlayfs sets the xattr itself, on the upper dir of the overlay mount: upperdir= must be STORE/containers/NAME/upper")?;
         let out = tool(store, &["commit", "o", "replaced"])?;
         ensure(out.code == Some(0), "commit", &out)?;
         let blobs: Vec<PathBuf> = std::fs::read_dir(store.join("oci/blobs/sha256"))?.flatten().map(|e| e.path()).collect();
         let entries: Vec<String> = blobs.iter().filter_map(|b| tar_entries(b).ok()).find(|e| e.len() < 10).unwrap_or_default();
-        ensure(entries.iter().any(|e| e == "etc/.wh..wh..opq"), "the layer has etc/.wh..wh..opq", format!("{entries:?}"))?;
+        ensure(entries.iter().any(|e| e == "etc/.wh..wh..opq"), "the layer has etc/.wh..wh..opq", format!("{entries:?}"))
+            .hint("commit: after an opaque directory's own entry, write an empty file DIR/.wh..wh..opq")?;
         let out = tool(store, &["run", "--net=none", "--rm", "replaced", "ls", "/etc"])?;
         ensure(out.stdout == "only\n", "the committed image's /etc: only", &out)
+            .hint("unpack: DIR/.wh..wh..opq is no file to write: it sets trusted.overlay.opaque=y on DIR, which hides the layers below")
     });
 }
 
@@ -655,8 +707,10 @@ fn the_config_sets_user_and_working_dir() {
     Check {
         id: "ch05/config",
         what: "an image whose config says User nobody, WorkingDir /srv/app, Entrypoint [\"sh\",\"-c\"]: the process runs as uid 65534 in /srv/app (made if missing), with the command after the entrypoint",
+        looks: "makes an image with umoci whose config has User nobody, WorkingDir /srv/app, Entrypoint [sh, -c] and no Cmd, imports it into a temp store and runs `TOOL run --rm app 'echo $(id -u):$(id -g) $(pwd)'`",
         hint: "after pivot_root: chdir to WorkingDir (mkdir -p), look the user up in the image's /etc/passwd, setgroups/setgid/setuid last; args = Entrypoint + (CMD or Cmd)",
         book: "ch05-overlay.md#putting-a-container-together",
+        exercises: &["5.1", "5.3"],
     }
     .run(|| {
         let (imgs, store) = (images()?, burrow_lab::temp_dir());

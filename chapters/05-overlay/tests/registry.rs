@@ -3,7 +3,7 @@
 //! by `ch05-overlay pull`. They run on the host only (the cgroup v2 VM has
 //! no registry to run; pulling does not depend on cgroups).
 
-use burrow_lab::{ensure, Check, Failure};
+use burrow_lab::{ensure, Check, Failure, Hint};
 use std::path::PathBuf;
 use std::process::{Child, Command};
 
@@ -70,8 +70,10 @@ fn pull_from_a_registry_and_run() {
     Check {
         id: "ch05/pull",
         what: "pull from a registry on 127.0.0.1 (manifest, config, layer over the distribution API), then run the image: its Env is there",
+        looks: "starts docker-registry on 127.0.0.1:PORT, pushes a one-layer busybox image to it with skopeo, runs `TOOL pull 127.0.0.1:PORT/busybox:latest --as busybox` into a temp store, then runs `echo $GREETING; ls /bin/busybox` in the image",
         hint: "GET /v2/REPO/manifests/TAG with an Accept header for OCI and Docker manifests, then /v2/REPO/blobs/DIGEST for the config and each layer, each verified",
         book: "ch05-overlay.md#pulling-from-a-registry",
+        exercises: &["5.1", "5.3", "5.5"],
     }
     .run(|| {
         let (registry, store) = (Registry::new(false)?, burrow_lab::temp_dir());
@@ -79,6 +81,7 @@ fn pull_from_a_registry_and_run() {
         ensure(out.code == Some(0), "pull to succeed", &out)?;
         let out = tool(store.path(), &["run", "--net=none", "--rm", "busybox", "sh", "-c", "echo $GREETING; ls /bin/busybox"])?;
         ensure(out.stdout == "hello\n/bin/busybox\n", "hello and /bin/busybox, from the pulled image", &out)
+            .hint("with every blob in the store's own layout, install the image as import does: unpack each layer, name it")
     });
 }
 
@@ -87,8 +90,10 @@ fn a_tampered_blob_in_the_registry_is_refused() {
     Check {
         id: "ch05/pull-tampered",
         what: "a layer changed by one byte in the registry's storage: pull refused naming its digest, no layer unpacked, no image named",
+        looks: "starts docker-registry on 127.0.0.1:PORT holding busybox, flips one byte in the middle of the biggest blob in the registry's storage (the layer), runs `TOOL pull` into a temp store; reads the exit code and stderr, STORE/layers and `TOOL images`",
         hint: "hash the blob as it downloads, into a temporary file; rename it into the store only when size and digest match",
         book: "ch05-overlay.md#pulling-from-a-registry",
+        exercises: &["5.5"],
     }
     .run(|| {
         let (registry, store) = (Registry::new(false)?, burrow_lab::temp_dir());
@@ -112,6 +117,7 @@ fn a_tampered_blob_in_the_registry_is_refused() {
         let layers = std::fs::read_dir(store.path().join("layers"))?.count();
         let images = tool(store.path(), &["images"])?;
         ensure(layers == 0 && images.stdout.lines().skip(1).count() == 0, "no layer, no image", format!("{layers} layers; {images}"))
+            .hint("refuse before anything uses the blob: nothing unpacked, no name in index.json")
     });
 }
 
@@ -120,8 +126,10 @@ fn basic_auth() {
     Check {
         id: "ch05/pull-auth",
         what: "a registry with basic auth: no credentials and a wrong password fail with 125 and say so; --user alice:secret pulls",
+        looks: "starts docker-registry on 127.0.0.1:PORT with htpasswd auth (alice:secret), runs `TOOL pull` without --user, with --user alice:wrong and with --user alice:secret, each into the same temp store, and reads their exit codes and stderr",
         hint: "on 401 with a Basic challenge, send Authorization: Basic base64(NAME:PASSWORD)",
         book: "ch05-overlay.md#pulling-from-a-registry",
+        exercises: &["5.3", "5.5"],
     }
     .run(|| {
         let (registry, store) = (Registry::new(true)?, burrow_lab::temp_dir());
@@ -129,8 +137,10 @@ fn basic_auth() {
         let none = tool(store.path(), &["pull", &reference])?;
         let wrong = tool(store.path(), &["pull", "--user", "alice:wrong", &reference])?;
         let right = tool(store.path(), &["pull", "--user", "alice:secret", &reference])?;
-        ensure(none.code == Some(125) && none.stderr.contains("--user"), "without --user: 125, asking for --user", &none)?;
-        ensure(wrong.code == Some(125) && wrong.stderr.contains("refused"), "a wrong password: 125, refused", &wrong)?;
+        ensure(none.code == Some(125) && none.stderr.contains("--user"), "without --user: 125, asking for --user", &none)
+            .hint("a 401 with a Basic challenge and no credentials: fail, saying to give --user NAME:PASSWORD")?;
+        ensure(wrong.code == Some(125) && wrong.stderr.contains("refused"), "a wrong password: 125, refused", &wrong)
+            .hint("a 401 although Authorization: Basic was sent: the registry refused the name or password; say so")?;
         ensure(right.code == Some(0), "alice:secret: pulled", &right)
     });
 }
@@ -140,15 +150,18 @@ fn a_docker_format_image_pulls_runs_and_survives_prune() {
     Check {
         id: "ch05/pull-docker",
         what: "an image pushed in Docker's manifest format (schema 2): pulled, kept whole by prune (its blobs are all in use), and runs",
+        looks: "starts docker-registry on 127.0.0.1:PORT and pushes busybox to it with skopeo in Docker's v2s2 format, runs `TOOL pull --as busybox`, `TOOL prune` (reads its summary line), then runs `echo $GREETING` in the image",
         hint: "accept Docker's media types (manifest.v2+json, rootfs.diff.tar.gzip, container.image.v1+json) wherever OCI's are; prune marks any manifest's config and layers",
         book: "ch05-overlay.md#pulling-from-a-registry",
+        exercises: &["5.1", "5.3", "5.5", "5.7"],
     }
     .run(|| {
         let (registry, store) = (Registry::with_format(false, "v2s2")?, burrow_lab::temp_dir());
         let out = tool(store.path(), &["pull", &registry.reference(), "--as", "busybox"])?;
         ensure(out.code == Some(0), "pull to succeed", &out)?;
         let out = tool(store.path(), &["prune"])?;
-        ensure(out.stdout.starts_with("removed 0 containers, 0 blobs, 0 layers"), "prune removes nothing", &out)?;
+        ensure(out.stdout.starts_with("removed 0 containers, 0 blobs, 0 layers"), "prune removes nothing", &out)
+            .hint("mark a Docker schema-2 manifest as an OCI one: its config, its layers and the config's diff_ids")?;
         let out = tool(store.path(), &["run", "--net=none", "--rm", "busybox", "sh", "-c", "echo $GREETING"])?;
         ensure(out.stdout == "hello\n", "hello, from the pulled image", &out)
     });

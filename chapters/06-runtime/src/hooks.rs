@@ -58,6 +58,10 @@ pub fn run(spec: &Spec, stage: Stage, state: &str, base: Option<&[String]>) -> R
 }
 
 fn run_one(hook: &Hook, state: &str, base: Option<&[String]>) -> Result<()> {
+    // EXERCISE 6.8: run one hook: its path with its args, the state on its stdin, its env (or `base`, or ours), and fail if it fails or outlives its timeout
+    // HINT: std::process::Command::new(hook.path()); args[0] is the hook's argv[0] (CommandExt::arg0), the rest are its arguments; stdin Stdio::piped()
+    // HINT: an env of its own, or else `base` (startContainer's process.env): env_clear() then each NAME=VALUE; with neither, it inherits ours
+    // HINT: write the state to its stdin and ignore EPIPE (a hook need not read it); wait, or wait_within(&mut child, timeout) when hook.timeout() is above 0; a status that is not success() is an error
     let args = hook.args().clone().unwrap_or_default();
     let mut command = Command::new(hook.path());
     if let Some((arg0, rest)) = args.split_first() {
@@ -84,6 +88,7 @@ fn run_one(hook: &Hook, state: &str, base: Option<&[String]>) -> Result<()> {
         bail!("it failed: {status}");
     }
     Ok(())
+    // END EXERCISE
 }
 
 /// Wait for `child`, and kill it if it runs longer than `limit`.

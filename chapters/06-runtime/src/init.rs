@@ -132,6 +132,10 @@ fn set_names(plan: &Plan) -> Result<()> {
 /// The fifo stays open, close-on-exec: `start` reads on until execve(2)
 /// closes it, or until a second byte says the command will not run.
 fn wait_for_start(plan: &Plan) -> Result<std::fs::File> {
+    // EXERCISE 6.1: block until `start`: open the exec fifo for writing through its O_PATH fd, write one byte, return it open
+    // HINT: the path exec.fifo had is on the host's side of pivot_root; plan.fifo is an O_PATH fd of it, and /proc/self/fd/N reopens it for real
+    // HINT: open(2) of a FIFO for writing (no O_NONBLOCK) waits until someone opens it for reading: that is the wait for `start`
+    // HINT: open_fd(Path::new(&format!("/proc/self/fd/{}", plan.fifo)), OFlag::O_WRONLY), into a std::fs::File; write_all(b"0"); return the File (it closes at execve)
     // The fifo's path was on the host; its O_PATH fd still leads to it, and
     // reopening through /proc/self/fd gives a real, writable open.
     let path = format!("/proc/self/fd/{}", plan.fifo);
@@ -140,6 +144,7 @@ fn wait_for_start(plan: &Plan) -> Result<std::fs::File> {
         std::fs::File::from(open_fd(Path::new(&path), OFlag::O_WRONLY).context("open the exec fifo")?);
     fifo.write_all(b"0").context("write to the exec fifo")?;
     Ok(fifo)
+    // END EXERCISE
 }
 
 /// Then the startContainer hooks, as the container's user, under its

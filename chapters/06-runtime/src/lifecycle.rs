@@ -40,6 +40,10 @@ pub fn start_loaded(root: &Path, state: &State, spec: &Spec) -> Result<()> {
             state.status
         );
     }
+    // EXERCISE 6.2: open the exec fifo to read, take the process's byte, read on to end-of-file (its execve), remove the fifo, run poststart
+    // HINT: open_fd(&fifo, OFlag::O_RDONLY | OFlag::O_NONBLOCK): a blocking open would hang for ever on a process that died; then poll(2) and read(2) one byte at a time
+    // HINT: a first byte: the process goes on; then end-of-file (read gives 0): execve closed its close-on-exec end; a second byte: it failed first (bail)
+    // HINT: give up when state.current_status(root) is Stopped or after 10 s; then std::fs::remove_file(&fifo) (no fifo: running) and after_hooks(state, Ok(spec), Stage::Poststart, Status::Running)
     let fifo = state::dir(root, id)?.join("exec.fifo");
     explain!("open({fifo:?}, O_RDONLY): the container process's open for writing returns");
     // O_NONBLOCK: if the process died meanwhile, nobody would ever write.
@@ -68,6 +72,7 @@ pub fn start_loaded(root: &Path, state: &State, spec: &Spec) -> Result<()> {
     std::fs::remove_file(&fifo).with_context(|| format!("remove {}", fifo.display()))?;
     after_hooks(state, Ok(spec), Stage::Poststart, Status::Running);
     Ok(())
+    // END EXERCISE
 }
 
 /// Run the poststart or poststop hooks, with the state as it now is; a
@@ -90,6 +95,10 @@ fn after_hooks(state: &State, spec: Result<&Spec, &anyhow::Error>, stage: Stage,
 /// `kill ID [SIGNAL]`: send a signal to the container's process, or with
 /// `all` to every process in its cgroup.
 pub fn kill_container(root: &Path, id: &str, signal: &str, all: bool) -> Result<()> {
+    // EXERCISE 6.4: send the signal to the container's process, or with `all` to every process in its cgroup
+    // HINT: parse_signal(signal) turns TERM, SIGTERM or 15 into a Signal; State::load(root, id) finds the container, and a Stopped one is an error (nothing to signal)
+    // HINT: the pids: state.pid alone, or with `all` state.cgroup()'s procs() (a rootless container has no cgroup: its pid alone)
+    // HINT: nix::sys::signal::kill(Pid::from_raw(pid), signal) for each; ESRCH (it exited meanwhile) is no error
     let signal = parse_signal(signal)?;
     let state = State::load(root, id)?;
     if state.status == Status::Stopped {
@@ -107,6 +116,7 @@ pub fn kill_container(root: &Path, id: &str, signal: &str, all: bool) -> Result<
         }
     }
     Ok(())
+    // END EXERCISE
 }
 
 /// `TERM`, `SIGTERM`, `15` and `sigterm` all name SIGTERM, as in runc.
@@ -150,6 +160,10 @@ pub fn delete(root: &Path, id: &str, force: bool) -> Result<()> {
 /// not stop the others; the state directory is kept then, so that another
 /// `delete` can finish the work.
 pub fn destroy(root: &Path, state: &State, spec: Result<&Spec, &anyhow::Error>) -> Result<()> {
+    // EXERCISE 6.7: SIGKILL the process if it still runs, remove its cgroup, wait until it is gone, remove the state directory, run poststop
+    // HINT: a paused container's cgroup must be thawed first (cgroup.freeze(false)): a frozen process does not die of SIGKILL
+    // HINT: state.current_status(root) != Stopped: kill(Pid::from_raw(state.pid), SIGKILL); state.cgroup() then Cgroup::remove; wait_gone(state, root); crate::create::detach_host_mounts(state)
+    // HINT: do every step even when one fails, and remove ROOT/ID (std::fs::remove_dir_all) only when all went well, last; then after_hooks(state, spec, Stage::Poststop, Status::Stopped)
     let cgroup = state.cgroup();
     if let (Ok(Some(cgroup)), Status::Paused) = (&cgroup, state.status) {
         let _ = cgroup.freeze(false);
@@ -165,6 +179,7 @@ pub fn destroy(root: &Path, state: &State, spec: Result<&Spec, &anyhow::Error>) 
     std::fs::remove_dir_all(&dir).with_context(|| format!("remove {}", dir.display()))?;
     after_hooks(state, spec, Stage::Poststop, Status::Stopped);
     Ok(())
+    // END EXERCISE
 }
 // ANCHOR_END: delete
 

@@ -170,8 +170,12 @@ pub fn mount_entry(root: &Root, bundle: &Path, entry: &Mount) -> Result<()> {
     // A bind mount ignores every other flag: they take a remount.
     let rest = options.flags - MsFlags::MS_BIND - MsFlags::MS_REC;
     if bind && !rest.is_empty() {
+        // EXERCISE 6.6: give a bind mount its other flags (ro, nosuid, ...): a second mount(2), a remount, that keeps the flags it already has
+        // HINT: mount(None, &at, None, MsFlags::MS_BIND | MsFlags::MS_REMOUNT | FLAGS, None) changes only the bind mount, not the filesystem under it
+        // HINT: a remount sets exactly the flags it is given: pass again those the mount has (current_flags(&at)), less the ones an option cleared (options.cleared), or a user namespace refuses it (EPERM on a locked nosuid)
         let kept = current_flags(&at)? - options.cleared;
         mount(None, &at, None, MsFlags::MS_BIND | MsFlags::MS_REMOUNT | rest | kept, None)?;
+        // END EXERCISE
     }
     if options.tmpcopyup && typ == "tmpfs" {
         copy_up(&fd_path(&spot), &at)?;

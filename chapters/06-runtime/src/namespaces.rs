@@ -70,6 +70,10 @@ impl Namespaces {
                 None if typ == LinuxNamespaceType::Time => ns.time = Some(time_offsets(spec)?),
                 None => ns.clone |= flag,
                 Some(path) => {
+                    // EXERCISE 6.5: a namespace with a path is joined: open it, and say who joins it (the parent, a helper, or the child)
+                    // HINT: open_fd(path, OFlag::O_RDONLY): the fd is what setns(2) takes, later, once the child exists
+                    // HINT: setns(CLONE_NEWPID) moves only the caller's future children: a PID namespace is the parent's to join (ns.join_pid), before clone
+                    // HINT: a user namespace must be joined before the new namespaces are made: ns.join_user (clone_in_user_namespace); any other kind ns.join.push((flag, fd)), joined by the child
                     let fd = open_fd(path, OFlag::O_RDONLY)
                         .with_context(|| format!("the {typ} namespace to join"))?;
                     match typ {
@@ -77,6 +81,7 @@ impl Namespaces {
                         LinuxNamespaceType::User => ns.join_user = Some(fd),
                         _ => ns.join.push((flag, fd)),
                     }
+                    // END EXERCISE
                 }
             }
         }

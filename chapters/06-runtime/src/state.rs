@@ -136,6 +136,9 @@ impl State {
     /// zombie, or is another process with the same pid) is `stopped`; one
     /// still blocked on the exec fifo is `created`; a frozen cgroup `paused`.
     pub fn current_status(&self, root: &Path) -> Status {
+        // EXERCISE 6.3: work the status out from the kernel: stopped, created, paused or running
+        // HINT: proc_stat(self.pid) gives the state letter and start time; no process, a zombie ('Z', 'X') or another start time than self.start_time (a reused pid) is Stopped
+        // HINT: then ROOT/ID/exec.fifo still there is Created (start removes it), and a frozen cgroup (self.cgroup(), Cgroup::frozen) is Paused; else Running
         match proc_stat(self.pid) {
             Some((state, start)) if state != 'Z' && state != 'X' && start == self.start_time => {}
             _ => return Status::Stopped,
@@ -147,6 +150,7 @@ impl State {
             return Status::Paused;
         }
         Status::Running
+        // END EXERCISE
     }
     // ANCHOR_END: status
 

@@ -16,8 +16,7 @@ fn spec(runtime: &Path, args: &[&str], bundle: &Path) -> Result<Value, Failure> 
     let out: Run = Command::new(runtime).arg("spec").args(args).arg("--bundle").arg(bundle).output()?.into();
     ensure(out.code == Some(0), format!("{} spec {args:?} to succeed", runtime.display()), &out)?;
     let text = std::fs::read_to_string(bundle.join("config.json"))?;
-    serde_json::from_str(&text)
-        .map_err(|e| Failure { expected: "config.json to be JSON".into(), seen: e.to_string() })
+    serde_json::from_str(&text).map_err(|e| Failure::new("config.json to be JSON", e.to_string()))
 }
 
 /// The `type`s of linux.namespaces, and the mounts' destinations.
@@ -33,8 +32,10 @@ fn spec_writes_a_default_config_like_runc() {
     Check {
         id: "ch06/spec",
         what: "burrow spec: a config.json with sh in rootfs (read-only, a terminal), pid/network/ipc/uts/mount namespaces and the same mounts as runc spec's",
+        looks: "runs `TOOL spec --bundle DIR` and `runc spec --bundle DIR2`, and compares the two config.json files: ociVersion, process.args, process.terminal, root, the namespaces' types and the mounts' destinations",
         hint: "serialize an oci_spec::runtime::Spec; runc spec is the reference: compare with `runc spec --bundle DIR`",
         book: "ch06-burrow.md#the-bundle",
+        exercises: &[],
     }
     .run(|| {
         let (ours, theirs) = (burrow_lab::temp_dir(), burrow_lab::temp_dir());
@@ -59,8 +60,10 @@ fn rootless_spec_maps_the_caller() {
     Check {
         id: "ch06/spec-rootless",
         what: "burrow spec --rootless, run by uid 65534: a user namespace mapping 0 inside to 65534 outside, no network namespace (as runc spec --rootless)",
+        looks: "runs `TOOL spec --rootless --bundle DIR` as uid 65534 (setpriv) and reads linux.uidMappings, linux.gidMappings and linux.namespaces in the config.json it wrote",
         hint: "uidMappings/gidMappings [{containerID 0, hostID your uid, size 1}], and a user namespace instead of a network one",
         book: "ch06-burrow.md#the-bundle",
+        exercises: &[],
     }
     .run(|| {
         let bundle = burrow_lab::temp_dir();
@@ -92,8 +95,10 @@ fn errors_are_clear_and_logged() {
     Check {
         id: "ch06/errors",
         what: "spec over an existing config.json and --systemd-cgroup: exit 125 saying why; with --log F --log-format json, the error is a JSON line in F",
+        looks: "runs `TOOL --log F --log-format json spec` over an existing config.json and `TOOL --systemd-cgroup spec`, reads their exit codes and stderr, and the JSON line in F",
         hint: "never replace a config.json; write {\"level\":\"error\",\"msg\":...,\"time\":...} lines to --log",
         book: "ch06-burrow.md#pitfalls",
+        exercises: &[],
     }
     .run(|| {
         let bundle = burrow_lab::temp_dir();

@@ -10,7 +10,7 @@ mod common;
 const BIN_VAR: &str = "BURROW_CH06_BIN";
 const REFERENCE: &str = env!("CARGO_BIN_EXE_ch06-runtime");
 
-use burrow_lab::{ensure, wait_for, Check, Failure, Run};
+use burrow_lab::{ensure, wait_for, Check, Failure, Hint, Run};
 use common::{alive, bin, receive_fd, status_of, Bundle};
 use serde_json::{json, Value};
 use std::fs::File;
@@ -19,13 +19,21 @@ use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+/// The hints of the assertions about the lifecycle, whichever check makes them.
+const START: &str = "start opens ROOT/ID/exec.fifo for reading: the container's process, blocked opening it for writing, goes on; read its byte, then end-of-file (its execve), and remove the fifo";
+const DELETE: &str = "delete: SIGKILL the process if it still runs, remove its cgroup, wait until it is gone, then remove ROOT/ID (a created or stopped container without --force)";
+const KILL: &str = "kill ID SIGNAL: kill(2) the pid state.json names with the signal (KILL, SIGKILL and 9 are one); the status is stopped once /proc/PID is gone or a zombie";
+const STATE: &str = "the status comes from the kernel: stopped when /proc/PID is gone, a zombie, or another start time; created while ROOT/ID/exec.fifo exists; paused when the cgroup is frozen";
+
 #[test]
 fn lifecycle_create_start_kill_delete() {
     Check {
         id: "ch06/lifecycle",
         what: "create leaves the process blocked before exec (status created, --pid-file), start runs it (running), kill KILL stops it (stopped), delete removes state, cgroup and process, and leaves the cgroup's parent for the next container",
+        looks: "runs `TOOL --root R create ID --bundle B --pid-file F` (the process: `exec sleep 1000`), then state, start, start again, delete, kill ID KILL, delete and state; reads F, /proc/PID/comm before and after start, and the process's pids cgroup (from /proc/PID/cgroup) before and after delete",
         hint: "create: the child opens ROOT/ID/exec.fifo for writing and blocks; start opens it for reading; the status comes from /proc/PID and the fifo",
         book: "ch06-burrow.md#the-lifecycle",
+        exercises: &[],
     }
     .run(|| {
         let id = burrow_lab::random_name("life-");
@@ -37,11 +45,11 @@ fn lifecycle_create_start_kill_delete() {
         let pid = b.pid(&id)?;
         ensure(status_of(&state) == "created" && state["id"] == id.as_str(), "status created, the id", &state)?;
         let written = std::fs::read_to_string(&pid_file).unwrap_or_default();
-        ensure(written.trim() == pid.to_string(), format!("--pid-file to hold {pid}"), &written)?;
+        ensure(written.trim() == pid.to_string(), format!("--pid-file to hold {pid}"), &written).hint("create writes the container process's pid to --pid-file once it exists (a temporary file, renamed)")?;
         let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        ensure(comm.trim() != "sleep", "the command not yet executed before start", comm.trim())?;
+        ensure(comm.trim() != "sleep", "the command not yet executed before start", comm.trim()).hint("create leaves the process blocked before execve: it opens ROOT/ID/exec.fifo for writing, and that open waits for start")?;
         let out = b.burrow(&["start", &id])?;
-        ensure(out.code == Some(0), "start to succeed", &out)?;
+        ensure(out.code == Some(0), "start to succeed", &out).hint(START)?;
         let executed = wait_for(5.0, || {
             let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
             (comm.trim() == "sleep").then_some(())
@@ -50,20 +58,20 @@ fn lifecycle_create_start_kill_delete() {
         ensure(executed.is_some() && status_of(&state) == "running", "sleep running, status running", state)?;
         let cgroup = burrow_lab::cgroup_dir(pid, "pids").unwrap_or_default();
         let out = b.burrow(&["start", &id])?;
-        ensure(out.code == Some(125), "a second start to fail", &out)?;
+        ensure(out.code == Some(125), "a second start to fail", &out).hint("only a created container can be started: once start has removed the fifo it is running, and a second start is 125")?;
         let out = b.burrow(&["delete", &id])?;
-        ensure(out.code == Some(125) && out.stderr.contains("running"), "delete of a running container to fail", &out)?;
+        ensure(out.code == Some(125) && out.stderr.contains("running"), "delete of a running container to fail", &out).hint("delete without --force refuses a running container (125, naming its status)")?;
         let out = b.burrow(&["kill", &id, "KILL"])?;
-        ensure(out.code == Some(0), "kill KILL to succeed", &out)?;
+        ensure(out.code == Some(0), "kill KILL to succeed", &out).hint(KILL)?;
         let stopped = wait_for(5.0, || (status_of(&b.state(&id)) == "stopped").then_some(()));
-        ensure(stopped.is_some(), "status stopped after kill", "not stopped within 5 s")?;
+        ensure(stopped.is_some(), "status stopped after kill", "not stopped within 5 s").hint(KILL)?;
         let out = b.burrow(&["delete", &id])?;
-        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        ensure(out.code == Some(0), "delete to succeed", &out).hint(DELETE)?;
         let out = b.burrow(&["state", &id])?;
-        ensure(out.code == Some(125) && out.stderr.contains("does not exist"), "state of a deleted id: does not exist", &out)?;
+        ensure(out.code == Some(125) && out.stderr.contains("does not exist"), "state of a deleted id: does not exist", &out).hint("delete removes ROOT/ID; state of an id without ROOT/ID/state.json: 125, saying it does not exist")?;
         let kept = cgroup.parent().filter(|p| p.ends_with("burrow") && p.is_dir());
-        ensure(cgroup.ends_with(format!("burrow/{id}")), "the container's cgroup: burrow/ID", cgroup.display())?;
-        ensure(!cgroup.exists() && kept.is_some(), "the container's cgroup removed, its parent burrow/ kept", cgroup.display())?;
+        ensure(cgroup.ends_with(format!("burrow/{id}")), "the container's cgroup: burrow/ID", cgroup.display()).hint("the container's cgroup is burrow/ID in every hierarchy, made by create")?;
+        ensure(!cgroup.exists() && kept.is_some(), "the container's cgroup removed, its parent burrow/ kept", cgroup.display()).hint("delete rmdirs the container's cgroup, and leaves burrow/ for the next container")?;
         b.nothing_left(&id, Some(pid))
     });
 }
@@ -73,16 +81,18 @@ fn run_in_the_foreground_like_runc_run() {
     Check {
         id: "ch06/run",
         what: "run: create + start + wait; the output is the container's, the exit status is the process's, the hostname is config.json's, and nothing is left",
+        looks: "runs `TOOL run ID` in the foreground, the process `sh -c 'hostname; echo pid $$; exit 7'` with a random hostname in config.json; reads its stdout and exit code, then looks for ROOT/ID, a cgroup named ID and the process",
         hint: "run is create, start, pid1::supervise, delete in one process",
         book: "ch06-burrow.md#try-it",
+        exercises: &[],
     }
     .run(|| {
         let (id, host) = (burrow_lab::random_name("run-"), burrow_lab::random_name("h-"));
         let mut b = Bundle::new("hostname; echo pid $$; exit 7")?;
         b.config["hostname"] = json!(host);
         let out = b.run(&id)?;
-        ensure(out.code == Some(7), "exit status 7, the process's", &out)?;
-        ensure(out.stdout == format!("{host}\npid 1\n"), format!("{host}, pid 1"), &out.stdout)?;
+        ensure(out.code == Some(7), "exit status 7, the process's", &out).hint("run is create, start, a wait for the process and delete in one process: it exits with the process's status")?;
+        ensure(out.stdout == format!("{host}\npid 1\n"), format!("{host}, pid 1"), &out.stdout).hint("config.json's hostname: sethostname(2) in the child, in its new uts namespace; the process is PID 1 of its new PID namespace")?;
         b.nothing_left(&id, None)
     });
 }
@@ -92,8 +102,10 @@ fn namespaces_new_and_joined_by_path() {
     Check {
         id: "ch06/namespaces",
         what: "every namespace in config.json is new (its /proc/PID/ns link differs from the host's), and a network namespace given by path is joined: two containers share it",
+        looks: "creates a container with pid, network, ipc, uts, mount and cgroup namespaces and compares its /proc/PID/ns/* with the check's own; a second whose network namespace has the path /proc/PID/ns/net of the first; a third joining the mount and uts namespaces that an `unshare --mount --uts sleep` holds, with a hostname (read back with nsenter)",
         hint: "no path: a clone(2) flag; a path: open it and setns(2) in the child (for pid: in the parent, before clone)",
         book: "ch06-burrow.md#configjson-field-by-field",
+        exercises: &[],
     }
     .run(|| {
         let (a, b_id) = (burrow_lab::random_name("nsa-"), burrow_lab::random_name("nsb-"));
@@ -118,10 +130,10 @@ fn namespaces_new_and_joined_by_path() {
         let (theirs, joined) = (burrow_lab::namespace_of(&pid, "net"), burrow_lab::namespace_of(&other, "net"));
         ensure(theirs == joined, format!("the second container in {theirs}"), &joined)?;
         let uts = (burrow_lab::namespace_of(&other, "uts"), burrow_lab::namespace_of("self", "uts"));
-        ensure(uts.0 == uts.1, "no uts namespace when config.json lists none", format!("{uts:?}"))?;
+        ensure(uts.0 == uts.1, "no uts namespace when config.json lists none", format!("{uts:?}")).hint("make only the namespaces config.json lists: no uts entry, no CLONE_NEWUTS")?;
         for (bundle, id) in [(&second, &b_id), (&first, &a)] {
             let out = bundle.burrow(&["delete", id])?;
-            ensure(out.code == Some(0), "delete of a created container to succeed", &out)?;
+            ensure(out.code == Some(0), "delete of a created container to succeed", &out).hint(DELETE)?;
         }
         first.nothing_left(&a, pid.parse().ok())?;
         joined_mount_and_uts_namespaces()
@@ -133,8 +145,10 @@ fn time_namespace_with_offsets() {
     Check {
         id: "ch06/time",
         what: "a time namespace with linux.timeOffsets boottime 86400 s and monotonic 3600 s: the process's /proc/PID/ns/time is new, /proc/uptime inside is a day more than the host's, timens_offsets says both; a prestart hook still has the host's time namespace; exec joins the container's; features lists time; timeOffsets without a time namespace, or a clock realtime: 125, nothing left",
+        looks: "`run -d` with a time namespace, linux.timeOffsets (boottime 86400 s, monotonic 3600 s) and a prestart hook that saves its readlink /proc/self/ns/time; compares /proc/PID/ns/time with the host's and the hook's, reads the /proc/uptime and timens_offsets the process printed into out.txt, runs `exec ID readlink /proc/self/ns/time` and features; then creates with timeOffsets and no time namespace, and with a realtime clock",
         hint: "clone(2) has no room for CLONE_NEWTIME: unshare(CLONE_NEWTIME) before the clone, write /proc/self/timens_offsets, clone, then setns back to your own time namespace so hooks and helpers keep the host's clocks; exec joins /proc/PID/ns/time",
         book: "ch06-burrow.md#configjson-field-by-field",
+        exercises: &[],
     }
     .run(|| {
         let id = burrow_lab::random_name("time-");
@@ -171,11 +185,11 @@ fn time_namespace_with_offsets() {
         let want = vec![vec!["monotonic", "3600", "0"], vec!["boottime", "86400", "0"]];
         ensure(offsets == want, "timens_offsets: monotonic 3600, boottime 86400", &printed)?;
         let out = b.burrow(&["exec", &id, "readlink", "/proc/self/ns/time"])?;
-        ensure(out.stdout.trim() == ours, format!("exec in the container's time namespace {ours}"), &out)?;
+        ensure(out.stdout.trim() == ours, format!("exec in the container's time namespace {ours}"), &out).hint("exec joins every namespace of the container by /proc/PID/ns/KIND, its time namespace too")?;
         let out = b.burrow(&["features"])?;
-        ensure(out.stdout.contains("\"time\""), "features to list the time namespace", &out)?;
+        ensure(out.stdout.contains("\"time\""), "features to list the time namespace", &out).hint("features: linux.namespaces lists every kind the runtime can make, \"time\" too")?;
         let out = b.burrow(&["delete", "--force", &id])?;
-        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        ensure(out.code == Some(0), "delete to succeed", &out).hint(DELETE)?;
         b.nothing_left(&id, Some(pid))?;
         let mut no_ns = b.config.clone();
         let list = no_ns["linux"]["namespaces"].as_array_mut().expect("namespaces");
@@ -238,7 +252,7 @@ fn joined_mount_and_uts_namespaces() -> Result<(), Failure> {
             .into();
         ensure(out.stdout.trim() == name, format!("the joined uts namespace named {name}"), &out)?;
         let out = b.burrow(&["delete", "--force", &id])?;
-        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        ensure(out.code == Some(0), "delete to succeed", &out).hint(DELETE)?;
         b.nothing_left(&id, pid.parse().ok())
     })();
     let _ = holder.kill();
@@ -251,8 +265,10 @@ fn without_a_mount_namespace_the_mounts_are_the_hosts() {
     Check {
         id: "ch06/host-mounts",
         what: "a config.json with no mount namespace: the container shares the host's (its /proc/PID/ns/mnt is ours), its /proc and /dev are mounts the host sees under the rootfs, `exec` runs inside its root; masked paths are refused (125, nothing made); a failed create, a create SIGKILLed after its mounts (then delete --force) and delete leave no mount on the host",
+        looks: "creates containers with a pid namespace only (no mount namespace): with maskedPaths (refused), with a failing createRuntime hook, SIGKILLed in a createContainer hook (then delete --force), then a good one; compares /proc/PID/ns/mnt with the check's, lists the mounts under the rootfs in the check's /proc/self/mountinfo after each, runs `exec ID ls /` and delete --force",
         hint: "without CLONE_NEWNS: no propagation change, no pivot_root (chroot instead); save the mounts under the rootfs (/proc/self/mountinfo) in state.json before the setup, note those that appeared after it, and umount2(MNT_DETACH) them on delete and on failure",
         book: "ch06-burrow.md#without-a-mount-namespace",
+        exercises: &[],
     }
     .run(|| {
         let id = burrow_lab::random_name("hm-");
@@ -276,7 +292,7 @@ fn without_a_mount_namespace_the_mounts_are_the_hosts() {
         b.config["root"]["readonly"] = json!(false);
         b.config["hooks"] = json!({"createRuntime": [{"path": "/bin/false"}]});
         let out = b.detached(&["create", &id])?;
-        ensure(out.code == Some(125), "a failing createRuntime hook fails create", &out)?;
+        ensure(out.code == Some(125), "a failing createRuntime hook fails create", &out).hint("run each createRuntime hook (the state on its stdin); one that fails fails create, 125")?;
         ensure(ours(&rootfs).is_empty(), "the failed create left no mount on the host", format!("{:?}", ours(&rootfs)))?;
         // A create SIGKILLed once the mounts are made, by a createContainer
         // hook (a child of the container's process, a child of create).
@@ -302,9 +318,9 @@ fn without_a_mount_namespace_the_mounts_are_the_hosts() {
         let proc_point = rootfs.join("proc").display().to_string();
         ensure(mounted.contains(&proc_point), "its /proc a mount the host sees under the rootfs", format!("{mounted:?}"))?;
         let out = b.burrow(&["exec", &id, "ls", "/"])?;
-        ensure(out.code == Some(0) && out.stdout.lines().any(|l| l == marker), "exec runs inside the container's root (ls / shows the marker)", &out)?;
+        ensure(out.code == Some(0) && out.stdout.lines().any(|l| l == marker), "exec runs inside the container's root (ls / shows the marker)", &out).hint("exec without a mount namespace to join: chroot(2) into the container's rootfs (state.json has it) before execve")?;
         let out = b.burrow(&["delete", "--force", &id])?;
-        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        ensure(out.code == Some(0), "delete to succeed", &out).hint(DELETE)?;
         ensure(ours(&rootfs).is_empty(), "delete detached every mount under the rootfs", format!("{:?}", ours(&rootfs)))?;
         b.nothing_left(&id, Some(pid))
     });
@@ -315,8 +331,10 @@ fn user_namespace_maps_and_a_non_root_user() {
     Check {
         id: "ch06/user",
         what: "a user namespace with uidMappings 0→100000 (65536 ids) and process.user 1000:1000 with additionalGids [20]: the host sees uid 101000, the process sees 1000; a second container joins that user namespace by path and owns the namespaces it makes (it can mount)",
+        looks: "`run -d` with a user namespace (uidMappings and gidMappings 0 to 100000, 65536 ids) and process.user 1000:1000 with additionalGids [20]; reads Uid in /proc/PID/status, and what `id` and uid_map printed into out.txt; creates a second container whose user namespace is the path /proc/PID/ns/user, starts it, and reads its uid_map and whether it mounted a tmpfs",
         hint: "write linux.uidMappings/gidMappings to /proc/PID/uid_map and gid_map; setgroups, setgid, setuid just before exec; to join a user namespace, clone the container from a helper that joined it first",
         book: "ch06-burrow.md#configjson-field-by-field",
+        exercises: &[],
     }
     .run(|| {
         let id = burrow_lab::random_name("user-");
@@ -365,7 +383,7 @@ fn user_namespace_maps_and_a_non_root_user() {
         let (theirs, ours) = (burrow_lab::namespace_of(&pid.to_string(), "user"), burrow_lab::namespace_of(&second_pid.to_string(), "user"));
         ensure(theirs == ours, format!("the first container's user namespace {theirs}"), &ours)?;
         let out = second.burrow(&["start", &second_id])?;
-        ensure(out.code == Some(0), "start to succeed", &out)?;
+        ensure(out.code == Some(0), "start to succeed", &out).hint(START)?;
         let printed = wait_for(5.0, || {
             let text = std::fs::read_to_string(second.path().join("out.txt")).ok()?;
             text.contains("mounted").then_some(text)
@@ -373,9 +391,9 @@ fn user_namespace_maps_and_a_non_root_user() {
         let words: Vec<String> = printed.unwrap_or_default().split_whitespace().map(String::from).collect();
         ensure(words == ["0", "100000", "65536", "mounted"], "uid_map 0 100000 65536, and a mount of its own", format!("{words:?}"))?;
         let out = second.burrow(&["delete", "--force", &second_id])?;
-        ensure(out.code == Some(0), "delete --force", &out)?;
+        ensure(out.code == Some(0), "delete --force", &out).hint(DELETE)?;
         let out = b.burrow(&["delete", "--force", &id])?;
-        ensure(out.code == Some(0), "delete --force of a running container", &out)?;
+        ensure(out.code == Some(0), "delete --force of a running container", &out).hint(DELETE)?;
         b.nothing_left(&id, Some(pid))
     });
 }
@@ -385,8 +403,10 @@ fn mounts_readonly_root_devices_sysctl_rlimits() {
     Check {
         id: "ch06/mounts",
         what: "config.json's mounts are in the container's mount table (proc, read-only sysfs, devpts, mqueue, cgroup, a tmpfs with size and mode, a read-only bind); / is read-only; a linux.devices node exists with its mode; a net sysctl and RLIMIT_NOFILE are set",
+        looks: "`run` with a tmpfs (nosuid,size=1m,mode=700), a read-only rbind of a directory of the check's, a linux.devices node, the sysctl net.ipv4.ip_forward and RLIMIT_NOFILE 123/456; the process prints its /proc/self/mountinfo lines, tries to write / and the bind, lists the node, and prints ip_forward and ulimit -n, -Hn; compares the host's ip_forward before and after",
         hint: "mount each entry under the rootfs before pivot_root (options → flags + data; bind then remount for ro); remount / MS_RDONLY after; mknod linux.devices; write /proc/sys; setrlimit",
         book: "ch06-burrow.md#configjson-field-by-field",
+        exercises: &[],
     }
     .run(|| {
         let id = burrow_lab::random_name("mnt-");
@@ -439,8 +459,7 @@ impl HostTree {
         use nix::mount::{mount, MsFlags};
         let tree = HostTree { dir: burrow_lab::temp_dir() };
         let flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
-        let fail =
-            |e: nix::Error| Failure { expected: "a tmpfs mounted on the host".into(), seen: e.to_string() };
+        let fail = |e: nix::Error| Failure::new("a tmpfs mounted on the host", e.to_string());
         mount(Some("tmpfs"), tree.path(), Some("tmpfs"), flags, Some("mode=755")).map_err(fail)?;
         std::fs::create_dir(tree.path().join("sub"))?;
         mount(Some("tmpfs"), &tree.path().join("sub"), Some("tmpfs"), flags, Some("mode=755"))
@@ -466,8 +485,10 @@ fn mount_targets_survive_a_symlink_swap() {
     Check {
         id: "ch06/mount-race",
         what: "while a thread keeps exchanging the rootfs's /swap, a directory, with a symlink to ../decoy (a directory of the bundle, outside the rootfs), 100 containers mount a tmpfs on /swap/x and on a new /swap/made-N/y: a createContainer hook (in the container's mount namespace, before pivot_root) never sees a mount under decoy, and no directory is made there; each create succeeds or fails with 125, and leaves nothing",
+        looks: "a thread of the check exchanges rootfs/swap (a directory) and a symlink to ../decoy with renameat2(RENAME_EXCHANGE) in a loop while 100 creates mount a tmpfs on /swap/x and on a new /swap/made-N/y; a createContainer hook counts the mounts under decoy in its /proc/self/mountinfo; each create's exit code, delete --force, then what is in decoy",
         hint: "do not mount by a path string you resolved earlier (runc's CVE-2021-30465): open the target with openat2(RESOLVE_IN_ROOT) and mount on /proc/self/fd/N, then reopen it to change the new mount; make a missing mount point by name under its parent's fd (mkdirat)",
         book: "ch06-burrow.md#configjson-field-by-field",
+        exercises: &[],
     }
     .run(|| {
         let mut b = Bundle::new("true")?;
@@ -502,7 +523,7 @@ fn mount_targets_survive_a_symlink_swap() {
                 ensure(matches!(out.code, Some(0) | Some(125)), format!("create {round}: 0 or 125"), &out)?;
                 if out.code == Some(0) {
                     let out = b.burrow(&["delete", "--force", &id])?;
-                    ensure(out.code == Some(0), "delete --force", &out)?;
+                    ensure(out.code == Some(0), "delete --force", &out).hint(DELETE)?;
                 }
                 b.nothing_left(&id, None)?;
             }
@@ -524,8 +545,10 @@ fn mount_options_recursive_copied_up_and_kept() {
     Check {
         id: "ch06/mount-options",
         what: "a host tree of two mounts bind mounted with rbind,ro (its lower mount stays writable) and with rbind,rro (read-only all the way down, by mount_setattr); a tmpfs on /etc with tmpcopyup holds the image's /etc; a read-only root in a user namespace on a rootfs under a nosuid,nodev mount (the remount keeps the locked flags); idmap and an option the filesystem does not know: 125 naming them",
+        looks: "bind mounts a host tree of two tmpfs mounts (the check's own) with rbind,ro and with rbind,rro,rnosuid, and a tmpfs with tmpcopyup on /etc; the process writes into each and greps /etc/passwd and /proc/mounts; then `run` with a read-only root on a nosuid,nodev tmpfs in a user namespace, and creates with the options idmap and nosuchopt",
         hint: "r-options are mount_setattr(2) with AT_RECURSIVE after the mount; tmpcopyup: hold the mount point open, mount, copy from /proc/self/fd/N; a remount must pass again the flags the mount has (statvfs), or a user namespace refuses it (EPERM)",
         book: "ch06-burrow.md#mounts-options-the-kernel-does-not-know",
+        exercises: &[],
     }
     .run(|| {
         let tree = HostTree::new()?;
@@ -575,8 +598,10 @@ fn resources_land_in_the_cgroup() {
     Check {
         id: "ch06/resources",
         what: "linux.resources (memory 64M, cpu quota 25000/50000, pids 20) in the cgroup files of the container's process, and cgroupsPath names that cgroup",
+        looks: "creates with cgroupsPath ID-cg and linux.resources memory 64M, cpu quota 25000 per 50000, pids 20; reads memory.max (v1: memory.limit_in_bytes), pids.max and cpu.max (v1: cpu.cfs_quota_us and cpu.cfs_period_us) in the process's cgroup, found from /proc/PID/cgroup",
         hint: "chapter 3's Cgroup::create with the spec's resources; cgroupsPath relative: under burrow/",
         book: "ch06-burrow.md#configjson-field-by-field",
+        exercises: &[],
     }
     .run(|| {
         let id = burrow_lab::random_name("res-");
@@ -604,7 +629,7 @@ fn resources_land_in_the_cgroup() {
         };
         ensure(cpu.ends_with("25000 50000") || cpu.ends_with(":50000"), "cpu quota 25000 per 50000", &cpu)?;
         let out = b.burrow(&["delete", &id])?;
-        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        ensure(out.code == Some(0), "delete to succeed", &out).hint(DELETE)?;
         b.nothing_left(&format!("{id}-cg"), Some(pid))
     });
 }
@@ -614,8 +639,10 @@ fn memory_section_lands_in_the_cgroup() {
     Check {
         id: "ch06/memory",
         what: "linux.resources.memory's limit 64M, reservation 32M and swap 128M (memory + swap) in the cgroup's files (v1: limit_in_bytes, soft_limit_in_bytes, memsw; v2: memory.max, memory.low, memory.swap.max 64M), and on v1 swappiness 10, disableOOMKiller and kernelTCP 16M too (on v2, where they have no file, 125 naming swappiness); swap below the limit: 125; nothing left by a refusal",
+        looks: "creates with linux.resources.memory limit 64M, reservation 32M, swap 128M (on v1 also swappiness, disableOOMKiller, kernelTCP); reads the memory cgroup's files of the process (from /proc/PID/cgroup); then creates with swap below the limit (and on v2 a swappiness): exit code and stderr, and what is left",
         hint: "reservation is v1's memory.soft_limit_in_bytes, v2's memory.low; config.json's swap counts memory and swap together as v1's memsw does, so v2's memory.swap.max is swap minus limit; swappiness, oom_control and kmem.tcp are v1 files: refuse them by name on v2",
         book: "ch06-burrow.md#configjson-field-by-field",
+        exercises: &[],
     }
     .run(|| {
         let memory_at = hierarchies().into_iter().find(|(_, c)| c.iter().any(|c| c == "memory"));
@@ -648,7 +675,7 @@ fn memory_section_lands_in_the_cgroup() {
             ensure(oom.contains("oom_kill_disable 1"), "oom_control: oom_kill_disable 1", &oom)?;
         }
         let out = b.burrow(&["delete", "--force", &id])?;
-        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        ensure(out.code == Some(0), "delete to succeed", &out).hint(DELETE)?;
         b.nothing_left(&id, Some(pid))?;
         let mut refusals = vec![(json!({"limit": 64 << 20, "swap": 32 << 20}), "swap")];
         if v2 {
@@ -670,14 +697,16 @@ fn cgroups_path_is_used_as_given() {
     Check {
         id: "ch06/cgroups-path",
         what: "cgroupsPath /NAME (a cgroup at the top of each hierarchy), /PARENT/NAME under a parent the check made in one hierarchy, and a relative a/b/NAME (under burrow/): each is the container's cgroup, with cpu.shares 1024 as given (v1; v2: weight 39) and cpuset.mems; delete removes every level burrow made and nothing else (the check's parent, burrow/)",
+        looks: "creates three containers, with cgroupsPath /NAME, /PARENT/NAME (PARENT made by the check in the memory hierarchy only) and a/b/NAME; reads pids.max, cpu.shares (v2: cpu.weight) and cpuset.mems of the process's cgroup (from /proc/PID/cgroup), and after each delete --force lists what is left of the path in every hierarchy",
         hint: "an absolute cgroupsPath starts at each hierarchy's root, a relative one under burrow/; mkdir each missing level (noting which), never write the root; delete rmdirs the cgroup, then the levels it made; config.json's cpu.shares is v1's scale: write it as it is on v1",
         book: "ch06-burrow.md#the-cgroup-where-configjson-says",
+        exercises: &[],
     }
     .run(|| {
         let top = burrow_lab::random_name("burrow-test-");
         // The check's own parent, in one hierarchy only: burrow makes it in the others.
         let held = hierarchies().into_iter().find(|(_, c)| c.iter().any(|c| c == "memory")).map(|(p, _)| p.join(&top));
-        let held = held.ok_or_else(|| Failure { expected: "a memory hierarchy".into(), seen: "none mounted".into() })?;
+        let held = held.ok_or_else(|| Failure::new("a memory hierarchy", "none mounted"))?;
         std::fs::create_dir(&held)?;
         let cases = [
             (format!("/{top}-alone"), format!("{top}-alone")),
@@ -700,7 +729,7 @@ fn cgroups_path_is_used_as_given() {
                 let (_, mems) = common::cgroup_file(pid, "cpuset", "cpuset.mems", "cpuset.mems");
                 ensure(mems == "0", "cpuset.mems 0", &mems)?;
                 let out = b.burrow(&["delete", "--force", &id])?;
-                ensure(out.code == Some(0), "delete to succeed", &out)?;
+                ensure(out.code == Some(0), "delete to succeed", &out).hint(DELETE)?;
                 let first = dir.split('/').next().unwrap_or_default().to_string();
                 let left: Vec<PathBuf> = hierarchies()
                     .into_iter()
@@ -728,8 +757,10 @@ fn update_changes_the_limits_of_a_running_container() {
     Check {
         id: "ch06/update",
         what: "update of a running container: --memory 128M and --pids-limit 30, then --resources - with a CPU quota on stdin (as podman passes it), land in its cgroup files; a bad value, a limit to lift (-1) or an unknown id: 125, the limits unchanged",
+        looks: "`run -d` with memory 64M and pids 20, then `update --memory 128M --pids-limit 30 ID`, `update --resources - ID` with a CPU quota as JSON on stdin, `--memory 12XB`, `--pids-limit -1` and an unknown id; reads memory.max (v1: memory.limit_in_bytes), pids.max and cpu.max (v1: cpu.cfs_quota_us) of the process's cgroup after each",
         hint: "open the container's cgroup from its state and write the new limits (chapter 3's apply); on v1 raise memory.memsw.limit_in_bytes before memory.limit_in_bytes",
         book: "ch06-burrow.md#update-new-limits-for-a-running-container",
+        exercises: &[],
     }
     .run(|| {
         let id = burrow_lab::random_name("upd-");
@@ -768,7 +799,7 @@ fn update_changes_the_limits_of_a_running_container() {
         let memory = read("memory", "memory.limit_in_bytes", "memory.max");
         ensure(memory == "134217728", "the memory limit still 134217728", &memory)?;
         let out = b.burrow(&["delete", "--force", &id])?;
-        ensure(out.code == Some(0), "delete --force to succeed", &out)?;
+        ensure(out.code == Some(0), "delete --force to succeed", &out).hint(DELETE)?;
         b.nothing_left(&id, Some(pid))
     });
 }
@@ -778,8 +809,10 @@ fn hooks_run_in_order_with_the_state() {
     Check {
         id: "ch06/hooks",
         what: "createRuntime, createContainer, startContainer, poststart and poststop hooks run in that order, each with the state (id, pid, bundle) on stdin; a hook without env inherits the runtime's environment (startContainer: process.env), one with env gets only that; a failing startContainer hook fails start (no poststart); a hook past its timeout fails create and leaves nothing; with the bundle's config.json broken after create, start, exec and delete still work and poststart and poststop still run",
+        looks: "`run` with a hook of each of the five stages appending its name and its stdin to a log (startContainer's through a bind mount into the container) and three hooks printing their environment; reads the log and the env file; then create, a broken bundle config.json, start, exec and delete --force; a failing startContainer hook; a createRuntime hook past its 1 s timeout",
         hint: "run each hook with Command, the state JSON on stdin; createContainer before pivot_root, startContainer after the exec fifo; keep config.json in the state directory at create, and read it there later",
         book: "ch06-burrow.md#hooks",
+        exercises: &[],
     }
     .run(|| {
         let id = burrow_lab::random_name("hook-");
@@ -881,8 +914,10 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
     Check {
         id: "ch06/runtime-errors",
         what: "a malformed config.json, a missing rootfs, a bad mount, a relative process.cwd, an ociVersion not 1.x, a bad id, a duplicate id, a command not in PATH: exit 125 (127) naming the problem, and no state, cgroup or process left",
+        looks: "creates with a malformed config.json, a missing rootfs, a mount of an unknown type, a command not in PATH, a relative process.cwd and ociVersion 0.9.0, then the id a/b and an id twice; reads each exit code and stderr, and looks for ROOT/ID, a cgroup named ID and the process",
         hint: "check what you can before creating anything; on a later failure kill the child, remove the cgroup and the state dir",
         book: "ch06-burrow.md#pitfalls",
+        exercises: &[],
     }
     .run(|| {
         let b = Bundle::new("exec sleep 1000")?;
@@ -928,10 +963,10 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
         let out = b.detached(&["create", &id])?;
         ensure(out.code == Some(125) && out.stderr.contains("already exists"), "a second create with the id to fail", &out)?;
         let state = b.state(&id);
-        ensure(status_of(&state) == "created", "the first container untouched", state)?;
+        ensure(status_of(&state) == "created", "the first container untouched", state).hint("a create whose id exists must fail before it touches anything: mkdir(2) of ROOT/ID claims the id")?;
         let pid = b.pid(&id)?;
         let out = b.burrow(&["delete", &id])?;
-        ensure(out.code == Some(0), "delete of a created container", &out)?;
+        ensure(out.code == Some(0), "delete of a created container", &out).hint(DELETE)?;
         b.nothing_left(&id, Some(pid))
     });
 }
@@ -941,8 +976,10 @@ fn a_failed_execve_always_says_why() {
     Check {
         id: "ch06/exec-failure",
         what: "burrow run of /bin/echo with 10 MB of arguments (execve fails with E2BIG), 6 times: each run exits 125 (start failed) and its stderr says `RUNTIME: error: ... Argument list too long`; with stdout and stderr on a pipe closed after 150 bytes (`2>&1 | head -c 150`), burrow still exits 125, never 101 (a panic)",
+        looks: "runs `TOOL run ID` six times on /bin/echo with 100 arguments of 100 kB (execve fails with E2BIG) and reads each exit code and stderr; then once with stdout and stderr on a pipe the check closes after reading 150 bytes",
         hint: "the container process must say why before it tells start (through the exec fifo) that it failed, or run exits first; write errors with writeln! and ignore a failed write (eprintln! panics on EPIPE)",
         book: "ch06-burrow.md#pitfalls",
+        exercises: &[],
     }
     .run(|| {
         let mut b = Bundle::new("true")?;
@@ -976,8 +1013,10 @@ fn delete_force_cleans_up_after_anything() {
     Check {
         id: "ch06/killed-create",
         what: "delete --force of a created container whose state.json was made garbage, or removed: the waiting process killed, its cgroup and state dir gone; a create SIGKILLed inside its prestart hook, and others SIGKILLed 0 to 40 ms after they start: delete --force leaves no state dir, cgroup or process",
+        looks: "creates, makes ROOT/ID/state.json garbage (or removes it) and runs delete --force; SIGKILLs one create from its prestart hook (kill -9 $PPID) and others 0 to 40 ms after they start, then delete --force each; looks for ROOT/ID, a cgroup named ID and the process",
         hint: "write state.json (status creating) as soon as the state dir is claimed and again once the cgroup and the process exist; without a readable state.json, find the process by who holds ROOT/ID/exec.fifo open and the cgroup by its default name burrow/ID",
         book: "ch06-burrow.md#pitfalls",
+        exercises: &[],
     }
     .run(|| {
         let mut b = Bundle::new("exec sleep 1000")?;
@@ -1021,7 +1060,7 @@ fn delete_force_cleans_up_after_anything() {
                 let out = b.burrow(&["delete", "--force", id])?;
                 ensure(out.code == Some(0), format!("delete --force of a create killed {when}"), &out)?;
             }
-            b.nothing_left(id, pid.map(|p| p as u32)).map_err(|f| Failure { expected: format!("a create killed {when}: {}", f.expected), seen: f.seen })?;
+            b.nothing_left(id, pid.map(|p| p as u32)).map_err(|f| Failure::new(format!("a create killed {when}: {}", f.expected), f.seen))?;
         }
         Ok(())
     });
@@ -1032,8 +1071,10 @@ fn terminal_through_the_console_socket() {
     Check {
         id: "ch06/terminal",
         what: "process.terminal with --console-socket: the pty master arrives over the socket (SCM_RIGHTS); a shell on it says tty /dev/pts/0 (the container's devpts) and runs what is typed; `run` with a terminal proxies its own",
+        looks: "creates a `sh` with process.terminal and --console-socket (a unix socket the check listens on), receives the pty master (SCM_RIGHTS), starts it, types `tty; echo $((6*7)); exit 4` into the master and reads until the shell exits; then runs `TOOL run` under script(1), typing the same",
         hint: "in the child after pivot_root: posix_openpt, grantpt, unlockpt, open the slave, sendmsg the master with SCM_RIGHTS, setsid, TIOCSCTTY, dup2 the slave to 0 1 2",
         book: "ch06-burrow.md#terminals",
+        exercises: &[],
     }
     .run(|| {
         use std::io::{Read, Write};
@@ -1048,7 +1089,7 @@ fn terminal_through_the_console_socket() {
         let (stream, _) = listener.accept()?;
         let mut master = receive_fd(&stream)?;
         let out = b.burrow(&["start", &id])?;
-        ensure(out.code == Some(0), "start to succeed", &out)?;
+        ensure(out.code == Some(0), "start to succeed", &out).hint(START)?;
         master.write_all(b"tty; echo $((6*7)); exit 4\n")?;
         let mut seen = Vec::new();
         let mut buf = [0u8; 4096];
@@ -1062,9 +1103,9 @@ fn terminal_through_the_console_socket() {
         let text = String::from_utf8_lossy(&seen).replace('\r', "");
         ensure(text.contains("\n/dev/pts/0\n") && text.contains("\n42\n"), "tty /dev/pts/0 and 42 from the shell", &text)?;
         let stopped = wait_for(5.0, || (status_of(&b.state(&id)) == "stopped").then_some(()));
-        ensure(stopped.is_some(), "stopped after exit", "not stopped within 5 s")?;
+        ensure(stopped.is_some(), "stopped after exit", "not stopped within 5 s").hint(STATE)?;
         let out = b.burrow(&["delete", &id])?;
-        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        ensure(out.code == Some(0), "delete to succeed", &out).hint(DELETE)?;
         b.nothing_left(&id, None)?;
 
         // `run` in a terminal (script(1) gives it one): burrow proxies the pty itself.
@@ -1093,8 +1134,10 @@ fn exec_joins_a_running_container() {
     Check {
         id: "ch06/exec",
         what: "exec runs a process in the running container: the same namespaces and cgroup as its PID 1 (a pid other than 1 inside), its exit status; -d with --pid-file leaves it running; -p process.json; an unknown command is 127",
+        looks: "`run -d` a sleep, then `exec ID sh -c 'echo $$; exit 6'`, `exec -d --pid-file F ID sleep 999` (its /proc/PID/ns/* and /proc/PID/cgroup against the first process's), `ps --format json`, `exec -p process.json` (cwd, env, user) and an unknown command; reads exit codes and output",
         hint: "open /proc/PID/ns/* of the container's process; setns(pid) before clone, the others (mnt last) in the child; write the child's pid to the cgroup before it executes",
         book: "ch06-burrow.md#exec",
+        exercises: &[],
     }
     .run(|| {
         let id = burrow_lab::random_name("exec-");
@@ -1117,7 +1160,7 @@ fn exec_joins_a_running_container() {
         ensure(cgroup(pid) == cgroup(exec_pid), format!("the container's cgroup {}", cgroup(pid)), cgroup(exec_pid))?;
         let out = b.burrow(&["ps", &id, "--format", "json"])?;
         let pids: Vec<u32> = serde_json::from_str(&out.stdout).unwrap_or_default();
-        ensure(pids.contains(&pid) && pids.contains(&exec_pid), "ps lists both processes", &out)?;
+        ensure(pids.contains(&pid) && pids.contains(&exec_pid), "ps lists both processes", &out).hint("ps: the pids in the container's cgroup.procs")?;
         let process = b.path().join("process.json");
         let json = json!({"args": ["sh", "-c", "echo $GREETING from $(pwd) as $(id -u)"], "cwd": "/etc", "env": ["PATH=/bin", "GREETING=hi"], "user": {"uid": 1000, "gid": 1000}});
         std::fs::write(&process, json.to_string())?;
@@ -1126,7 +1169,7 @@ fn exec_joins_a_running_container() {
         let out = b.burrow(&["exec", &id, "no-such-command"])?;
         ensure(out.code == Some(127) && out.stderr.contains("no-such-command"), "127 naming the command", &out)?;
         let out = b.burrow(&["delete", "--force", &id])?;
-        ensure(out.code == Some(0), "delete --force to succeed", &out)?;
+        ensure(out.code == Some(0), "delete --force to succeed", &out).hint(DELETE)?;
         b.nothing_left(&id, Some(exec_pid))
     });
 }
@@ -1136,8 +1179,10 @@ fn device_cgroup_allows_only_listed_devices() {
     Check {
         id: "ch06/devices",
         what: "with burrow spec's deny-all device rule: the usual devices and a linux.devices node work, while a block device node made inside (mknod is allowed) cannot be opened: EPERM from the device cgroup",
+        looks: "reads linux.resources.devices in spec's config.json, then `run`s a process that writes /dev/null and a linux.devices node /dev/mykmsg, mknods a block device /dev/loopy and reads it; reads what it printed",
         hint: "v1: write the rules to devices.deny/devices.allow; v2: load a BPF_PROG_TYPE_CGROUP_DEVICE program and attach it to the cgroup (later rules win)",
         book: "ch06-burrow.md#devices",
+        exercises: &[],
     }
     .run(|| {
         let id = burrow_lab::random_name("dev-");
@@ -1161,8 +1206,10 @@ fn pause_resume_kill_all_list_features() {
     Check {
         id: "ch06/control",
         what: "pause freezes the cgroup (status paused, the freezer says frozen), resume thaws it; kill --all signals every process of the cgroup; list --format json and features print JSON",
+        looks: "`run -d` `sh -c 'sleep 1000 & exec sleep 1001'`; ps --format json, pause (then state, and freezer.state or cgroup.events of the process's cgroup), resume, list --format json, `kill --all ID KILL` (polling both pids in /proc), delete and features",
         hint: "pause/resume: chapter 3's Cgroup::freeze; kill --all: every pid in cgroup.procs; features: the runtime spec's features document",
         book: "ch06-burrow.md#the-lifecycle",
+        exercises: &[],
     }
     .run(|| {
         let id = burrow_lab::random_name("ctl-");
@@ -1175,7 +1222,7 @@ fn pause_resume_kill_all_list_features() {
             let pids: Vec<u32> = serde_json::from_str(&out.stdout).ok()?;
             (pids.len() == 2).then_some(pids)
         });
-        ensure(two.is_some(), "ps: two processes (sleep 1000 and sleep 1001)", "fewer")?;
+        ensure(two.is_some(), "ps: two processes (sleep 1000 and sleep 1001)", "fewer").hint("ps: the pids in the container's cgroup.procs, with --format json a JSON list of numbers")?;
         let out = b.burrow(&["pause", &id])?;
         let state = b.state(&id);
         ensure(out.code == Some(0) && status_of(&state) == "paused", "pause: status paused", format!("{out} {state}"))?;
@@ -1189,13 +1236,13 @@ fn pause_resume_kill_all_list_features() {
         let out = b.burrow(&["list", "--format", "json"])?;
         let list: Value = serde_json::from_str(&out.stdout).unwrap_or_default();
         let entry = list.as_array().and_then(|l| l.iter().find(|e| e["id"] == id.as_str()).cloned()).unwrap_or_default();
-        ensure(entry["status"] == "running" && entry["pid"] == pid, "list --format json: the container, running, its pid", &out)?;
+        ensure(entry["status"] == "running" && entry["pid"] == pid, "list --format json: the container, running, its pid", &out).hint("list: every container under --root; --format json prints [{id, pid, status, bundle, ...}]")?;
         let out = b.burrow(&["kill", "--all", &id, "KILL"])?;
-        ensure(out.code == Some(0), "kill --all to succeed", &out)?;
+        ensure(out.code == Some(0), "kill --all to succeed", &out).hint("kill --all: the signal to every pid in the container's cgroup.procs")?;
         let gone = wait_for(5.0, || two.iter().flatten().all(|p| !alive(*p)).then_some(()));
-        ensure(gone.is_some(), "both processes killed", format!("{two:?}"))?;
+        ensure(gone.is_some(), "both processes killed", format!("{two:?}")).hint("kill --all: the signal to every pid in the container's cgroup.procs")?;
         let out = b.burrow(&["delete", &id])?;
-        ensure(out.code == Some(0), "delete to succeed", &out)?;
+        ensure(out.code == Some(0), "delete to succeed", &out).hint(DELETE)?;
         let out = b.burrow(&["features"])?;
         let features: Value = serde_json::from_str(&out.stdout).unwrap_or_default();
         let hooks = features["hooks"].as_array().map_or(0, Vec::len);
@@ -1209,8 +1256,10 @@ fn process_and_root_details() {
     Check {
         id: "ch06/details",
         what: "process.oomScoreAdj, user.umask, domainname, linux.rootfsPropagation shared, and --no-pivot (MS_MOVE + chroot) as the kernel shows them; a failing poststart or poststop hook only warns, and the hooks after it run",
+        looks: "`run` with process.oomScoreAdj 500, user.umask 027, domainname, linux.rootfsPropagation shared, and a failing poststart and poststop hook each followed by one that logs; reads the output, stderr and the log; then `run --no-pivot` and the process's first line of /proc/self/mountinfo and ls /",
         hint: "write /proc/PID/oom_score_adj from the parent; umask(2) with the user; setdomainname(2); mount(\"/\", MS_SHARED) after the pivot",
         book: "ch06-burrow.md#configjson-field-by-field",
+        exercises: &[],
     }
     .run(|| {
         let id = burrow_lab::random_name("det-");
@@ -1236,14 +1285,7 @@ fn process_and_root_details() {
         b.config["hooks"] = Value::Null;
         b.config["process"]["args"] = json!(["sh", "-c", "cat /proc/self/mountinfo | head -1 | cut -d' ' -f4,5; ls /"]);
         b.save()?;
-        let out: Run = Command::new(bin())
-            .arg("--root")
-            .arg(b.root.path())
-            .args(["run", "--no-pivot", &pivotless, "--bundle"])
-            .arg(b.path())
-            .stdin(Stdio::null())
-            .output()?
-            .into();
+        let out = b.burrow(&["run", "--no-pivot", &pivotless, "--bundle", &b.path().to_string_lossy()])?;
         ensure(out.code == Some(0) && out.stdout.contains("bin") && out.stdout.contains("proc"), "run --no-pivot: the rootfs is /", &out)?;
         b.nothing_left(&pivotless, None)
     });
@@ -1254,8 +1296,10 @@ fn only_the_preserved_fds_reach_the_process() {
     Check {
         id: "ch06/preserve-fds",
         what: "fds the caller leaves open do not reach the container: without --preserve-fds fds 3 and 4 are closed inside; with --preserve-fds 1 (run and exec) fd 3 is open and reads the caller's file, fd 4 stays closed; a cwd through a preserved host directory (/proc/self/fd/3) is refused",
+        looks: "starts `run -d`, `exec` and `run` with fds 3 and 4 open on files of the bundle (not close-on-exec), with and without --preserve-fds 1; the process writes what /proc/self/fd/3 and 4 read into out.txt; then `exec --preserve-fds 1 --cwd /proc/self/fd/3` with fd 3 open on the bundle directory",
         hint: "before execve, close_range(3 + N, ~0, CLOSE_RANGE_CLOEXEC): every other fd closes on exec; after chdir, getcwd(2) fails (ENOENT) when the cwd is outside the root (runc's CVE-2024-21626)",
         book: "ch06-burrow.md#which-file-descriptors-get-in",
+        exercises: &[],
     }
     .run(|| {
         let id = burrow_lab::random_name("fds-");
@@ -1278,7 +1322,7 @@ fn only_the_preserved_fds_reach_the_process() {
         let refused = out.code == Some(125) && out.stderr.contains("outside the container's root");
         ensure(refused, "--cwd /proc/self/fd/3 on a host directory: 125, outside the container's root", &out)?;
         let out = b.burrow(&["delete", "--force", &id])?;
-        ensure(out.code == Some(0), "delete --force to succeed", &out)?;
+        ensure(out.code == Some(0), "delete --force to succeed", &out).hint(DELETE)?;
         b.config["process"]["args"] = json!(["sh", "-c", probe]);
         b.save()?;
         let out = with_open_fds(&b, "three.txt", &["run", "--preserve-fds", "1", &id, "--bundle", &bundle])?;
@@ -1321,8 +1365,10 @@ fn a_user_who_is_not_root_runs_a_container() {
     Check {
         id: "ch06/rootless",
         what: "uid 65534 writes `spec --rootless` and runs it: root inside (id 0), uid 65534 on the host (uid_map 0 65534 1), pid 1, no cgroup; run -d, exec into it, delete --force; a memory limit, or a map of more ids than its own, is 125 saying why; nothing is left",
+        looks: "as uid 65534 (setpriv): `spec --rootless`, `run` (id -u, uid_map, $$), `run -d` a sleep, `exec ID sh -c 'id -u; echo $$'`, delete --force, then run with a memory limit and with a map of 65536 more ids; reads output and exit codes, and what is left under --root and in the cgroups",
         hint: "clone with CLONE_NEWUSER and the rest at once; write setgroups deny, then a one-line uid_map/gid_map of your own ids; make no cgroup; bind /sys instead of mounting sysfs; refuse what only root (or chapter 7's newuidmap) can do",
         book: "ch07-security.md#rootless-containers",
+        exercises: &[],
     }
     .run(|| {
         let id = burrow_lab::random_name("rl-");

@@ -143,6 +143,10 @@ fn last_cap() -> u32 {
 /// every other capability. It needs CAP_SETPCAP, so it comes first, while the
 /// process is still the runtime's all-powerful copy.
 pub fn drop_bounding(sets: &Sets) -> Result<()> {
+    // EXERCISE 7.1: drop from the bounding set every capability that config.json's bounding set does not list
+    // HINT: bit n of sets.bounding is capability n; this kernel knows 0 to last_cap() (/proc/sys/kernel/cap_last_cap)
+    // HINT: prctl(PR_CAPBSET_DROP, n) drops one; it needs CAP_SETPCAP, which this process still has (it is the runtime's all-powerful copy)
+    // HINT: for each n in 0..=last_cap() with sets.bounding & (1 << n) == 0: unsafe { libc::prctl(libc::PR_CAPBSET_DROP, n as libc::c_ulong, 0, 0, 0) }, checked with Errno::result(rc)
     let dropped: Vec<u32> = (0..=last_cap()).filter(|&n| sets.bounding & (1 << n) == 0).collect();
     let names: Vec<&str> = dropped.iter().map(|&n| name(n)).collect();
     explain!("prctl(PR_CAPBSET_DROP) x{}: {}", dropped.len(), names.join(" "));
@@ -152,6 +156,7 @@ pub fn drop_bounding(sets: &Sets) -> Result<()> {
         Errno::result(rc).with_context(|| format!("prctl(PR_CAPBSET_DROP, {})", name(n)))?;
     }
     Ok(())
+    // END EXERCISE
 }
 
 /// Capability number `n`'s name (one this table is too old to know: CAP_?).
@@ -178,6 +183,11 @@ pub fn set(sets: &Sets) -> Result<()> {
         inheritable: u32,
     }
     const VERSION_3: u32 = 0x2008_0522; // two 32-bit halves per set
+
+    // EXERCISE 7.2: set the effective, permitted and inheritable sets with capset(2), then raise each ambient capability
+    // HINT: capset(2) reads a Header (VERSION_3, pid 0: this thread) and two Data: the low 32 bits of each mask, then the high 32
+    // HINT: unsafe { libc::syscall(libc::SYS_capset, &header as *const Header, data.as_ptr()) }, checked with Errno::result
+    // HINT: then for each bit n of sets.ambient: prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, n, 0, 0); the kernel raises only one that is permitted and inheritable already
     let half = |mask: u64, i: u32| (mask >> (32 * i)) as u32;
     let header = Header { version: VERSION_3, pid: 0 };
     let data: [Data; 2] = [0, 1].map(|i| Data {
@@ -208,6 +218,7 @@ pub fn set(sets: &Sets) -> Result<()> {
         Errno::result(rc).with_context(|| format!("raise ambient {}", name(n)))?;
     }
     Ok(())
+    // END EXERCISE
 }
 // ANCHOR_END: capset
 

@@ -112,6 +112,10 @@ impl Harden for Confinement {
         if let Some(profile) = &self.apparmor {
             apparmor::on_exec(profile)?;
         }
+        // EXERCISE 7.3: set no_new_privs when config.json asks; install the filter now unless no_new_privs lets it wait; drop the bounding set and keep the capabilities across setuid
+        // HINT: nix::sys::prctl::set_no_new_privs() is prctl(PR_SET_NO_NEW_PRIVS, 1): no execve(2) from here on can grant more privilege
+        // HINT: seccomp(2) takes no_new_privs or CAP_SYS_ADMIN: without no_new_privs, seccomp::install(filter) now, while the process has every capability; with it, after_user installs the filter last
+        // HINT: then, when self.sets is Some: caps::drop_bounding(sets)? (it needs CAP_SETPCAP, so before capset) and caps::keep_across_setuid(true)?; Ok(())
         if self.no_new_privs {
             // No execve(2) may grant more privilege (setuid bits, file
             // capabilities) from here on, in this process and its children.
@@ -131,6 +135,7 @@ impl Harden for Confinement {
             caps::keep_across_setuid(true)?;
         }
         Ok(())
+        // END EXERCISE
     }
 
     fn after_user(&self) -> Result<()> {

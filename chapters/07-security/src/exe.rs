@@ -75,7 +75,12 @@ pub fn ensure_sealed(spare: &Path) -> Result<()> {
         Ok(file) => file,
         Err(e) => {
             explain!("no read-only overlay ({e:#}): copy the binary into a sealed memfd");
-            memfd_copy(exe)?
+            match memfd_copy(exe)? {
+                copy if is_sealed(&copy) => copy,
+                _ => bail!(
+                    "the memfd copy of the binary is not sealed (F_ADD_SEALS): its start would copy it again"
+                ),
+            }
         }
     };
     fexecve(sealed.as_fd())
@@ -193,8 +198,13 @@ fn owned(fd: libc::c_long) -> Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
+// ANCHOR: memfd
 /// Copy the binary into a memfd and seal it against every change.
 fn memfd_copy(mut exe: File) -> Result<File> {
+    // EXERCISE 7.8: copy the binary into a memfd and seal it against every change
+    // HINT: memfd_create(2) with MFD_ALLOW_SEALING (and MFD_CLOEXEC) makes a file that lives only in memory; add MFD_EXEC where the kernel knows it (an older one says EINVAL: try again without)
+    // HINT: std::io::copy from `exe` (/proc/self/exe) into the memfd, then fcntl(F_ADD_SEALS(MEMFD_SEALS))
+    // HINT: MEMFD_SEALS is SEAL, SHRINK, GROW and WRITE: with all four is_sealed() knows the copy, and its start re-executes nothing
     let flags = MemFdCreateFlag::MFD_CLOEXEC | MemFdCreateFlag::MFD_ALLOW_SEALING;
     // MFD_EXEC (Linux 6.3): say that the memfd will be executed, or a kernel
     // with vm.memfd_noexec set refuses; older kernels refuse the flag itself.
@@ -208,7 +218,9 @@ fn memfd_copy(mut exe: File) -> Result<File> {
     std::io::copy(&mut exe, &mut writer).context("copy /proc/self/exe into the memfd")?;
     fcntl(writer.as_raw_fd(), FcntlArg::F_ADD_SEALS(MEMFD_SEALS)).context("seal the memfd")?;
     Ok(writer)
+    // END EXERCISE
 }
+// ANCHOR_END: memfd
 
 /// Execute `file` with this process's arguments and environment.
 fn fexecve(file: std::os::fd::BorrowedFd) -> Result<()> {

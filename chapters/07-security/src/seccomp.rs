@@ -181,6 +181,26 @@ pub fn compile(seccomp: &LinuxSeccomp) -> Result<Program> {
         .collect();
     let sections: Vec<Program> =
         abis.iter().map(|abi| section(seccomp, abi, default)).collect::<Result<_>>()?;
+    let program = by_arch(&abis, sections);
+    for rule in seccomp.syscalls().as_deref().unwrap_or_default() {
+        for name in rule.names().iter().filter(|name| abis.iter().all(|abi| (abi.number)(name).is_none())) {
+            ch01_unshare::explain!("seccomp: no call is named {name:?} here: its rule is skipped");
+        }
+    }
+    if program.len() > libc::BPF_MAXINSNS as usize {
+        bail!("the seccomp profile compiles to {} BPF instructions, more than the kernel's 4096: merge its rules", program.len());
+    }
+    Ok(program)
+}
+
+/// The program: its head, which reads the architecture and jumps to the
+/// section of `abis` that matches (or kills the process), then `sections`,
+/// one per ABI, in the same order.
+fn by_arch(abis: &[&Abi], sections: Vec<Program>) -> Program {
+    // EXERCISE 7.4: start the program with the architecture check: load seccomp_data.arch, jump to each ABI's section, kill any other architecture
+    // HINT: bpf::load(bpf::ARCH) puts seccomp_data.arch in A; per ABI, bpf::jump(libc::BPF_JEQ, abi.arch as u32, 0, 1) skips the next instruction unless A is that ABI's
+    // HINT: that next instruction is bpf::ja(N), which skips N instructions (jt and jf reach only 255); after the ABIs, bpf::ret(libc::SECCOMP_RET_KILL_PROCESS), then the sections
+    // HINT: the head is 1 + 2 * abis.len() + 1 instructions, so the first section starts there and each next one after the last one's len(); N = start - program.len() - 1 when the ja is pushed
     let mut program = vec![bpf::load(bpf::ARCH)];
     let head = 1 + 2 * abis.len() + 1;
     let mut start = head;
@@ -191,15 +211,8 @@ pub fn compile(seccomp: &LinuxSeccomp) -> Result<Program> {
     }
     program.push(bpf::ret(libc::SECCOMP_RET_KILL_PROCESS));
     program.extend(sections.into_iter().flatten());
-    for rule in seccomp.syscalls().as_deref().unwrap_or_default() {
-        for name in rule.names().iter().filter(|name| abis.iter().all(|abi| (abi.number)(name).is_none())) {
-            ch01_unshare::explain!("seccomp: no call is named {name:?} here: its rule is skipped");
-        }
-    }
-    if program.len() > libc::BPF_MAXINSNS as usize {
-        bail!("the seccomp profile compiles to {} BPF instructions, more than the kernel's 4096: merge its rules", program.len());
-    }
-    Ok(program)
+    program
+    // END EXERCISE
 }
 
 /// A call the profile names: its number, the rule's answer, and the rule.
@@ -288,6 +301,10 @@ fn search(ranges: &[(u32, Program)]) -> Program {
 /// One call's rules: the first whose conditions all hold answers; if none
 /// does, the default answer.
 fn call(rules: &[Named], wide: bool, default: u32) -> Result<Program> {
+    // EXERCISE 7.5: compile one call's rules: each rule's conditions, then its answer; when no rule's conditions hold, the default answer
+    // HINT: bpf::condition(arg, wide) gives one condition's steps, which jump to To::Fail (past the rule) when it does not hold; bpf::assemble(&steps) turns steps into instructions
+    // HINT: per rule: the steps of each of rule.args(), then Step::Ret(answer); a rule without conditions always answers, so stop there; after every rule, bpf::ret(default)
+    // HINT: two conditions on one argument (the same index) cannot both hold: runc makes them alternatives, a set of steps per condition (args.chunks(1))
     let mut out = Vec::new();
     for &(_, answer, rule) in rules {
         let args = rule.args().as_deref().unwrap_or_default();
@@ -312,6 +329,7 @@ fn call(rules: &[Named], wide: bool, default: u32) -> Result<Program> {
     }
     out.push(bpf::ret(default));
     Ok(out)
+    // END EXERCISE
 }
 // ANCHOR_END: compile
 
@@ -340,6 +358,10 @@ pub fn of(spec: &oci_spec::runtime::Spec) -> Result<Option<Filter>> {
 /// The kernel allows it only with no_new_privs set or with CAP_SYS_ADMIN:
 /// a filter could otherwise trick a setuid program.
 pub fn install(filter: &Filter) -> Result<()> {
+    // EXERCISE 7.6: install the filter on this thread with seccomp(SECCOMP_SET_MODE_FILTER), config.json's flags with it
+    // HINT: the kernel reads a libc::sock_fprog: the number of instructions (a u16) and a pointer to the first
+    // HINT: unsafe { libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, flags, &fprog) }, checked with Errno::result; EACCES: neither no_new_privs nor CAP_SYS_ADMIN
+    // HINT: with SECCOMP_FILTER_FLAG_TSYNC a result above 0 names a thread that could not take the filter: an error too
     let (program, flags) = (&filter.program, filter.flags);
     ch01_unshare::explain!(
         "seccomp(SECCOMP_SET_MODE_FILTER, flags {flags:#x}, {} BPF instructions)",
@@ -357,6 +379,7 @@ pub fn install(filter: &Filter) -> Result<()> {
         bail!("seccomp TSYNC: thread {done} could not take the filter");
     }
     Ok(())
+    // END EXERCISE
 }
 // ANCHOR_END: install
 

@@ -16,11 +16,28 @@ mod common;
 const BIN_VAR: &str = "BURROW_CH07_BIN";
 const REFERENCE: &str = env!("CARGO_BIN_EXE_burrow");
 
-use burrow_lab::{ensure, wait_for, Check, Failure, Run};
+use burrow_lab::{ensure, wait_for, Check, Failure, Hint, Run};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 const IMAGE: &str = "localhost/burrow-busybox";
+
+/// What a container of podman's config.json goes through: its capabilities
+/// (7.1, 7.2), the order of the steps before the user (7.3), and podman's
+/// seccomp profile compiled (7.4, 7.5) and installed (7.6).
+const CONFINED: &[&str] = &["7.1", "7.2", "7.3", "7.4", "7.5", "7.6"];
+
+/// Fail unless each of `tools` is on PATH.
+fn installed(tools: &[&str], package: &str) -> Result<(), Failure> {
+    for tool in tools {
+        let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output()?.status.success();
+        ensure(found, format!("{tool} installed ({package}; scripts/provision.sh installs it)"), "not found")
+            .hint(
+                "the check drives a real engine: install it (scripts/provision.sh), then run the lab again",
+            )?;
+    }
+    Ok(())
+}
 
 /// A podman with its own storage, configuration and network namespace.
 struct Podman {
@@ -30,11 +47,7 @@ struct Podman {
 
 impl Podman {
     fn new() -> Result<Podman, Failure> {
-        for tool in ["podman", "conmon"] {
-            let found =
-                Command::new("sh").args(["-c", &format!("command -v {tool}")]).output()?.status.success();
-            ensure(found, format!("{tool} installed (scripts/provision.sh installs it)"), "not found")?;
-        }
+        installed(&["podman", "conmon"], "packages podman and conmon")?;
         let dir = burrow_lab::temp_dir();
         // conmon passes --log-format json only to runtimes listed here.
         let conf = "[engine]\ncgroup_manager = \"cgroupfs\"\nruntime_supports_json = [\"burrow\"]\n\
@@ -54,12 +67,11 @@ impl Podman {
             .spawn()?;
         let out: Run = podman
             .command(&["import", "-", IMAGE])
-            .stdin(
-                tar.stdout.ok_or_else(|| Failure { expected: "tar's stdout".into(), seen: "none".into() })?,
-            )
+            .stdin(tar.stdout.ok_or_else(|| Failure::new("tar's stdout", "none"))?)
             .output()?
             .into();
-        ensure(out.code == Some(0), "podman import of the busybox rootfs", &out)?;
+        ensure(out.code == Some(0), "podman import of the busybox rootfs", &out)
+            .hint("podman itself failed before it ran the runtime: read its stderr")?;
         Ok(podman)
     }
 
@@ -103,8 +115,10 @@ fn podman_runs_containers_with_burrow() {
     Check {
         id: "ch07/podman",
         what: "podman --runtime burrow: run --rm (output, exit status); run -d with --memory/--cpus/--pids-limit landing in the cgroup; update of those limits; logs; exec; stop (SIGTERM, and SIGKILL after the timeout for a process that ignores it); rm",
+        looks: "imports the busybox rootfs into a podman of its own (temp --root and --runroot, the vfs driver, a network namespace made for the check) with `--runtime TOOL`; runs `run --rm`, `run -d` with --memory 64m --cpus 0.5 --pids-limit 20 and reads memory.max, cpu.max and pids.max of the container's cgroup (from /proc/PID/cgroup), `update`, `logs`, `exec`, `stop` of a shell trapping TERM and of `sleep` (timed, and its exit code), `rm`, and whether the container's process is gone",
         hint: "conmon calls `create --bundle B --pid-file P [--console-socket S] ID`, then podman `start`, `state`, `kill ID 15`, `delete --force`, and `exec --process F --detach --pid-file P`",
         book: "ch07-security.md#real-clients-podman-and-containerd",
+        exercises: CONFINED,
     }
     .run(|| {
         let podman = Podman::new()?;
@@ -119,7 +133,8 @@ fn podman_runs_containers_with_burrow() {
         ensure(runtime == common::bin().display().to_string(), "podman's OCIRuntime: burrow", &runtime)?;
         let pid: u32 = podman.inspect("web", "{{.State.Pid}}").parse().unwrap_or(0);
         let read = |controller: &str, v1: &str, v2: &str| common::cgroup_file(pid, controller, v1, v2).1;
-        ensure(read("memory", "memory.limit_in_bytes", "memory.max") == "67108864", "memory limit 64M in the cgroup", read("memory", "memory.limit_in_bytes", "memory.max"))?;
+        ensure(read("memory", "memory.limit_in_bytes", "memory.max") == "67108864", "memory limit 64M in the cgroup", read("memory", "memory.limit_in_bytes", "memory.max"))
+            .hint("the limits are config.json's linux.resources, written into the container's cgroup (chapter 6, with chapter 3's files)")?;
         ensure(read("pids", "pids.max", "pids.max") == "20", "pids.max 20", read("pids", "pids.max", "pids.max"))?;
         let cpu = read("cpu", "cpu.cfs_quota_us", "cpu.max");
         ensure(cpu == "50000" || cpu.starts_with("50000 "), "cpu quota 50000 (--cpus 0.5)", &cpu)?;
@@ -127,7 +142,8 @@ fn podman_runs_containers_with_burrow() {
         let out = podman.run(&["update", "--memory", "128m", "--cpus", "0.25", "web"])?;
         ensure(out.code == Some(0), "podman update --memory 128m --cpus 0.25", &out)?;
         let memory = read("memory", "memory.limit_in_bytes", "memory.max");
-        ensure(memory == "134217728", "memory limit 128M in the cgroup after podman update", &memory)?;
+        ensure(memory == "134217728", "memory limit 128M in the cgroup after podman update", &memory)
+            .hint("podman update runs `TOOL update --resources FILE ID`: read linux.resources from FILE (JSON) and write them into the container's cgroup")?;
         let cpu = read("cpu", "cpu.cfs_quota_us", "cpu.max");
         ensure(cpu == "25000" || cpu.starts_with("25000 "), "cpu quota 25000 after podman update", &cpu)?;
         let logs = wait_for(5.0, || podman.run(&["logs", "web"]).ok().filter(|r| r.stdout.contains("started")));
@@ -136,7 +152,8 @@ fn podman_runs_containers_with_burrow() {
         ensure(out.code == Some(0) && out.stdout.starts_with("exec as 0 in "), "podman exec: a process in the container", &out)?;
         let started = std::time::Instant::now();
         let out = podman.run(&["stop", "--time", "10", "web"])?;
-        ensure(out.code == Some(0) && started.elapsed().as_secs() < 5, "stop: SIGTERM handled at once", format!("{out} after {:?}", started.elapsed()))?;
+        ensure(out.code == Some(0) && started.elapsed().as_secs() < 5, "stop: SIGTERM handled at once", format!("{out} after {:?}", started.elapsed()))
+            .hint("podman stop runs `TOOL kill ID 15`: a numeric signal, sent to the container's PID 1; then `state` must say stopped")?;
         let logs = podman.run(&["logs", "web"])?;
         ensure(logs.stdout.contains("got TERM"), "the container saw SIGTERM", &logs)?;
 
@@ -147,7 +164,8 @@ fn podman_runs_containers_with_burrow() {
         let out = podman.run(&["stop", "--time", "1", "stubborn"])?;
         let took = started.elapsed();
         let code = podman.inspect("stubborn", "{{.State.ExitCode}}");
-        ensure(out.code == Some(0) && took.as_millis() >= 1000 && code == "137", "stop --time 1: SIGKILL after 1 s, exit 137", format!("{out}, {took:?}, exit {code}"))?;
+        ensure(out.code == Some(0) && took.as_millis() >= 1000 && code == "137", "stop --time 1: SIGKILL after 1 s, exit 137", format!("{out}, {took:?}, exit {code}"))
+            .hint("a PID 1 without a handler ignores SIGTERM; podman then runs `TOOL kill ID 9`, and conmon, the subreaper, reports 128+9")?;
         let out = podman.run(&["rm", "web", "stubborn"])?;
         ensure(out.code == Some(0), "rm", &out)?;
         let gone = wait_for(5.0, || (!common::alive(pid)).then_some(()));
@@ -160,8 +178,10 @@ fn podman_everyday_flags() {
     Check {
         id: "ch07/podman-flags",
         what: "podman with burrow: --read-only with --tmpfs /x and --mount type=tmpfs,destination=/y,tmpfs-size=1m (the root refuses a write, /y is 1024 KiB, both tmpfs); --tmpfs /etc is filled from the image (tmpcopyup); --privileged (a tmpfs mounts inside, the host's block devices are in /dev); --uidmap/--gidmap 0:100000:65536 (uid_map inside, uid 0), without a cgroup namespace on a cgroup v1 host",
+        looks: "podman run --rm with --read-only --tmpfs /x --mount type=tmpfs,destination=/y,tmpfs-size=1m, with --tmpfs /etc, with --privileged, and with --uidmap/--gidmap 0:100000:65536; reads what the container prints: a write to /, df -k /y, /proc/mounts, /etc/passwd, a tmpfs mounted inside, /dev/DISK, uid_map and id -u",
         hint: "podman passes runc's own mount options (tmpcopyup): take them out of the filesystem's data; --privileged lists devpts' own ptmx among the devices: a node that is already that device is fine; in a user namespace without a cgroup namespace, bind mount the container's cgroup directories (a cgroup v1 mount there is EPERM)",
         book: "ch07-security.md#real-clients-podman-and-containerd",
+        exercises: CONFINED,
     }
     .run(|| {
         let podman = Podman::new()?;
@@ -193,8 +213,10 @@ fn podman_gives_a_terminal() {
     Check {
         id: "ch07/podman-tty",
         what: "podman run -it with burrow: conmon receives the pty over the console socket; the shell says tty /dev/pts/0, computes, and its exit status is podman's",
+        looks: "runs `podman run -it --rm IMAGE sh` under script(1), which gives podman a pty, types `tty; echo $((6*7)); exit 3` after 2 s, and reads the output and podman's exit status",
         hint: "--console-socket: open the pty in the container, send the master with SCM_RIGHTS",
         book: "ch07-security.md#real-clients-podman-and-containerd",
+        exercises: CONFINED,
     }
     .run(|| {
         use std::io::Write;
@@ -213,7 +235,7 @@ fn podman_gives_a_terminal() {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()?;
-        let mut stdin = script.stdin.take().ok_or_else(|| Failure { expected: "stdin".into(), seen: "none".into() })?;
+        let mut stdin = script.stdin.take().ok_or_else(|| Failure::new("stdin", "none"))?;
         std::thread::sleep(std::time::Duration::from_secs(2));
         stdin.write_all(b"tty; echo $((6*7)); exit 3\n")?;
         let out: Run = script.wait_with_output()?.into();
@@ -290,14 +312,14 @@ fn containerd_runs_a_container_with_burrow() {
     Check {
         id: "ch07/ctr",
         what: "containerd's ctr run --runc-binary burrow: an OCI image (umoci, skopeo's oci-archive) imported and run, its output and exit status",
+        looks: "starts a containerd of its own (temp config, root, state and socket), makes an OCI archive of the busybox rootfs with umoci and skopeo, `ctr images import`s it and runs `ctr run --rm --runc-binary TOOL IMAGE ID sh -c ...`; reads its output and exit status",
         hint: "containerd's shim calls create (with --pid-file, --log), start, state, kill and delete, as podman's conmon does",
         book: "ch07-security.md#real-clients-podman-and-containerd",
+        // containerd's default config.json has capabilities, and no seccomp profile.
+        exercises: &["7.1", "7.2", "7.3"],
     }
     .run(|| {
-        for tool in ["containerd", "ctr", "umoci", "skopeo"] {
-            let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output()?.status.success();
-            ensure(found, format!("{tool} installed (scripts/provision.sh installs it)"), "not found")?;
-        }
+        installed(&["containerd", "ctr", "umoci", "skopeo"], "packages containerd, umoci and skopeo")?;
         let containerd = Containerd::start()?;
         let work = containerd.dir.path();
         let image = burrow_lab::random_name("bb-");
@@ -308,7 +330,8 @@ fn containerd_runs_a_container_with_burrow() {
              skopeo copy oci:img:latest oci-archive:bb.tar:docker.io/library/{image}:latest",
             burrow_lab::rootfs().display()
         ))?;
-        ensure(out.code == Some(0), "an OCI archive of the busybox rootfs (umoci, skopeo)", &out)?;
+        ensure(out.code == Some(0), "an OCI archive of the busybox rootfs (umoci, skopeo)", &out)
+            .hint("the check's own image could not be made (umoci, skopeo): read their output")?;
         let archive = work.join("bb.tar").display().to_string();
         let out = containerd.ctr(&["images", "import", &archive])?;
         ensure(out.code == Some(0), "ctr images import", &out)?;
@@ -324,8 +347,10 @@ fn podman_publishes_a_port() {
     Check {
         id: "ch07/podman-publish",
         what: "podman run -p 8080:80 with burrow, in the check's network namespace: podman's own networking (CNI bridge, portmap) wires the container burrow made, and a web server in it answers on the namespace's port 8080",
+        looks: "runs `podman run -d -p 8080:80 -v DIR:/www:ro IMAGE httpd` in the check's network namespace, with a random page in DIR, and fetches http://127.0.0.1:8080/ there with busybox wget for up to 10 s",
         hint: "podman makes the network namespace and passes it in config.json by path: join it with setns(2)",
         book: "ch07-security.md#real-clients-podman-and-containerd",
+        exercises: CONFINED,
     }
     .run(|| {
         let podman = Podman::new()?;
@@ -385,14 +410,14 @@ fn newuidmap_maps_the_ids_a_user_owns() {
     Check {
         id: "ch07/rootless",
         what: "uid 65534 runs a `spec --rootless` bundle with 65536 more ids (1 to 65536 inside, 400000 up outside): refused with 125 naming /etc/subuid while they are not its own; once /etc/subuid and /etc/subgid grant them, uid_map has both lines and a file chowned to 1000 inside is 1000 there; nothing is left",
+        looks: "as uid 65534 (setpriv), runs a `TOOL spec --rootless` bundle whose maps add 1 to 65536 inside onto 400000 up: first while /etc/subuid and /etc/subgid do not grant them (its exit code and stderr), then with a line for the user added to each (put back after); reads uid_map, gid_map and the owner of a file chowned to 1000 inside, and what is left under --root",
         hint: "run newuidmap PID 0 UID 1 400000 65536 (and newgidmap) from the parent while the child waits; they check /etc/subuid, /etc/subgid",
         book: "ch07-security.md#rootless-containers",
+        // Without root: the memfd seal (7.8), and the maps by newuidmap (7.7).
+        exercises: &["7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "7.7", "7.8"],
     }
     .run(|| {
-        for tool in ["newuidmap", "newgidmap"] {
-            let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output()?.status.success();
-            ensure(found, format!("{tool} installed (package uidmap; scripts/provision.sh installs it)"), "not found")?;
-        }
+        installed(&["newuidmap", "newgidmap"], "package uidmap")?;
         let id = burrow_lab::random_name("rl-");
         let rootless = common::Rootless::new()?;
         let bundle = rootless.bundle_arg();
@@ -404,7 +429,8 @@ fn newuidmap_maps_the_ids_a_user_owns() {
             c["linux"]["gidMappings"] = maps;
         })?;
         let out = rootless.run(&["run", &id, "--bundle", &bundle])?;
-        ensure(out.code == Some(125) && out.stderr.contains("/etc/subuid"), "ids not granted: 125, naming /etc/subuid", &out)?;
+        ensure(out.code == Some(125) && out.stderr.contains("/etc/subuid"), "ids not granted: 125, naming /etc/subuid", &out)
+            .hint("without root, the runtime starts from a sealed memfd (no overlay), then has newuidmap and newgidmap write the maps; when they fail, exit 125 naming /etc/subuid")?;
         rootless.nothing_left(&id)?;
         let user = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(65534)).ok().flatten();
         let user = user.map(|u| u.name).unwrap_or_else(|| "65534".into());

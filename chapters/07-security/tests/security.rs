@@ -9,7 +9,7 @@ mod common;
 const BIN_VAR: &str = "BURROW_CH07_BIN";
 const REFERENCE: &str = env!("CARGO_BIN_EXE_burrow");
 
-use burrow_lab::{ensure, Check, Failure};
+use burrow_lab::{ensure, Check, Failure, Hint};
 use common::Bundle;
 use serde_json::{json, Value};
 
@@ -17,7 +17,8 @@ use serde_json::{json, Value};
 /// attempt (`name result`).
 fn attempts(b: &Bundle, id: &str) -> Result<Vec<(String, String)>, Failure> {
     let out = b.run(id)?;
-    ensure(out.code == Some(0), "the attempts' script to run to its end", &out)?;
+    ensure(out.code == Some(0), "the attempts' script to run to its end", &out)
+        .hint("the default container did not run its script to the end: read stderr (create failed, or the command was killed); every step of its confinement must succeed")?;
     Ok(out
         .stdout
         .lines()
@@ -25,6 +26,11 @@ fn attempts(b: &Bundle, id: &str) -> Result<Vec<(String, String)>, Failure> {
         .map(|(name, result)| (name.to_string(), result.to_string()))
         .collect())
 }
+
+/// What a container of `burrow spec`'s config.json goes through: its
+/// capabilities (7.1, 7.2), the order of the steps before the user (7.3),
+/// and Docker's seccomp profile compiled (7.4, 7.5) and installed (7.6).
+const DEFAULT_CONTAINER: &[&str] = &["7.1", "7.2", "7.3", "7.4", "7.5", "7.6"];
 
 fn result<'a>(all: &'a [(String, String)], name: &str) -> &'a str {
     all.iter().find(|(n, _)| n == name).map_or("(no output)", |(_, r)| r.as_str())
@@ -35,8 +41,10 @@ fn a_default_container_cannot_break_out() {
     Check {
         id: "ch07/escape",
         what: "in a default container, root cannot: mount, load a module, see the host's processes or root through /proc, write /proc/sys or /proc/sysrq-trigger, read the masked /proc files, open a disk node it made, set the hostname, or chroot its way out",
+        looks: "runs a default container (`TOOL spec`'s config.json, its root writable) whose script tries mount, insmod, writes to /proc/sys/kernel/panic and /proc/sysrq-trigger, mknod then reading the node, hostname, counts the pids in /proc, reads /proc/1/root/MARKER, stats and reads /proc/keys and runs chapter 2's chroot escape; reads one `NAME STATUS MESSAGE` line per attempt from its stdout, and the host's hostname before and after",
         hint: "drop every capability not in config.json (bounding set, then capset); mount /dev/null over maskedPaths and bind readonlyPaths read-only; the device cgroup denies the disk",
         book: "ch07-security.md#lab-try-to-break-out",
+        exercises: DEFAULT_CONTAINER,
     }
     .run(|| {
         let id = burrow_lab::random_name("esc-");
@@ -72,20 +80,27 @@ fn a_default_container_cannot_break_out() {
             let ok = !seen.starts_with("0 ") && seen.contains(reason);
             ensure(ok, format!("{name}: refused ({reason})"), seen)
         };
-        refused("mount", "denied")?; // EPERM without CAP_SYS_ADMIN (busybox: "permission denied")
+        // EPERM without CAP_SYS_ADMIN (busybox: "permission denied")
+        refused("mount", "denied").hint("mount(2) must fail: Docker's profile refuses it (seccomp), and so does the kernel without CAP_SYS_ADMIN (dropped from the bounding set, and not in capset's sets)")?;
         refused("module", "not permitted")?; // seccomp, and no CAP_SYS_MODULE
-        refused("sysctl", "Read-only")?; // /proc/sys is a read-only bind
-        refused("sysrq", "")?; // /proc/sysrq-trigger too
-        refused("disk", "not permitted")?; // the device cgroup
+        refused("sysctl", "Read-only").hint("bind each of linux.readonlyPaths (/proc/sys among them) onto itself, then remount the bind read-only")?;
+        refused("sysrq", "").hint("/proc/sysrq-trigger is in linux.readonlyPaths: a read-only bind of it")?;
+        refused("disk", "not permitted").hint("the device cgroup (chapter 6's linux.resources.devices) must refuse opening a block device the container made")?;
         refused("hostname", "not permitted")?; // no CAP_SYS_ADMIN
-        ensure(result(&all, "mknod").starts_with("0"), "mknod allowed (CAP_MKNOD: opening is what the device cgroup stops)", result(&all, "mknod"))?;
+        ensure(result(&all, "mknod").starts_with("0"), "mknod allowed (CAP_MKNOD: opening is what the device cgroup stops)", result(&all, "mknod"))
+            .hint("CAP_MKNOD is one of Docker's 14: keep every capability config.json lists, in each of its sets")?;
         let procs: u32 = result(&all, "procs").parse().unwrap_or(99);
-        ensure(procs <= 4, "only the container's own few processes in /proc", result(&all, "procs"))?;
-        ensure(result(&all, "root1") == marker, "/proc/1/root is the container's own root", result(&all, "root1"))?;
-        ensure(result(&all, "keys") == "1:3 0", "/proc/keys masked: /dev/null (char 1:3) over it, reading empty", result(&all, "keys"))?;
-        ensure(result(&all, "escape") == "still inside", "the chroot escape stays inside (pivot_root)", result(&all, "escape"))?;
+        ensure(procs <= 4, "only the container's own few processes in /proc", result(&all, "procs"))
+            .hint("the container needs a PID namespace and a fresh proc mounted on its /proc (chapter 6)")?;
+        ensure(result(&all, "root1") == marker, "/proc/1/root is the container's own root", result(&all, "root1"))
+            .hint("PID 1 must be the container's own process: a PID namespace and a fresh proc mounted on its /proc (chapter 6)")?;
+        ensure(result(&all, "keys") == "1:3 0", "/proc/keys masked: /dev/null (char 1:3) over it, reading empty", result(&all, "keys"))
+            .hint("mask each of linux.maskedPaths: /dev/null bound over a file, an empty read-only tmpfs over a directory")?;
+        ensure(result(&all, "escape") == "still inside", "the chroot escape stays inside (pivot_root)", result(&all, "escape"))
+            .hint("the container's root must be pivot_root(2)'s, with the old root unmounted (chapter 2), not a chroot")?;
         let host_after = std::fs::read_to_string("/proc/sys/kernel/hostname")?;
-        ensure(host_after == host_name, "the host's hostname unchanged", &host_after)?;
+        ensure(host_after == host_name, "the host's hostname unchanged", &host_after)
+            .hint("the container needs a UTS namespace of its own (chapter 6's linux.namespaces)")?;
         b.nothing_left(&id, None)
     });
 }
@@ -95,20 +110,22 @@ fn capabilities_come_from_config() {
     Check {
         id: "ch07/capabilities",
         what: "the process's capability sets (/proc/PID/status) are exactly config.json's: Docker's 14 by default; adding CAP_SYS_ADMIN to the bounding set lets root mount again; a non-root user gets an ambient capability",
+        looks: "runs three containers, without the seccomp profile, that print CapEff, CapBnd and CapAmb from /proc/self/status: with the default capabilities (then `mount -t tmpfs` inside), with CAP_SYS_ADMIN added to bounding, effective and permitted (the mount must work), and as uid 1000 with CAP_NET_BIND_SERVICE in all five sets; reads their stdout",
         hint: "prctl(PR_CAPBSET_DROP) for each capability not in bounding, PR_SET_KEEPCAPS around setuid, capset(2), PR_CAP_AMBIENT_RAISE",
         book: "ch07-security.md#capabilities",
+        exercises: &["7.1", "7.2", "7.3"],
     }
     .run(|| {
         let id = burrow_lab::random_name("cap-");
         let mut b = Bundle::new("grep -E '^Cap(Bnd|Eff|Amb)' /proc/self/status | tr -d '\\t'; mount -t tmpfs none /tmp && echo mounted")?;
+        // Docker's profile refuses mount(2) to a container without
+        // CAP_SYS_ADMIN; this check is about capabilities alone.
+        b.config["linux"]["seccomp"] = Value::Null;
         let out = b.run(&id)?;
         // Docker's default set, as a mask: bits 0-8, 10, 13, 18, 29, 31.
         let docker = "00000000a80425fb";
         let wanted = format!("CapEff:{docker}\nCapBnd:{docker}\nCapAmb:0000000000000000\n");
         ensure(out.stdout == wanted, wanted.trim().replace('\n', " "), &out)?;
-        // Docker's profile refuses mount(2) to a container without
-        // CAP_SYS_ADMIN; this one is about capabilities alone.
-        b.config["linux"]["seccomp"] = Value::Null;
         let caps = &mut b.config["process"]["capabilities"];
         for set in ["bounding", "effective", "permitted"] {
             caps[set].as_array_mut().expect("a capability set").push(json!("CAP_SYS_ADMIN"));
@@ -122,7 +139,8 @@ fn capabilities_come_from_config() {
             "inheritable": ["CAP_NET_BIND_SERVICE"], "ambient": ["CAP_NET_BIND_SERVICE"]
         });
         let out = b.run(&burrow_lab::random_name("capamb-"))?;
-        ensure(out.stdout == "1000\nCapEff:0000000000000400\nCapAmb:0000000000000400\n", "uid 1000 keeps CAP_NET_BIND_SERVICE (bit 10) as ambient", &out)?;
+        ensure(out.stdout == "1000\nCapEff:0000000000000400\nCapAmb:0000000000000400\n", "uid 1000 keeps CAP_NET_BIND_SERVICE (bit 10) as ambient", &out)
+            .hint("setuid(2) away from root clears the sets: PR_SET_KEEPCAPS before it keeps the permitted one; after it, capset(2), then PR_CAP_AMBIENT_RAISE (of a capability permitted and inheritable)")?;
         b.nothing_left(&id, None)
     });
 }
@@ -132,19 +150,23 @@ fn seccomp_filters_system_calls() {
     Check {
         id: "ch07/seccomp",
         what: "burrow spec's profile (Docker's) refuses unshare of a user namespace with EPERM, from a 64-bit program and from a 32-bit one (int 0x80, another numbering), and lets the 32-bit one call getuid; without SCMP_ARCH_X86 listed, the 32-bit program is killed (SIGSYS: 159); a custom profile fails mkdir with EACCES, kill with signal 10 (an argument condition) with EPERM but not signal 0, and kills a process calling sync, and denies close_range without stopping the container (nor leaking an fd into it); its flags (SECCOMP_FILTER_FLAG_LOG) reach the kernel (read back with ptrace); SCMP_ACT_NOTIFY with a listenerPath is refused at once (125); `features` says seccomp is enabled with all three flags",
+        looks: "runs `TOOL features` and reads linux.seccomp; runs default containers (Docker's profile, then without SCMP_ARCH_X86) with `busybox unshare -U` and two 32-bit programs written into the rootfs (getuid, and unshare(CLONE_NEWUSER), through int 0x80), and one with a custom profile (mkdir, kill -0 and -USR1, sync, close_range, `ls /proc/self/fd`); reads their stdout and exit codes; reads the flags of a `run -d` container's filter with ptrace(PTRACE_SECCOMP_GET_METADATA); times `create` with SCMP_ACT_NOTIFY and a listenerPath",
         hint: "compile linux.seccomp to one BPF program that branches on seccomp_data.arch first (a section per listed ABI, in its numbering), install it last, before the process waits for start, with seccomp(SECCOMP_SET_MODE_FILTER), after the fds are marked close-on-exec; /proc/self/status says Seccomp: 2",
         book: "ch07-security.md#seccomp",
+        exercises: DEFAULT_CONTAINER,
     }
     .run(|| {
         let b = Bundle::new("true")?;
         let out = b.burrow(&["features"])?;
         let features: Value = serde_json::from_str(&out.stdout).unwrap_or_default();
         let seccomp = &features["linux"]["seccomp"];
-        ensure(seccomp["enabled"] == true, "features: seccomp enabled", &out)?;
+        ensure(seccomp["enabled"] == true, "features: seccomp enabled", &out)
+            .hint("`features` prints a JSON document whose linux.seccomp says enabled: true, with the actions, operators, architectures and flags")?;
         let flags = seccomp["supportedFlags"].as_array().cloned().unwrap_or_default();
         // Asked of the kernel: every kernel the tests run on (4.17 and later) takes all three.
         let all = ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"];
-        ensure(flags == all.map(|f| json!(f)), "features: seccomp's supportedFlags, all three", &out)?;
+        ensure(flags == all.map(|f| json!(f)), "features: seccomp's supportedFlags, all three", &out)
+            .hint("ask the kernel for each flag: seccomp(SECCOMP_SET_MODE_FILTER, FLAG, NULL) fails with EFAULT for a flag it knows, EINVAL for one it does not")?;
         let id = burrow_lab::random_name("sec-");
         let mut b = Bundle::new(
             "grep -E '^Seccomp:' /proc/self/status | tr -d '\\t'; busybox unshare -U true 2>&1; echo unshare $?
@@ -157,7 +179,8 @@ fn seccomp_filters_system_calls() {
             std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
         }
         let out = b.run(&id)?;
-        ensure(out.stdout.starts_with("Seccomp:2\n"), "Seccomp: 2 (filter mode) in /proc/self/status", &out)?;
+        ensure(out.stdout.starts_with("Seccomp:2\n"), "Seccomp: 2 (filter mode) in /proc/self/status", &out)
+            .hint("the container ran without a filter (or did not run: read stderr): compile linux.seccomp and install it with seccomp(SECCOMP_SET_MODE_FILTER) before the command's execve")?;
         ensure(
             out.stdout.contains("Operation not permitted") && out.stdout.contains("unshare 1"),
             "unshare -U refused: Operation not permitted",
@@ -167,7 +190,8 @@ fn seccomp_filters_system_calls() {
         ensure(out.stdout.contains("i386-unshare 1\n"), "a 32-bit unshare(CLONE_NEWUSER) refused: EPERM (exit 1)", &out)?;
         b.config["linux"]["seccomp"]["architectures"] = json!(["SCMP_ARCH_X86_64"]);
         let out = b.run(&burrow_lab::random_name("sec64-"))?;
-        ensure(out.stdout.contains("i386-getuid 159\n"), "without SCMP_ARCH_X86 listed, a 32-bit call is killed (SIGSYS: 128+31)", &out)?;
+        ensure(out.stdout.contains("i386-getuid 159\n"), "without SCMP_ARCH_X86 listed, a 32-bit call is killed (SIGSYS: 128+31)", &out)
+            .hint("compile a section only for the architectures listed (and the native one); the head's last instruction, for any other seccomp_data.arch, returns SECCOMP_RET_KILL_PROCESS")?;
         b.config["linux"]["seccomp"] = json!({
             "defaultAction": "SCMP_ACT_ALLOW",
             "syscalls": [
@@ -185,11 +209,16 @@ fn seccomp_filters_system_calls() {
         let lines: Vec<&str> = out.stdout.lines().collect();
         // A profile that denies close_range(2) (older ones do not list it):
         // the runtime's fds are marked close-on-exec before the filter is on.
-        ensure(lines.first() == Some(&"fds 0 1 2 3"), "a profile denying close_range: the command runs, with only stdin, stdout, stderr (and ls's own 3)", &out)?;
-        ensure(lines.get(1).is_some_and(|l| l.contains("Permission denied")), "mkdir: Permission denied (EACCES)", &out)?;
-        ensure(lines.get(2) == Some(&"signal-0-ok"), "kill -0 allowed (the condition is on signal 10)", &out)?;
-        ensure(lines.get(3).is_some_and(|l| l.contains("not permitted")), "kill -USR1: Operation not permitted", &out)?;
-        ensure(lines.last() == Some(&"sync 159"), "sync(1) killed by SIGSYS: 128+31", &out)?;
+        ensure(lines.first() == Some(&"fds 0 1 2 3"), "a profile denying close_range: the command runs, with only stdin, stdout, stderr (and ls's own 3)", &out)
+            .hint("mark the fds above 2 close-on-exec before the filter goes on (chapter 1's reset_inheritance): then a profile that refuses close_range(2) stops nothing")?;
+        ensure(lines.get(1).is_some_and(|l| l.contains("Permission denied")), "mkdir: Permission denied (EACCES)", &out)
+            .hint("SCMP_ACT_ERRNO answers SECCOMP_RET_ERRNO | errnoRet (13, EACCES), for each name of the rule in each ABI's numbering (mkdir and mkdirat)")?;
+        ensure(lines.get(2) == Some(&"signal-0-ok"), "kill -0 allowed (the condition is on signal 10)", &out)
+            .hint("a rule with args answers only when its conditions hold (argument 1 == 10); otherwise the call gets the default answer, here ALLOW")?;
+        ensure(lines.get(3).is_some_and(|l| l.contains("not permitted")), "kill -USR1: Operation not permitted", &out)
+            .hint("the rule's condition: load args[1]'s words (seccomp_data offset 16 + 8 * index) and compare them with 10; when it holds, the rule's answer (errnoRet 1, EPERM)")?;
+        ensure(lines.last() == Some(&"sync 159"), "sync(1) killed by SIGSYS: 128+31", &out)
+            .hint("SCMP_ACT_KILL_PROCESS is SECCOMP_RET_KILL_PROCESS: the process dies of SIGSYS")?;
         // flags: the kernel keeps them with the filter, and ptrace reads them back.
         b.config["linux"]["seccomp"]["flags"] = json!(["SECCOMP_FILTER_FLAG_LOG"]);
         b.config["process"]["args"] = json!(["sleep", "1000"]);
@@ -198,7 +227,8 @@ fn seccomp_filters_system_calls() {
         ensure(out.code == Some(0), "run -d with seccomp flags", &out)?;
         let pid = b.pid(&flagged)?;
         let flags = seccomp_flags(pid)?;
-        ensure(flags == libc::SECCOMP_FILTER_FLAG_LOG, "the filter's flags: SECCOMP_FILTER_FLAG_LOG (2)", flags)?;
+        ensure(flags == libc::SECCOMP_FILTER_FLAG_LOG, "the filter's flags: SECCOMP_FILTER_FLAG_LOG (2)", flags)
+            .hint("pass linux.seccomp.flags to seccomp(2) as its flags argument: SECCOMP_FILTER_FLAG_LOG is 2")?;
         let out = b.burrow(&["delete", "--force", &flagged])?;
         ensure(out.code == Some(0), "delete --force", &out)?;
         b.nothing_left(&flagged, Some(pid))?;
@@ -213,7 +243,8 @@ fn seccomp_filters_system_calls() {
         let started = std::time::Instant::now();
         let out = b.detached(&["create", &notify])?;
         let quick = started.elapsed().as_secs() < 5;
-        ensure(out.code == Some(125) && out.stderr.contains("SCMP_ACT_NOTIFY") && quick, "SCMP_ACT_NOTIFY refused at once: 125 naming it", format!("{out} after {:?}", started.elapsed()))?;
+        ensure(out.code == Some(125) && out.stderr.contains("SCMP_ACT_NOTIFY") && quick, "SCMP_ACT_NOTIFY refused at once: 125 naming it", format!("{out} after {:?}", started.elapsed()))
+            .hint("refuse SCMP_ACT_NOTIFY and listenerPath while preparing, before anything is made: exit 125 naming them (no supervisor will ever answer)")?;
         b.nothing_left(&notify, None)?;
         b.nothing_left(&id, None)
     });
@@ -229,14 +260,15 @@ fn seccomp_flags(pid: u32) -> Result<u64, Failure> {
         filter_off: u64, // which filter, counted from the first installed
         flags: u64,
     }
-    let failed = |what: &str, e: nix::Error| Failure { expected: what.to_string(), seen: e.to_string() };
+    let failed = |what: &str, e: nix::Error| Failure::new(what.to_string(), e.to_string());
     // The kernel shows a filter only to a tracer that has none (EACCES).
     let own = burrow_lab::status_field(std::process::id(), "Seccomp").unwrap_or_default();
     if own != "0" {
-        return Err(Failure {
-            expected: "a check without a seccomp filter of its own, to read the container's (run it on the host or the lab VM, not inside a container)".into(),
-            seen: format!("Seccomp: {own} in this check's /proc/self/status"),
-        });
+        return Err(Failure::new(
+            "a check without a seccomp filter of its own, to read the container's (run it on the host or the lab VM, not inside a container)",
+            format!("Seccomp: {own} in this check's /proc/self/status"),
+        ))
+        .hint("the kernel shows a filter only to a tracer without one: run the lab on the host or in the lab VM");
     }
     let pid = nix::unistd::Pid::from_raw(pid as i32);
     ptrace::attach(pid).map_err(|e| failed("ptrace(PTRACE_ATTACH) of the container's process", e))?;
@@ -258,8 +290,10 @@ fn the_runtime_binary_is_out_of_reach() {
     Check {
         id: "ch07/exe",
         what: "CVE-2019-5736 played twice against each seal (read-only overlay, and memfd) and against a runtime installed on a read-only mount (which needs none): in a default container, exec of a #!/proc/self/exe script runs the runtime inside, whose /proc/PID/exe the container's root holds and writes through once it has exited; in a created container with every capability, a process holds /proc/1/exe (the runtime, until start) and writes once start has replaced it; every write fails and the runtime's binary on the host is unchanged",
+        looks: "copies TOOL to a file of its own and attacks it, sealed by the overlay, by a memfd (BURROW_EXE_SEAL=memfd), and installed on a read-only bind mount: reads /proc/PID/exe of the runtime waiting in a created container (readlink, fstatfs, fstatvfs); a process of that container holds /proc/1/exe and writes through it after `start`; a process of a running container holds /proc/PID/exe of the runtime that `exec` of a `#!/proc/self/exe` script starts inside, and writes through it once it exits; compares the runtime's bytes before and after; `exec` of readlink /proc/1/exe and cat /proc/1/environ in a created container",
         hint: "before create/run/exec, unless /proc/self/exe is already unwritable (a sealed memfd, or on a read-only mount), re-execute from an unwritable view of it: a detached overlayfs without an upper layer (fsopen/fsconfig/fsmount), or a sealed memfd copy",
         book: "ch07-security.md#cve-2019-5736-the-runtime-overwritten-from-inside",
+        exercises: &["7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "7.8"],
     }
     .run(|| {
         // The runtime under attack is a private copy: nothing else executes it
@@ -301,7 +335,8 @@ fn the_waiting_runtime_is_not_dumpable() -> Result<(), Failure> {
         refused && out.stderr.contains("Permission denied"),
         "/proc/1/exe and /proc/1/environ of the waiting runtime refused to an exec (EACCES)",
         &out,
-    )?;
+    )
+    .hint("make the container's process non-dumpable once it starts, prctl(PR_SET_DUMPABLE, 0): its /proc files then belong to root, out of reach without CAP_SYS_PTRACE")?;
     let out = b.burrow(&["delete", "--force", &id])?;
     ensure(out.code == Some(0), "delete --force", &out)?;
     b.nothing_left(&id, Some(pid))
@@ -318,10 +353,8 @@ impl ReadOnly {
     fn bind(dir: &std::path::Path) -> Result<ReadOnly, Failure> {
         use nix::mount::{mount, MsFlags};
         let none = None::<&str>;
-        let failed = |e: nix::Error| Failure {
-            expected: format!("a read-only bind mount of {dir:?}"),
-            seen: e.to_string(),
-        };
+        let failed =
+            |e: nix::Error| Failure::new(format!("a read-only bind mount of {dir:?}"), e.to_string());
         mount(Some(dir), dir, none, MsFlags::MS_BIND, none).map_err(failed)?;
         let guard = ReadOnly(dir.to_path_buf());
         let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY;
@@ -474,7 +507,13 @@ fn attack_the_runtime(runtime: &std::path::Path, seal: &str, refusal: &str) -> R
         _ => (link.starts_with("/memfd:"), "the memfd seal"),
     };
     let seen = format!("{link}, {fs:?}, read-only: {read_only}");
-    ensure(sealed, format!("/proc/PID/exe of the waiting runtime: {expected}, not a writable file"), seen)?;
+    let hint = match seal {
+        "overlay" => "before create/run/exec, re-execute from the binary opened through a detached overlayfs without an upper layer (fsopen, fsconfig lowerdir=DIR:SPARE, fsmount), then fexecve",
+        READ_ONLY => "a binary on a read-only mount needs no seal: when fstatvfs of /proc/self/exe says ST_RDONLY, run on as started",
+        _ => "BURROW_EXE_SEAL=memfd: copy /proc/self/exe into a memfd (MFD_ALLOW_SEALING), seal it (F_SEAL_SEAL, SHRINK, GROW, WRITE) and fexecve it",
+    };
+    ensure(sealed, format!("/proc/PID/exe of the waiting runtime: {expected}, not a writable file"), seen)
+        .hint(hint)?;
     // The attacker: hold the runtime's exe, wait for the command, write.
     let attack = "exec 3</proc/1/exe && echo opened; \
                   while [ \"$(cat /proc/1/comm)\" != sleep ]; do usleep 10000; done; \
@@ -524,8 +563,11 @@ fn an_apparmor_profile_confines_the_command() {
     Check {
         id: "ch07/apparmor",
         what: "process.apparmorProfile: where AppArmor is on (the cgroup v2 VM's kernel), a profile loaded with apparmor_parser confines the command: /proc/self/attr/current names it, the path it denies cannot be read, the rest can; create with a profile the kernel does not have fails (125); where AppArmor is off, run refuses the field (exit 125, naming it) and leaves nothing",
+        looks: "where AppArmor is on, loads a profile denying /secret with apparmor_parser, runs a container that prints /proc/self/attr/current and reads /secret and /public, unloads the profile and runs `create` again; where it is off (/sys/module/apparmor/parameters/enabled), runs a container whose process.apparmorProfile is set; reads exit codes, stdout and stderr",
         hint: "write \"exec PROFILE\" to /proc/self/attr/apparmor/exec before execve (the switch happens at execve); refuse the field when /sys/module/apparmor/parameters/enabled is not Y",
         book: "ch07-security.md#apparmor",
+        // Where AppArmor is off, `run` refuses the field before anything runs.
+        exercises: if burrow::apparmor::enabled() { DEFAULT_CONTAINER } else { &[] },
     }
     .run(|| {
         let id = burrow_lab::random_name("aa-");

@@ -47,10 +47,11 @@ impl Bundle {
         Ok(std::fs::write(self.path().join("config.json"), self.config.to_string())?)
     }
 
-    /// `burrow --root R ARGS`, its output collected (for commands that do not
-    /// leave a container process holding stdout).
+    /// `burrow --root R ARGS`, its output collected when it exits.
     pub fn burrow(&self, args: &[&str]) -> Result<Run, Failure> {
-        Ok(Command::new(bin()).arg("--root").arg(self.root.path()).args(args).output()?.into())
+        let mut command = Command::new(bin());
+        command.arg("--root").arg(self.root.path()).args(args).stdin(Stdio::null());
+        until_exit(&mut command)
     }
 
     /// `burrow create ID` (or `run`, with `-d`...), the container's stdout and
@@ -90,14 +91,9 @@ impl Bundle {
     /// `burrow run ID` in the foreground: the container's output is ours.
     pub fn run(&self, id: &str) -> Result<Run, Failure> {
         self.save()?;
-        let out = Command::new(bin())
-            .arg("--root")
-            .arg(self.root.path())
-            .args(["run", id, "--bundle"])
-            .arg(self.path())
-            .stdin(Stdio::null())
-            .output()?;
-        Ok(out.into())
+        let mut command = Command::new(bin());
+        command.arg("--root").arg(self.root.path()).args(["run", id, "--bundle"]).arg(self.path());
+        until_exit(command.stdin(Stdio::null()))
     }
 
     /// `burrow state ID` as JSON (Null if it failed).
@@ -110,10 +106,7 @@ impl Bundle {
     pub fn pid(&self, id: &str) -> Result<u32, Failure> {
         let state = self.state(id);
         let pid = state["pid"].as_u64().and_then(|p| u32::try_from(p).ok());
-        pid.ok_or_else(|| Failure {
-            expected: format!("burrow state {id} to give a pid"),
-            seen: state.to_string(),
-        })
+        pid.ok_or_else(|| Failure::new(format!("burrow state {id} to give a pid"), state.to_string()))
     }
 
     /// Nothing of container `id` is left: no state dir, no cgroup, no process.
@@ -138,7 +131,68 @@ impl Drop for Bundle {
         for id in ids.lines() {
             let _ = self.burrow(&["delete", "--force", id]);
         }
+        // What a runtime whose `list` or `delete` does not work yet (an
+        // exercise still todo!()) left: the check's own cleanup.
+        let left = std::fs::read_dir(self.root.path()).into_iter().flatten().flatten();
+        for entry in
+            left.filter(|e| e.path().join("state.json").exists() || e.path().join("exec.fifo").exists())
+        {
+            remove_by_hand(&entry.path());
+        }
     }
+}
+
+/// Remove a container by its state directory `dir` (ROOT/ID) without the
+/// runtime: SIGKILL the process state.json names (if it is in a cgroup of the
+/// id) and every process holding `exec.fifo` open, then remove the cgroups
+/// named for the id under burrow/ and the directory.
+fn remove_by_hand(dir: &Path) {
+    let id = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let text = std::fs::read_to_string(dir.join("state.json")).unwrap_or_default();
+    let state: Value = serde_json::from_str(&text).unwrap_or_default();
+    let named = state["pid"].as_u64().and_then(|p| u32::try_from(p).ok()).filter(|&p| p > 0);
+    let in_its_cgroup = |pid: u32| {
+        let table = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap_or_default();
+        table.lines().any(|l| l.ends_with(&format!("/{id}")))
+    };
+    let fifo = dir.join("exec.fifo");
+    let holders = std::fs::read_dir("/proc").into_iter().flatten().flatten().filter_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let fds = std::fs::read_dir(e.path().join("fd")).ok()?;
+        fds.flatten().any(|fd| std::fs::read_link(fd.path()).is_ok_and(|t| t == fifo)).then_some(pid)
+    });
+    let pids: Vec<u32> = named.filter(|&p| in_its_cgroup(p)).into_iter().chain(holders).collect();
+    // Its cgroups: named for the id, or holding one of its processes (a cgroupsPath).
+    let holds = |cgroup: &Path| {
+        let procs = std::fs::read_to_string(cgroup.join("cgroup.procs")).unwrap_or_default();
+        procs.split_whitespace().any(|p| p.parse().is_ok_and(|p: u32| pids.contains(&p)))
+    };
+    let cgroups: Vec<PathBuf> =
+        burrow_lab::burrow_cgroups().into_iter().filter(|c| c.ends_with(&id) || holds(c)).collect();
+    pids.iter().for_each(|&pid| burrow_lab::send_signal(pid, libc::SIGKILL));
+    wait_for(5.0, || pids.iter().all(|&p| !alive(p)).then_some(()));
+    for cgroup in cgroups {
+        let _ = std::fs::remove_dir(cgroup);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Run `command` until it exits, its stdout and stderr going to files, and
+/// read them then. Not pipes read to end-of-file: a container process the
+/// runtime leaves behind keeps them open (a `run` that failed after create
+/// leaves one waiting on the exec fifo for ever), and the check would wait
+/// for it.
+pub fn until_exit(command: &mut Command) -> Result<Run, Failure> {
+    use std::io::{Read, Seek};
+    let (mut out, mut err) = (tempfile::tempfile()?, tempfile::tempfile()?);
+    let status = command.stdout(out.try_clone()?).stderr(err.try_clone()?).status()?;
+    let read = |file: &mut File| -> Result<String, Failure> {
+        let mut bytes = Vec::new();
+        file.rewind()?;
+        file.read_to_end(&mut bytes)?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    };
+    Ok(Run { code: status.code(), stdout: read(&mut out)?, stderr: read(&mut err)? })
 }
 
 pub fn copy_rootfs(to: &Path) -> Result<(), Failure> {
@@ -162,10 +216,7 @@ pub fn receive_fd(stream: &std::os::unix::net::UnixStream) -> Result<File, Failu
     let mut name = [0u8; 256];
     let mut iov = [std::io::IoSliceMut::new(&mut name)];
     let mut space = nix::cmsg_space!([std::os::fd::RawFd; 1]);
-    let fail = |seen: String| Failure {
-        expected: "a message with an fd (SCM_RIGHTS) on the console socket".into(),
-        seen,
-    };
+    let fail = |seen: String| Failure::new("a message with an fd (SCM_RIGHTS) on the console socket", seen);
     let msg = recvmsg::<UnixAddr>(stream.as_raw_fd(), &mut iov, Some(&mut space), MsgFlags::empty())
         .map_err(|e| fail(e.to_string()))?;
     for cmsg in msg.cmsgs().map_err(|e| fail(e.to_string()))? {
@@ -219,7 +270,7 @@ impl Rootless {
     }
 
     pub fn run(&self, args: &[&str]) -> Result<Run, Failure> {
-        Ok(self.command(args).output()?.into())
+        until_exit(&mut self.command(args))
     }
 
     /// Edit config.json: `edit` gets it as JSON (no terminal: a check has none).

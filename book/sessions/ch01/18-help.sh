@@ -1,0 +1,1 @@
+ch01-unshare --help
