@@ -3,7 +3,7 @@
 # crate and the checks agree:
 #
 #   - the starter (scripts/exercise N) builds, and fails exactly the checks
-#     that name an exercise, each failure naming it;
+#     that name an exercise;
 #   - with exercise N.K alone missing, exactly the checks that name N.K fail
 #     (one build for all of them: a proof crate whose region N.K panics only
 #     when BURROW_TODO=N.K, as the starter's todo!() does).
@@ -45,6 +45,17 @@ naming() {
     awk -F'\x1f' -v k="$2" '{ n = split($8, e, ","); for (i = 1; i <= n; i++) if (k == "any" || e[i] == k) { print $2; break } }' "$work/all" | sort
 }
 
+# One line: LABEL and the checks, ok when the two files agree.
+check() { # LABEL EXPECTED-FILE SEEN-FILE
+    if cmp -s "$2" "$3"; then
+        printf '  ok    %-5s %s\n' "$1" "$(paste -sd' ' "$3")"
+    else
+        printf '  WRONG %-5s named by: %s\n' "$1" "$(paste -sd' ' "$2")"
+        printf '        %-5s failed:   %s\n' "" "$(paste -sd' ' "$3")"
+        status=1
+    fi
+}
+
 status=0
 for n in "${chapters[@]}"; do
     nn=$(printf '%02d' "$n")
@@ -52,7 +63,6 @@ for n in "${chapters[@]}"; do
     echo "== chapter $n ($crate)"
     # Every check and the exercises it names, from a run of the reference.
     : >"$work/all"
-    cargo build -q -p "$crate"
     BURROW_LAB_REPORT=$work/all scripts/lab "$n" --only >/dev/null 2>&1 || { echo "exercise-proof: the reference fails chapter $n's checks" >&2; status=1; continue; }
 
     scripts/exercise "$n" --dir "$work/starter-$nn" --force >/dev/null
@@ -62,20 +72,9 @@ for n in "${chapters[@]}"; do
     (cd "$work/proof-$nn" && cargo build -q 2>"$work/build.txt") || { cat "$work/build.txt"; echo "exercise-proof: the proof crate of chapter $n does not build" >&2; status=1; continue; }
     cp "$CARGO_TARGET_DIR/debug/$crate" "$work/proof-bin"
 
-    check() { # LABEL EXPECTED-FILE SEEN-FILE
-        if cmp -s "$2" "$3"; then
-            printf '  ok    %-5s %s\n' "$1" "$(paste -sd' ' "$3")"
-        else
-            printf '  WRONG %-5s named by: %s\n' "$1" "$(paste -sd' ' "$2")"
-            printf '        %-5s failed:   %s\n' "" "$(paste -sd' ' "$3")"
-            status=1
-        fi
-    }
     naming "$n" any >"$work/want"
     failing "$n" "$work/starter-bin" >"$work/seen"
     check starter "$work/want" "$work/seen"
-    # Each failure of the starter names an exercise of its own: "not yet
-    # implemented: N.K" is what its todo!() says.
     for ex in $(scripts/exercise "$n" --list | cut -f1); do
         naming "$n" "$ex" >"$work/want"
         BURROW_TODO=$ex failing "$n" "$work/proof-bin" >"$work/seen"

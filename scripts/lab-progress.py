@@ -11,7 +11,6 @@ looks), and the hints of an exercise.
 """
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -30,25 +29,15 @@ def parse(lines):
 
 
 def exercises(chapter):
-    """(id, task, [hints]) of every exercise in chapter N's reference code."""
-    out = subprocess.run([str(TOP / "scripts/exercise"), str(chapter), "--list"], capture_output=True, text=True)
-    found = []
-    for line in out.stdout.splitlines():
-        ex, task, where, _ = line.split("\t")
-        found.append((ex, task, where))
-    return found
-
-
-def hints_of(chapter, ex):
+    """(id, task, [hints]) of every exercise in chapter N's reference code,
+    as scripts/exercise reads them."""
     import importlib.machinery
     import importlib.util
+
     loader = importlib.machinery.SourceFileLoader("exercise", str(TOP / "scripts/exercise"))
     tool = importlib.util.module_from_spec(importlib.util.spec_from_loader("exercise", loader))
     loader.exec_module(tool)
-    for found in tool.exercises(tool.chapter_dir(chapter)):
-        if found[0] == ex:
-            return found[1], found[2]
-    return None, []
+    return [(ex, task, hints) for ex, task, hints, _, _ in tool.exercises(tool.chapter_dir(chapter))]
 
 
 def lines():
@@ -135,9 +124,10 @@ def progress(chapter, report, workshop):
 
 
 def hint(chapter, ex, workshop):
-    task, hints = hints_of(chapter, ex)
+    found = exercises(chapter)
+    task, hints = next(((t, h) for e, t, h in found if e == ex), (None, []))
     if task is None:
-        known = ", ".join(e for e, _, _ in exercises(chapter))
+        known = ", ".join(e for e, _, _ in found)
         print(f"lab: chapter {chapter} has no exercise {ex} (it has {known})", file=sys.stderr)
         return 2
     state = Path(workshop) / ".hints"
